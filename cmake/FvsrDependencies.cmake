@@ -1,0 +1,67 @@
+# Finds third-party dependencies and decides which parts are built (FVSR_HAVE_*).
+# LibTorch is always required: Debian's libtorch-dev 1.13 (CPU) here, any LibTorch 2.x with CUDA
+# when the user passes -DCMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)').
+
+find_package(Threads REQUIRED)
+find_package(Torch REQUIRED)
+string(REGEX MATCH "^[0-9]+" FVSR_TORCH_MAJOR "${Torch_VERSION}")
+if(NOT TARGET fvsr::torch)
+    # Torch's imported target carries -D_GLIBCXX_USE_CXX11_ABI; add its include dirs as SYSTEM so
+    # its own warnings do not trip -Werror on our targets.
+    add_library(fvsr_torch_imported INTERFACE)
+    target_link_libraries(fvsr_torch_imported INTERFACE ${TORCH_LIBRARIES})
+    target_include_directories(fvsr_torch_imported SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+    add_library(fvsr::torch ALIAS fvsr_torch_imported)
+endif()
+
+function(_fvsr_want var)
+    # ON: required; OFF: skipped; AUTO: built when found.
+    set(${var}_REQUIRED FALSE PARENT_SCOPE)
+    if(${var} STREQUAL "ON")
+        set(${var}_REQUIRED TRUE PARENT_SCOPE)
+    endif()
+endfunction()
+
+# Media I/O: FFmpeg libraries + OpenEXR.
+set(FVSR_HAVE_MEDIA OFF)
+if(NOT FVSR_MEDIA STREQUAL "OFF")
+    find_package(PkgConfig)
+    if(PkgConfig_FOUND)
+        pkg_check_modules(FFMPEG IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample)
+    endif()
+    find_package(OpenEXR CONFIG QUIET)
+    if(FFMPEG_FOUND AND OpenEXR_FOUND)
+        set(FVSR_HAVE_MEDIA ON)
+    elseif(FVSR_MEDIA STREQUAL "ON")
+        message(FATAL_ERROR "FVSR_MEDIA=ON but FFmpeg (${FFMPEG_FOUND}) or OpenEXR (${OpenEXR_FOUND}) is missing: "
+                            "apt-get install libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libopenexr-dev")
+    else()
+        message(STATUS "Media I/O and the CLI are skipped: FFmpeg or OpenEXR development files not found")
+    endif()
+endif()
+
+# GUI: Qt 6 Widgets + QCustomPlot.
+set(FVSR_HAVE_UI OFF)
+if(NOT FVSR_UI STREQUAL "OFF" AND FVSR_HAVE_MEDIA)
+    find_package(Qt6 6.4 QUIET COMPONENTS Widgets Concurrent Sql Test PrintSupport LinguistTools)
+    find_package(QCustomPlotQt6 QUIET)
+    if(Qt6_FOUND AND QCustomPlotQt6_FOUND)
+        set(FVSR_HAVE_UI ON)
+    elseif(FVSR_UI STREQUAL "ON")
+        message(FATAL_ERROR "FVSR_UI=ON but Qt 6 or QCustomPlot for Qt 6 is missing")
+    endif()
+endif()
+
+# CUDA kernels: built when nvcc is found and LibTorch has CUDA.
+set(FVSR_HAVE_CUDA OFF)
+if(NOT FVSR_CUDA STREQUAL "OFF")
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER AND TARGET torch_cuda)
+        set(FVSR_HAVE_CUDA ON)
+    elseif(FVSR_CUDA STREQUAL "ON")
+        message(FATAL_ERROR "FVSR_CUDA=ON but nvcc or a CUDA-enabled LibTorch is missing")
+    endif()
+endif()
+
+find_package(nlohmann_json 3 QUIET)
