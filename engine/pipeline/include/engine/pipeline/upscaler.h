@@ -1,0 +1,77 @@
+#pragma once
+// The streaming FlashVSR upscaler (spec §3.7): LQ frames in, HQ frames out, state bounded, so a
+// video of any length streams through with constant memory. One instance = one run (fresh caches);
+// it is driven by one thread at a time.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/cancel_token.h"
+#include "engine/core/frame.h"
+#include "engine/core/result.h"
+
+namespace engine::pipeline {
+
+enum class Mode { Tiny, TinyLong, Full };
+enum class Precision { FP32, FP16, BF16 };
+enum class ColorFix { None, AdaIN, Wavelet };
+enum class ModelVersion { V10, V11 };
+// Which bicubic pre-upscale the model input uses (spec §3.1).
+enum class LqResample { TorchBicubic, PilBicubic };
+enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
+
+struct UpscalerConfig {
+    std::filesystem::path model_dir;            // folder with the FlashVSR files for the version
+    ModelVersion version = ModelVersion::V11;
+    Mode mode = Mode::Tiny;
+    std::string device = "auto";                // "auto", "cpu", "cuda", "cuda:N"
+    std::optional<Precision> precision;         // default: bf16 on CUDA, fp32 on CPU
+    int scale = 4;                              // bicubic pre-upscale factor (2, 3, 4)
+    double sparse_ratio = 2.0;
+    double kv_ratio = 3.0;
+    int local_range = 11;
+    std::uint64_t seed = 0;
+    ColorFix color_fix = ColorFix::AdaIN;
+    LqResample lq_resample = LqResample::TorchBicubic;
+    AttentionBackend attention = AttentionBackend::Auto;
+    bool tiled_vae = false;                     // full mode only
+    // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
+    std::optional<std::filesystem::path> noise_file;
+};
+
+// Called on the driving thread after each chunk; must not block.
+struct UpscalerEvents {
+    std::function<void(std::int64_t frames_emitted, const std::string& stage)> on_chunk;
+};
+
+class Upscaler {
+public:
+    virtual ~Upscaler() = default;
+    // Loads the model files (strict) and prepares constants for frames of input_width x
+    // input_height. Errors carry ModelFileMissing / ModelWrongFile / ... / DeviceUnavailable.
+    static Result<std::unique_ptr<Upscaler>> create(const UpscalerConfig& config, int input_width,
+                                                    int input_height,
+                                                    UpscalerEvents events = {});
+
+    // Output size: exactly scale x input (padding to multiples of 128 is internal and cropped).
+    virtual int output_width() const = 0;
+    virtual int output_height() const = 0;
+
+    // Feeds one LQ frame (any SampleType, RGB, input size). Appends to `out` every output frame
+    // that became final (F32, 0..1, output size, `index` = source frame index, pts copied).
+    virtual Status push(const Frame& lq_frame, std::vector<Frame>& out) = 0;
+    // End of input: pads with repeats of the last frame, runs the remaining chunks and appends
+    // the rest, so that exactly as many frames come out as went in.
+    virtual Status finish(std::vector<Frame>& out) = 0;
+
+    virtual void set_cancel_token(CancelToken token) = 0;
+    // e.g. "cuda:0 bf16" or "cpu fp32"
+    virtual std::string device_description() const = 0;
+};
+
+}  // namespace engine::pipeline
