@@ -31,3 +31,19 @@ int cpu_threads() {
 }
 
 }  // namespace engine::pipeline
+
+namespace engine::pipeline {
+
+std::string torch_description() {
+    std::string text = "LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." +
+                       std::to_string(TORCH_VERSION_MINOR) + "." +
+                       std::to_string(TORCH_VERSION_PATCH);
+    if (torch::cuda::is_available()) {
+        text += " with CUDA (" + std::to_string(torch::cuda::device_count()) + " device(s))";
+    } else {
+        text += " (CPU)";
+    }
+    return text;
+}
+
+}  // namespace engine::pipeline

@@ -12,3 +12,13 @@ void set_cpu_threads(int threads);
 int cpu_threads();
 
 }  // namespace engine::pipeline
+
+#include <string>
+
+namespace engine::pipeline {
+
+// "1.13.0" style version of the LibTorch the engine was built against, plus "+cuda" when it has
+// CUDA and how many CUDA devices it sees at run time.
+std::string torch_description();
+
+}  // namespace engine::pipeline
