@@ -65,3 +65,13 @@ if(NOT FVSR_CUDA STREQUAL "OFF")
 endif()
 
 find_package(nlohmann_json 3 QUIET)
+
+# Machines without Debian's -dev packages (the GPU machine) get header-only / source
+# dependencies carried in FVSR_THIRD_PARTY_DIR (scripts/gpu/prepare_carry.sh fills it).
+set(FVSR_THIRD_PARTY_DIR "${PROJECT_SOURCE_DIR}/.carry" CACHE PATH "Carried third-party sources")
+if(NOT nlohmann_json_FOUND AND EXISTS ${FVSR_THIRD_PARTY_DIR}/include/nlohmann/json.hpp)
+    add_library(nlohmann_json INTERFACE)
+    target_include_directories(nlohmann_json SYSTEM INTERFACE ${FVSR_THIRD_PARTY_DIR}/include)
+    add_library(nlohmann_json::nlohmann_json ALIAS nlohmann_json)
+    set(nlohmann_json_FOUND TRUE)
+endif()

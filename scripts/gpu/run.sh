@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The one GPU-machine script: builds the engine, tools, GPU tests and benchmarks against the
+# LibTorch bundled with python3's torch (no Qt, no FFmpeg there), runs them, prints a table.
+# Usage (on the GPU machine, from the repository root, after scripts/gpu/prepare_carry.sh here):
+#   scripts/gpu/run.sh [all|build|test|golden|bench]...      (default: all)
+# Environment: OUT (folder for logs, default /tmp/fvsr-gpu-out), FVSR_CUDA_ARCHS (default: the
+# card's own, e.g. 90; release builds use "80;86;89;90").
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out=${OUT:-/tmp/fvsr-gpu-out}
+mkdir -p "$out"
+build=$root/build-gpu
+steps=("$@")
+[ ${#steps[@]} -eq 0 ] && steps=(all)
+want() { local s; for s in "${steps[@]}"; do [ "$s" = all ] || [ "$s" = "$1" ] && return 0; done; return 1; }
+
+rows=()
+record() { rows+=("$(printf '%-34s %-6s %8s  %s' "$1" "$2" "$3" "$4")"); }
+run_step() {  # run_step NAME LOGFILE command...
+    local name=$1 log=$2; shift 2
+    local t0=$EPOCHREALTIME
+    "$@" >"$out/$log" 2>&1
+    local rc=$?
+    local dt=$(awk "BEGIN{printf \"%.1fs\", $EPOCHREALTIME - $t0}")
+    local status=PASS; [ $rc -ne 0 ] && status=FAIL
+    record "$name" "$status" "$dt" "$(tail -n 1 "$out/$log" | cut -c1-90)"
+    return $rc
+}
+
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >"$out/gpu.txt" 2>&1
+gpu_name=$(head -n1 "$out/gpu.txt")
+archs=${FVSR_CUDA_ARCHS:-$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -n1 | tr -d .)}
+prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+
+if want build; then
+    run_step "configure" configure.log cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DFVSR_MEDIA=OFF -DFVSR_UI=OFF -DFVSR_CUDA=ON -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DCMAKE_CUDA_ARCHITECTURES="$archs" \
+        -DFVSR_SHARED_DIR="$root/.carry/shared" -DFVSR_TORCH_PCH=ON
+    run_step "build" build.log cmake --build "$build" -j "$(nproc)"
+fi
+if want test; then
+    run_step "ctest -L gpu" ctest_gpu.log bash -c "cd '$build' && ctest -L gpu --output-on-failure"
+    run_step "ctest (cpu suite on this machine)" ctest_cpu.log bash -c "cd '$build' && ctest -LE 'gpu|real_weights|slow' --output-on-failure -j 8"
+fi
+if want golden && [ -x "$build/bin/flashvsr-golden" ]; then
+    for case in "$root"/.carry/shared/golden/*/; do
+        [ -f "$case/params.json" ] || continue
+        n=$(basename "$case")
+        run_step "golden $n cuda bf16" "golden_$n.log" "$build/bin/flashvsr-golden" "$case" \
+            --device cuda --precision bf16 --tolerance-profile bf16
+    done
+fi
+if want bench; then
+    for b in "$build"/bin/flashvsr-bench-*; do
+        [ -x "$b" ] || continue
+        n=$(basename "$b")
+        run_step "$n" "$n.log" "$b" --gpu
+    done
+fi
+
+{
+    echo "GPU: $gpu_name (archs $archs)"
+    printf '%-34s %-6s %8s  %s\n' "step" "status" "time" "last line"
+    printf '%s\n' "${rows[@]}"
+} | tee "$out/summary.txt"
