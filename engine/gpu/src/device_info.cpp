@@ -1,8 +1,7 @@
 #include "engine/gpu/device_info.h"
 
-#include <dlfcn.h>
-
 #include <cstdio>
+#include <dlfcn.h>
 #include <mutex>
 
 namespace engine::gpu {

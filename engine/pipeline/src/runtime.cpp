@@ -1,8 +1,8 @@
 #include "engine/pipeline/runtime.h"
 
-#include <thread>
-
 #include "engine/torch.h"
+
+#include <thread>
 
 namespace engine::pipeline {
 

@@ -9,6 +9,7 @@
 #endif
 
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <torch/nn/functional.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
@@ -17,7 +18,6 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
-#include <torch/cuda.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 #include <torch/version.h>

@@ -10,20 +10,20 @@
 namespace engine::gpu {
 
 struct DeviceStatus {
-    int index = 0;                    // CUDA device ordinal (NVML order matches with CUDA_DEVICE_ORDER=PCI_BUS_ID)
-    std::string name;                 // "NVIDIA H100 80GB HBM3"
+    int index = 0;     // CUDA device ordinal (NVML order matches with CUDA_DEVICE_ORDER=PCI_BUS_ID)
+    std::string name;  // "NVIDIA H100 80GB HBM3"
     std::uint64_t memory_total_bytes = 0;
     std::uint64_t memory_used_bytes = 0;
     std::uint64_t memory_free_bytes = 0;
-    int utilization_percent = -1;     // -1 when the driver does not report it
+    int utilization_percent = -1;  // -1 when the driver does not report it
     int temperature_celsius = -1;
     int power_milliwatts = -1;
 };
 
 struct DeviceQuery {
-    bool driver_available = false;    // libnvidia-ml could be loaded and initialised
+    bool driver_available = false;  // libnvidia-ml could be loaded and initialised
     std::string driver_version;
-    std::string problem;              // why not, when driver_available is false
+    std::string problem;  // why not, when driver_available is false
     std::vector<DeviceStatus> devices;
 };
 
