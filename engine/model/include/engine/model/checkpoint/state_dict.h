@@ -5,6 +5,9 @@
 //    subset torch.save uses for tensors (dict/OrderedDict state dicts, a bare tensor).
 // Strict binding by name fills a torch::nn::Module whose parameter names ARE the checkpoint keys.
 
+#include "engine/core/result.h"
+#include "engine/torch.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -12,14 +15,11 @@
 #include <utility>
 #include <vector>
 
-#include "engine/core/result.h"
-#include "engine/torch.h"
-
 namespace engine::model {
 
 // Ordered name -> tensor map (file order preserved).
 class StateDict {
-public:
+  public:
     void insert(std::string name, torch::Tensor tensor);
     bool contains(const std::string& name) const;
     // Throws EngineException(ModelKeysMismatch) naming the key when absent.
@@ -32,7 +32,7 @@ public:
     // Keeps only keys starting with `prefix`, with the prefix removed.
     StateDict with_prefix_stripped(const std::string& prefix) const;
 
-private:
+  private:
     std::vector<std::pair<std::string, torch::Tensor>> m_items;
     std::vector<std::pair<std::string, std::size_t>> m_index;  // sorted by name
 };
@@ -45,7 +45,8 @@ struct LoadOptions {
 // Detects the container from its bytes (safetensors header, zip magic, legacy pickle) and loads a
 // name->tensor map. Errors: FileNotFound, FileEmpty, FileTruncated, CheckpointUnsupported (legacy
 // non-zip pickle, objects outside the tensor subset), ModelDamaged (inconsistent offsets).
-Result<StateDict> load_state_dict(const std::filesystem::path& path, const LoadOptions& options = {});
+Result<StateDict> load_state_dict(const std::filesystem::path& path,
+                                  const LoadOptions& options = {});
 
 // A file that holds one bare tensor (posi_prompt.pth), or a state dict with exactly one tensor.
 Result<torch::Tensor> load_tensor_file(const std::filesystem::path& path,
@@ -62,10 +63,13 @@ struct BindOptions {
 // Copies every parameter and buffer of `module` from `dict` (names must match exactly, shapes
 // equal; values cast to the module's dtype). Reports ModelKeysMismatch with counts and the first
 // names, or ModelShapeMismatch with got vs expected.
-Status bind_module(torch::nn::Module& module, const StateDict& dict, const BindOptions& options = {});
+Status bind_module(torch::nn::Module& module,
+                   const StateDict& dict,
+                   const BindOptions& options = {});
 
 // Upstream's model-recognition hash: MD5 of the sorted "key:d0_d1_..." strings joined by commas
-// (spec §1.1 note 3). Real DiT: 9269f8db9040a9d860eaca435be61814, VAE: ccc42284ea13e1ad04693284c7a09be6.
+// (spec §1.1 note 3). Real DiT: 9269f8db9040a9d860eaca435be61814, VAE:
+// ccc42284ea13e1ad04693284c7a09be6.
 std::string keys_and_shapes_md5(const StateDict& dict);
 
 // SHA-256 of a whole file, lowercase hex (streamed, constant memory).
