@@ -52,15 +52,51 @@ if(NOT FVSR_UI STREQUAL "OFF" AND FVSR_HAVE_MEDIA)
     endif()
 endif()
 
-# CUDA kernels: built when nvcc is found and LibTorch has CUDA.
+# CUDA kernels, in two layers (kernels/README.md):
+#  - FVSR_HAVE_CUDA: nvcc is usable -> kernels_cuda (plain CUDA static library, CUDA runtime only)
+#    and the torch-free self-test kernels-cuda-selftest. AUTO builds it only together with a CUDA
+#    LibTorch (so a CPU-only machine never spends minutes in nvcc); ON builds it whenever nvcc
+#    works, e.g. to check that the kernels compile on a machine without a GPU.
+#  - FVSR_HAVE_CUDA_TORCH: LibTorch has CUDA (TARGET torch_cuda) -> kernels_torch (the binding),
+#    the GPU GoogleTests and flashvsr-bench-kernels.
+# FVSR_CUDA_ARCHITECTURES picks the GPUs (CMake CUDA_ARCHITECTURES syntax); the default covers
+# Ampere, Ada, Hopper and Blackwell with PTX for newer ones. Pass e.g. -DFVSR_CUDA_ARCHITECTURES=90
+# for a quick build on an H100/H200.
 set(FVSR_HAVE_CUDA OFF)
+set(FVSR_HAVE_CUDA_TORCH OFF)
 if(NOT FVSR_CUDA STREQUAL "OFF")
     include(CheckLanguage)
-    check_language(CUDA)
-    if(CMAKE_CUDA_COMPILER AND TARGET torch_cuda)
+    if(NOT CMAKE_CUDA_COMPILER)
+        check_language(CUDA)
+    endif()
+    set(_fvsr_torch_cuda OFF)
+    if(TARGET torch_cuda)
+        set(_fvsr_torch_cuda ON)
+    endif()
+    if(CMAKE_CUDA_COMPILER AND (FVSR_CUDA STREQUAL "ON" OR _fvsr_torch_cuda))
         set(FVSR_HAVE_CUDA ON)
+        set(FVSR_HAVE_CUDA_TORCH ${_fvsr_torch_cuda})
     elseif(FVSR_CUDA STREQUAL "ON")
-        message(FATAL_ERROR "FVSR_CUDA=ON but nvcc or a CUDA-enabled LibTorch is missing")
+        message(FATAL_ERROR "FVSR_CUDA=ON but no CUDA compiler was found: put nvcc on PATH or pass "
+                            "-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc")
+    elseif(CMAKE_CUDA_COMPILER)
+        message(STATUS "CUDA kernels are skipped: LibTorch has no CUDA (pass -DFVSR_CUDA=ON to build "
+                       "the torch-free kernels and self-test anyway)")
+    endif()
+endif()
+if(FVSR_HAVE_CUDA)
+    set(FVSR_CUDA_ARCHITECTURES "80-real;86-real;89-real;90-real;100-real;120-real;120-virtual"
+        CACHE STRING "GPU architectures of the CUDA kernels (CMake CUDA_ARCHITECTURES syntax)")
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+        set(CMAKE_CUDA_ARCHITECTURES ${FVSR_CUDA_ARCHITECTURES})
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    if(CMAKE_CUDA_COMPILER_VERSION VERSION_LESS 12.0)
+        message(FATAL_ERROR "The CUDA kernels need CUDA 12 or newer (found ${CMAKE_CUDA_COMPILER_VERSION})")
+    endif()
+    if(NOT FVSR_HAVE_CUDA_TORCH)
+        message(STATUS "CUDA kernels: LibTorch has no CUDA; building kernels_cuda and the self-test only")
     endif()
 endif()
 

@@ -1,0 +1,11 @@
+#include "block_sparse_attention_kernel.cuh"
+#include "block_sparse_attention_launch.h"
+
+namespace kernels::detail {
+
+KernelStatus launch_block_sparse_attention_fp16(const BlockSparseAttentionParams& params,
+                                                cudaStream_t stream) {
+    return launch_block_sparse_attention<__half>(params, stream);
+}
+
+}  // namespace kernels::detail

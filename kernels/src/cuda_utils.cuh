@@ -1,0 +1,133 @@
+#pragma once
+// Small device helpers shared by the kernels (PTX wrappers for sm_80+ and error plumbing).
+
+#include "kernels/status.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#define KERNELS_STR2(x) #x
+#define KERNELS_STR(x) KERNELS_STR2(x)
+#define KERNELS_WHERE __FILE__ ":" KERNELS_STR(__LINE__)
+
+// Returns a failed KernelStatus from the enclosing function when a CUDA call fails.
+#define KERNELS_CUDA_TRY(expr)                                                    \
+    do {                                                                          \
+        const cudaError_t kernels_err_ = (expr);                                  \
+        if (kernels_err_ != cudaSuccess) {                                        \
+            return ::kernels::KernelStatus{kernels_err_, KERNELS_WHERE, nullptr}; \
+        }                                                                         \
+    } while (0)
+
+// Returns cudaErrorInvalidValue with an explanation when an argument check fails.
+#define KERNELS_REQUIRE(cond, text)                                                     \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            return ::kernels::KernelStatus{cudaErrorInvalidValue, KERNELS_WHERE, text}; \
+        }                                                                               \
+    } while (0)
+
+namespace kernels::detail {
+
+__device__ __forceinline__ uint32_t smem_u32(const void* ptr) {
+    return static_cast<uint32_t>(__cvta_generic_to_shared(ptr));
+}
+
+// 16-byte global->shared copy that bypasses L1; src_bytes = 0 writes zeros (out-of-range rows).
+__device__ __forceinline__ void cp_async_16(uint32_t dst, const void* src, int src_bytes) {
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src),
+                 "r"(src_bytes));
+}
+__device__ __forceinline__ void cp_async_commit() {
+    asm volatile("cp.async.commit_group;\n" ::);
+}
+template <int kPending>
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(kPending));
+}
+
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], uint32_t addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+__device__ __forceinline__ void ldmatrix_x4_trans(uint32_t (&r)[4], uint32_t addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+
+// 2^x with the hardware approximation (max error 2 ulp, flushes denormal results to zero); the
+// attention softmax is fp32 online softmax in base 2, like FlashAttention.
+__device__ __forceinline__ float exp2_approx(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+
+template <typename T>
+struct TypeOps;
+
+template <>
+struct TypeOps<__nv_bfloat16> {
+    __device__ __forceinline__ static uint32_t pack(float lo, float hi) {
+        __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+        return *reinterpret_cast<uint32_t*>(&v);
+    }
+    __device__ __forceinline__ static float2 unpack(uint32_t bits) {
+        __nv_bfloat162 v = *reinterpret_cast<__nv_bfloat162*>(&bits);
+        return __bfloat1622float2(v);
+    }
+    __device__ __forceinline__ static float round(float x) {
+        return __bfloat162float(__float2bfloat16_rn(x));
+    }
+    __device__ __forceinline__ static __nv_bfloat16 from_float(float x) {
+        return __float2bfloat16_rn(x);
+    }
+    __device__ __forceinline__ static float to_float(__nv_bfloat16 x) {
+        return __bfloat162float(x);
+    }
+    // D += A·B, m16n8k16, fp32 accumulators.
+    __device__ __forceinline__ static void mma(float (&d)[4],
+                                               const uint32_t (&a)[4],
+                                               uint32_t b0,
+                                               uint32_t b1) {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, "
+            "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+};
+
+template <>
+struct TypeOps<__half> {
+    __device__ __forceinline__ static uint32_t pack(float lo, float hi) {
+        __half2 v = __floats2half2_rn(lo, hi);
+        return *reinterpret_cast<uint32_t*>(&v);
+    }
+    __device__ __forceinline__ static float2 unpack(uint32_t bits) {
+        __half2 v = *reinterpret_cast<__half2*>(&bits);
+        return __half22float2(v);
+    }
+    __device__ __forceinline__ static float round(float x) {
+        return __half2float(__float2half_rn(x));
+    }
+    __device__ __forceinline__ static __half from_float(float x) { return __float2half_rn(x); }
+    __device__ __forceinline__ static float to_float(__half x) { return __half2float(x); }
+    __device__ __forceinline__ static void mma(float (&d)[4],
+                                               const uint32_t (&a)[4],
+                                               uint32_t b0,
+                                               uint32_t b1) {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, "
+            "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+};
+
+}  // namespace kernels::detail

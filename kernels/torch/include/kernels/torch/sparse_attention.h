@@ -1,0 +1,70 @@
+#pragma once
+// LibTorch binding of the CUDA kernels (kernels/include): validates tensors (messages name the
+// argument and the expected shape), sets the device guard, uses the current CUDA stream of the
+// inputs' device, allocates outputs and temporaries through the caching allocator, and calls the
+// plain CUDA entry points. Every function only enqueues work (asynchronous like any CUDA op) and
+// is safe to call from several threads. Failures throw c10::Error (TORCH_CHECK) whose message
+// carries the CUDA error and file:line.
+
+#include "engine/torch.h"
+
+#include <cstdint>
+
+namespace kernels::torch_api {
+
+// Block-sparse flash attention (spec flashvsr-model.md §4.3/§4.5).
+//   q [B, Lq, H, 128], k and v [B, Lk, H, 128]: CUDA, bf16 or fp16 (all the same), head
+//     dimension contiguous (other strides free; tensors whose rows are not 16-byte aligned are
+//     copied to contiguous first);
+//   block_mask [B, H, ceil(Lq/128), ceil(Lk/128)] bool or uint8 (non-zero = attend), same device;
+//   scale: softmax scale, 1/sqrt(128) in FlashVSR.
+// Returns [B, Lq, H, 128] (contiguous, q's dtype). Query blocks with no selected key block are
+// exactly zero. Lq and Lk need not be multiples of 128.
+torch::Tensor block_sparse_attention(const torch::Tensor& q,
+                                     const torch::Tensor& k,
+                                     const torch::Tensor& v,
+                                     const torch::Tensor& block_mask,
+                                     double scale);
+
+// Same, writing into `out` ([B, Lq, H, 128], q's dtype and device, head dimension contiguous,
+// 16-byte aligned rows), e.g. a slice of a larger buffer.
+void block_sparse_attention_out(torch::Tensor& out,
+                                const torch::Tensor& q,
+                                const torch::Tensor& k,
+                                const torch::Tensor& v,
+                                const torch::Tensor& block_mask,
+                                double scale);
+
+// Draft block-mask selection (spec §4.2/§4.3), numerics as documented in
+// kernels/include/kernels/block_select.h.
+//   q_windows [nq, 128, C], k_windows [nk, 128, C]: CUDA, bf16 or fp16, channels contiguous,
+//     C = heads * 128; nq and nk multiples of S = grid_h * grid_w (nq = S * query temporal
+//     windows; k includes the KV cache, oldest first);
+//   grid_h x grid_w: the spatial window grid (h/8 x w/8 token cells); local_range R >= 1;
+//   topk: spec §4.1 (int(S*S*topk_ratio) - 1), capped at S*nk - 1; topk < 0 selects nothing.
+// Returns bool [1, heads, nq, nk], the block_mask of block_sparse_attention.
+torch::Tensor select_blocks(const torch::Tensor& q_windows,
+                            const torch::Tensor& k_windows,
+                            std::int64_t heads,
+                            std::int64_t grid_h,
+                            std::int64_t grid_w,
+                            std::int64_t local_range,
+                            std::int64_t topk);
+
+// select_blocks with every intermediate stage, for tests and diagnostics.
+struct BlockSelection {
+    torch::Tensor mask;           // bool [1, heads, nq, nk]
+    torch::Tensor pooled_q;       // [nq, C] run dtype
+    torch::Tensor pooled_k;       // [nk, C] run dtype
+    torch::Tensor scores;         // float [heads, nq, nk] (values exactly representable in dtype)
+    torch::Tensor probabilities;  // float [heads, nq, nk]
+};
+BlockSelection select_blocks_with_stages(const torch::Tensor& q_windows,
+                                         const torch::Tensor& k_windows,
+                                         std::int64_t heads,
+                                         std::int64_t grid_h,
+                                         std::int64_t grid_w,
+                                         std::int64_t local_range,
+                                         std::int64_t topk);
+
+}  // namespace kernels::torch_api
