@@ -219,10 +219,14 @@ void VideoFileSource::fill_info(const AVFrame& first) {
 
     m_coded_width = first.width;
     m_coded_height = first.height;
-    const std::uint8_t* matrix = stream_side_data(m_stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
-    if (matrix == nullptr) {
-        if (const AVFrameSideData* sd =
-                av_frame_get_side_data(&first, AV_FRAME_DATA_DISPLAYMATRIX)) {
+    constexpr std::size_t kMatrixBytes = 9 * sizeof(std::int32_t);
+    std::size_t matrix_size = 0;
+    const std::uint8_t* matrix =
+        stream_side_data(m_stream, AV_PKT_DATA_DISPLAYMATRIX, &matrix_size);
+    if (matrix == nullptr || matrix_size < kMatrixBytes) {
+        matrix = nullptr;
+        const AVFrameSideData* sd = av_frame_get_side_data(&first, AV_FRAME_DATA_DISPLAYMATRIX);
+        if (sd != nullptr && sd->size >= kMatrixBytes) {
             matrix = sd->data;
         }
     }
