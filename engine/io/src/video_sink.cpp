@@ -12,6 +12,7 @@
 #include "ffmpeg_probe.h"
 #include "ffmpeg_util.h"
 
+#include <cctype>
 #include <cerrno>
 #include <fcntl.h>
 #include <new>
@@ -454,6 +455,7 @@ void VideoFileSink::verify() {
         Error error = e.error();
         error.with("found_frames", std::to_string(found))
             .with("written_frames", std::to_string(m_frames_sent))
+            .with("muxed_packets", std::to_string(m_packets_written))
             .with("expected_frames", std::to_string(m_options.expected_frames));
         throw EngineException(error);
     }
