@@ -89,6 +89,7 @@ class VideoFileSource final : public FrameSource {
     std::optional<Error> m_failure;
     std::int64_t m_sequential_index = -1;  // index of the last decoded frame
     std::int64_t m_delivered = 0;
+    std::int64_t m_last_pts = 0;  // of the last delivered frame
     std::int64_t m_packets_sent = 0;
 };
 
@@ -273,6 +274,9 @@ void VideoFileSource::fill_info(const AVFrame& first) {
             static_cast<double>(m_stream->duration) * av_q2d(m_stream->time_base);
     } else if (input->duration != AV_NOPTS_VALUE && input->duration > 0) {
         m_info.duration_seconds = static_cast<double>(input->duration) / AV_TIME_BASE;
+    } else if (m_info.frame_rate.valid()) {
+        m_info.duration_seconds =
+            static_cast<double>(m_info.frame_count) / m_info.frame_rate.to_double();
     }
 
     // Colour tags: the stream's (container or bitstream header), else the first frame's.
@@ -381,18 +385,24 @@ bool VideoFileSource::receive_frame() {
 }
 
 std::int64_t VideoFileSource::frame_pts(const AVFrame& frame) const {
-    if (frame.best_effort_timestamp != AV_NOPTS_VALUE) {
-        return frame.best_effort_timestamp;
+    if (!m_pts.empty()) {
+        // Every packet carried a pts: the decoder's timestamps are the source's (VFR kept).
+        if (frame.best_effort_timestamp != AV_NOPTS_VALUE) {
+            return frame.best_effort_timestamp;
+        }
+        if (frame.pts != AV_NOPTS_VALUE) {
+            return frame.pts;
+        }
     }
-    if (frame.pts != AV_NOPTS_VALUE) {
-        return frame.pts;
-    }
-    // No timestamps at all (raw elementary streams): derive them from the frame rate.
+    // Some or all packets lack a pts (AVI with B-frames, raw elementary streams). FFmpeg's
+    // guesses there can start late and repeat at the end, so the timestamps are made from the
+    // frame's position and the frame rate instead.
     const AVRational rate = to_av(m_info.frame_rate);
-    if (rate.num <= 0) {
-        return m_sequential_index;
+    const std::int64_t start = m_stream->start_time != AV_NOPTS_VALUE ? m_stream->start_time : 0;
+    if (rate.num <= 0 || rate.den <= 0) {
+        return start + m_sequential_index;
     }
-    return av_rescale_q(m_sequential_index, av_inv_q(rate), m_stream->time_base);
+    return start + av_rescale_q(m_sequential_index, av_inv_q(rate), m_stream->time_base);
 }
 
 std::int64_t VideoFileSource::index_of(std::int64_t pts) {
@@ -507,6 +517,14 @@ Frame VideoFileSource::convert_current() {
     frame.pts = frame_pts(*m_frame);
     frame.time_base = m_info.time_base;
     frame.index = index_of(frame.pts);
+    if (m_delivered > 0 && frame.pts <= m_last_pts) {
+        // Damaged or duplicated timestamps: keep them strictly increasing, as sinks require.
+        const std::int64_t step = std::max<std::int64_t>(1, median_delta(m_pts));
+        log_warning(path_string(m_options.input) + ": frame " + std::to_string(frame.index) +
+                    " repeats timestamp " + std::to_string(frame.pts) + "; moved forward");
+        frame.pts = m_last_pts + step;
+    }
+    m_last_pts = frame.pts;
     if (m_frame->width != m_coded_width || m_frame->height != m_coded_height) {
         log_warning("frame " + std::to_string(frame.index) + " of " + path_string(m_options.input) +
                     " is " + std::to_string(m_frame->width) + "x" +

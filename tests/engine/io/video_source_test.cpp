@@ -255,6 +255,29 @@ TEST_F(VideoSourceTest, VariableFrameRateTimestampsArePreserved) {
     }
 }
 
+TEST_F(VideoSourceTest, TimestampsWithoutPtsComeFromTheFrameRate) {
+    // AVI stores no presentation times; with B-frames FFmpeg's guesses start late and repeat.
+    SynthFile file;
+    file.path = path("bframes.avi");
+    SynthVideo v;
+    v.encoder = "mpeg4";
+    v.frames = 8;
+    v.encoder_options = {{"bf", "2"}};
+    file.video = v;
+    fvsr_test::write_media(file);
+    auto source = open(file.path);
+    ASSERT_TRUE(source);
+    EXPECT_EQ(source->info().frame_count, 8);
+    EXPECT_NEAR(source->info().duration_seconds, 8 / 25.0, 1e-9);
+    auto frames = read_all(*source);
+    ASSERT_EQ(frames.size(), 8u);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frames[i].index, static_cast<std::int64_t>(i));
+        EXPECT_NEAR(static_cast<double>(frames[i].pts) * frames[i].time_base.to_double(),
+                    static_cast<double>(i) / 25.0, 1e-9);
+    }
+}
+
 TEST_F(VideoSourceTest, DisplayMatrixRotationIsAppliedToPixels) {
     SynthFile plain;
     plain.path = path("plain.mov");
