@@ -1,0 +1,108 @@
+#include "engine/model/attention/block_sparse_attention.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace engine::model::attention {
+
+namespace {
+
+void check_inputs(const torch::Tensor& q,
+                  const torch::Tensor& k,
+                  const torch::Tensor& v,
+                  const torch::Tensor& block_mask) {
+    TORCH_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4,
+                "block_sparse_attention: q, k, v must be [B, L, H, D], got ", q.sizes(), ", ",
+                k.sizes(), ", ", v.sizes());
+    TORCH_CHECK(k.sizes() == v.sizes(), "block_sparse_attention: k ", k.sizes(), " and v ",
+                v.sizes(), " differ");
+    TORCH_CHECK(q.size(0) == k.size(0) && q.size(2) == k.size(2) && q.size(3) == k.size(3),
+                "block_sparse_attention: q ", q.sizes(), " and k ", k.sizes(),
+                " disagree on batch, heads or head_dim");
+    TORCH_CHECK(q.size(1) % kBlockTokens == 0 && k.size(1) % kBlockTokens == 0,
+                "block_sparse_attention: sequence lengths ", q.size(1), " and ", k.size(1),
+                " must be multiples of ", kBlockTokens);
+    TORCH_CHECK(block_mask.scalar_type() == torch::kBool,
+                "block_sparse_attention: block_mask must be bool, got ", block_mask.scalar_type());
+    const std::vector<std::int64_t> expected{q.size(0), q.size(2), q.size(1) / kBlockTokens,
+                                             k.size(1) / kBlockTokens};
+    TORCH_CHECK(block_mask.sizes() == torch::IntArrayRef(expected),
+                "block_sparse_attention: block_mask must be ", torch::IntArrayRef(expected),
+                ", got ", block_mask.sizes());
+    TORCH_CHECK(
+        q.device() == k.device() && k.device() == v.device() && block_mask.device() == q.device(),
+        "block_sparse_attention: all inputs must be on one device");
+}
+
+}  // namespace
+
+torch::Tensor block_sparse_attention(const torch::Tensor& q,
+                                     const torch::Tensor& k,
+                                     const torch::Tensor& v,
+                                     const torch::Tensor& block_mask,
+                                     double scale) {
+    return block_sparse_attention_reference(q, k, v, block_mask, scale);
+}
+
+torch::Tensor block_sparse_attention_reference(const torch::Tensor& q,
+                                               const torch::Tensor& k,
+                                               const torch::Tensor& v,
+                                               const torch::Tensor& block_mask,
+                                               double scale,
+                                               std::int64_t workspace_bytes) {
+    check_inputs(q, k, v, block_mask);
+    torch::NoGradGuard no_grad;
+    const auto batch = q.size(0);
+    const auto heads = q.size(2);
+    const auto head_dim = q.size(3);
+    const auto nq = q.size(1) / kBlockTokens;
+    const auto nk = k.size(1) / kBlockTokens;
+    auto out = torch::zeros_like(q);
+    auto counts_all = block_mask.sum(-1);  // [B, H, nq]
+
+    for (std::int64_t b = 0; b < batch; ++b) {
+        for (std::int64_t h = 0; h < heads; ++h) {
+            auto counts = counts_all[b][h];
+            const auto max_selected = counts.max().item<std::int64_t>();
+            if (max_selected == 0) {
+                continue;  // every query block of this head is empty: output stays zero
+            }
+            auto q_blocks = q[b].select(1, h).reshape({nq, kBlockTokens, head_dim});
+            auto k_blocks = k[b].select(1, h).reshape({nk, kBlockTokens, head_dim});
+            auto v_blocks = v[b].select(1, h).reshape({nk, kBlockTokens, head_dim});
+            // Selected key blocks first in each row; rows with fewer are padded with unselected
+            // indices that the validity mask removes below.
+            auto ranked = block_mask[b][h].to(torch::kInt).topk(max_selected, 1);
+            auto valid = std::get<0>(ranked) > 0;  // [nq, max_selected]
+            auto indices = std::get<1>(ranked);
+
+            const std::int64_t keys = max_selected * kBlockTokens;
+            const std::int64_t bytes_per_block =
+                (kBlockTokens * keys + 2 * keys * head_dim + kBlockTokens * head_dim) * 4;
+            const std::int64_t group =
+                std::max<std::int64_t>(1, std::min(nq, workspace_bytes / bytes_per_block));
+            auto out_head = out[b].select(1, h);  // [Lq, D] view
+            for (std::int64_t g0 = 0; g0 < nq; g0 += group) {
+                const auto g1 = std::min(nq, g0 + group);
+                const auto n = g1 - g0;
+                auto idx = indices.slice(0, g0, g1).reshape(-1);
+                auto kg = k_blocks.index_select(0, idx).view({n, keys, head_dim}).to(torch::kFloat);
+                auto vg = v_blocks.index_select(0, idx).view({n, keys, head_dim}).to(torch::kFloat);
+                auto qg = q_blocks.slice(0, g0, g1).to(torch::kFloat);
+                auto scores = torch::bmm(qg, kg.transpose(1, 2)) * scale;  // [n, 128, keys]
+                auto key_valid =
+                    valid.slice(0, g0, g1).repeat_interleave(kBlockTokens, 1).unsqueeze(1);
+                scores.masked_fill_(key_valid.logical_not(),
+                                    -std::numeric_limits<float>::infinity());
+                auto probs = torch::softmax(scores, -1);
+                auto empty = (counts.slice(0, g0, g1) == 0).view({n, 1, 1});
+                probs.masked_fill_(empty, 0.0);  // all -inf rows are NaN; they output zero
+                auto result = torch::bmm(probs, vg).reshape({n * kBlockTokens, head_dim});
+                out_head.slice(0, g0 * kBlockTokens, g1 * kBlockTokens).copy_(result);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace engine::model::attention

@@ -1,0 +1,91 @@
+#pragma once
+// The LQ projector (spec §1.3, §2.2): bicubic-upscaled LQ frames -> one token stream added to the
+// DiT input before block 0. v1.0 (upstream Buffer_LQ4x_Proj) and v1.1 (Causal_LQ4x_Proj) share
+// weights and key names and differ only in which frames their causal convolutions see, so one
+// module serves both and the version is a parameter of stream_forward. Member names ARE the
+// checkpoint keys. Streaming state lives in LqProjectorState (caller-owned, one per run).
+
+#include "engine/core/result.h"
+#include "engine/model/checkpoint/state_dict.h"
+#include "engine/torch.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace engine::model::lq_proj {
+
+enum class LqProjectorVersion {
+    V10Buffer,  // conv caches = the current clip's own last frames (no temporal carry)
+    V11Causal,  // conv caches = the previous clip's last frames (causal)
+};
+
+struct LqProjectorConfig {
+    std::int64_t in_channels = 768;  // 3 * 16 * 16 after the (1,16,16) pixel unshuffle
+    std::int64_t hidden_dim1 = 2048;
+    std::int64_t hidden_dim2 = 3072;
+    std::int64_t out_dim = 1536;  // = DiT dim
+    std::int64_t layer_num = 1;   // linear_layers.N; FlashVSR ships exactly one
+
+    static LqProjectorConfig flashvsr() { return LqProjectorConfig{}; }
+    // Sizes from tensor shapes. Errors: ModelKeysMismatch, ModelShapeMismatch,
+    // CheckpointUnsupported (layer_num != 1: upstream would inject per-block tokens).
+    static Result<LqProjectorConfig> detect_from_weights(const StateDict& weights);
+};
+
+// Channel RMS norm: x / max(||x||_2 over C, 1e-12) * sqrt(C) * gamma, gamma [C, 1, 1, 1].
+class ChannelRmsNormImpl : public torch::nn::Module {
+  public:
+    explicit ChannelRmsNormImpl(std::int64_t channels);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    torch::Tensor gamma;
+
+  private:
+    double m_scale;
+};
+TORCH_MODULE(ChannelRmsNorm);
+
+struct LqProjectorState {
+    torch::Tensor conv1_cache;  // [B, in_channels, 2, h, w] or undefined
+    torch::Tensor conv2_cache;  // [B, hidden_dim1, 2, h, w] or undefined
+    std::int64_t clip_index = 0;
+    void reset() { *this = LqProjectorState{}; }
+};
+
+class LqProjectorImpl : public torch::nn::Module {
+  public:
+    explicit LqProjectorImpl(const LqProjectorConfig& config);
+
+    const LqProjectorConfig& config() const { return m_config; }
+
+    // One upstream stream_forward call. clip [B, 3, T, H, W] in the model dtype, H and W
+    // multiples of 16. The first call of a run takes T = 1 (the first LQ frame), primes the
+    // caches and returns nothing; every later call takes T = 4 and returns tokens
+    // [B, (H/16)*(W/16), out_dim] in (h, w) order.
+    std::optional<torch::Tensor> stream_forward(const torch::Tensor& clip,
+                                                LqProjectorState& state,
+                                                LqProjectorVersion version);
+
+    torch::nn::Conv3d conv1{nullptr};
+    ChannelRmsNorm norm1{nullptr};
+    torch::nn::Conv3d conv2{nullptr};
+    ChannelRmsNorm norm2{nullptr};
+    torch::nn::ModuleList linear_layers{nullptr};
+
+  private:
+    LqProjectorConfig m_config;
+};
+TORCH_MODULE(LqProjector);
+
+// Pixel unshuffle (1, 16, 16): [B, C, T, H, W] -> [B, C*256, T, H/16, W/16], output channel
+// c*256 + dy*16 + dx.
+torch::Tensor pixel_unshuffle_16(const torch::Tensor& video);
+
+// Causal 3-D convolution of the projector: `cache` (2 frames) or 2 replicated copies of the
+// first frame in front, replicate padding 1 in H and W, then conv (stride (2,1,1), no padding).
+torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
+                            const torch::Tensor& x,
+                            const torch::Tensor& cache);
+
+}  // namespace engine::model::lq_proj

@@ -1,0 +1,151 @@
+#include "engine/model/lq_proj/lq_projector.h"
+
+#include <cmath>
+#include <string>
+
+namespace engine::model::lq_proj {
+
+namespace F = torch::nn::functional;
+
+namespace {
+
+constexpr std::int64_t kUnshuffle = 16;
+constexpr std::int64_t kCacheFrames = 2;
+
+const torch::Tensor& require(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    const auto* t = weights.find(key);
+    if (t == nullptr) {
+        throw_error(ErrorCode::ModelKeysMismatch, "LQ projector weights lack " + key,
+                    {{"key", key}});
+    }
+    if (t->dim() != dims) {
+        throw_error(ErrorCode::ModelShapeMismatch,
+                    "LQ projector weight " + key + " has " + std::to_string(t->dim()) +
+                        " dims, expected " + std::to_string(dims),
+                    {{"key", key}});
+    }
+    return *t;
+}
+
+torch::nn::Conv3d make_conv(std::int64_t in, std::int64_t out) {
+    return torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, {4, 3, 3}).stride({2, 1, 1}));
+}
+
+}  // namespace
+
+Result<LqProjectorConfig> LqProjectorConfig::detect_from_weights(const StateDict& weights) {
+    try {
+        LqProjectorConfig c;
+        const auto& conv1 = require(weights, "conv1.weight", 5);
+        const auto& conv2 = require(weights, "conv2.weight", 5);
+        const auto& out = require(weights, "linear_layers.0.weight", 2);
+        c.in_channels = conv1.size(1);
+        c.hidden_dim1 = conv1.size(0);
+        c.hidden_dim2 = conv2.size(0);
+        c.out_dim = out.size(0);
+        c.layer_num = 0;
+        while (weights.contains("linear_layers." + std::to_string(c.layer_num) + ".weight")) {
+            ++c.layer_num;
+        }
+        if (conv2.size(1) != c.hidden_dim1 || out.size(1) != c.hidden_dim2 ||
+            c.in_channels % (kUnshuffle * kUnshuffle) != 0) {
+            return Error(ErrorCode::ModelShapeMismatch,
+                         "LQ projector shapes are inconsistent: conv1 " +
+                             std::to_string(c.in_channels) + "->" + std::to_string(c.hidden_dim1) +
+                             ", conv2 " + std::to_string(conv2.size(1)) + "->" +
+                             std::to_string(c.hidden_dim2) + ", linear " +
+                             std::to_string(out.size(1)) + "->" + std::to_string(c.out_dim));
+        }
+        if (c.layer_num != 1) {
+            return Error(ErrorCode::CheckpointUnsupported,
+                         "LQ projector with " + std::to_string(c.layer_num) +
+                             " output layers; FlashVSR uses exactly one")
+                .with("layer_num", std::to_string(c.layer_num));
+        }
+        return c;
+    } catch (const EngineException& e) {
+        return e.error();
+    }
+}
+
+ChannelRmsNormImpl::ChannelRmsNormImpl(std::int64_t channels)
+    : m_scale(std::sqrt(static_cast<double>(channels))) {
+    gamma = register_parameter("gamma", torch::ones({channels, 1, 1, 1}));
+}
+
+torch::Tensor ChannelRmsNormImpl::forward(const torch::Tensor& x) {
+    return F::normalize(x, F::NormalizeFuncOptions().dim(1)) * m_scale * gamma;
+}
+
+torch::Tensor pixel_unshuffle_16(const torch::Tensor& video) {
+    TORCH_CHECK(
+        video.dim() == 5 && video.size(3) % kUnshuffle == 0 && video.size(4) % kUnshuffle == 0,
+        "pixel_unshuffle_16: video must be [B, C, T, H, W] with H, W multiples of 16, got ",
+        video.sizes());
+    const auto b = video.size(0);
+    const auto c = video.size(1);
+    const auto t = video.size(2);
+    const auto h = video.size(3) / kUnshuffle;
+    const auto w = video.size(4) / kUnshuffle;
+    return video.view({b, c, t, h, kUnshuffle, w, kUnshuffle})
+        .permute({0, 1, 4, 6, 2, 3, 5})
+        .reshape({b, c * kUnshuffle * kUnshuffle, t, h, w});
+}
+
+torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
+                            const torch::Tensor& x,
+                            const torch::Tensor& cache) {
+    auto input = x;
+    std::int64_t front = kCacheFrames;
+    if (cache.defined()) {
+        input = torch::cat({cache, x}, 2);
+        front -= cache.size(2);
+    }
+    input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
+    return conv->forward(input);
+}
+
+LqProjectorImpl::LqProjectorImpl(const LqProjectorConfig& config) : m_config(config) {
+    conv1 = register_module("conv1", make_conv(config.in_channels, config.hidden_dim1));
+    norm1 = register_module("norm1", ChannelRmsNorm(config.hidden_dim1));
+    conv2 = register_module("conv2", make_conv(config.hidden_dim1, config.hidden_dim2));
+    norm2 = register_module("norm2", ChannelRmsNorm(config.hidden_dim2));
+    linear_layers = register_module("linear_layers", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < config.layer_num; ++i) {
+        linear_layers->push_back(torch::nn::Linear(config.hidden_dim2, config.out_dim));
+    }
+}
+
+std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor& clip,
+                                                             LqProjectorState& state,
+                                                             LqProjectorVersion version) {
+    torch::NoGradGuard no_grad;
+    const bool first = state.clip_index == 0;
+    TORCH_CHECK(clip.dim() == 5 && clip.size(2) == (first ? 1 : 4), "LqProjector: call ",
+                state.clip_index, " needs [B, 3, ", (first ? 1 : 4), ", H, W] frames, got ",
+                clip.sizes());
+    auto video = clip;
+    if (first) {
+        // Upstream warms up on 4 copies of the first frame.
+        video = torch::cat({clip.expand({-1, -1, 3, -1, -1}), clip}, 2);
+    }
+    auto x = pixel_unshuffle_16(video);
+    auto x_tail = x.slice(2, x.size(2) - kCacheFrames);
+    // v1.0 pads with the clip's own last frames; v1.1 with the previous clip's.
+    const auto conv1_cache = version == LqProjectorVersion::V10Buffer ? x_tail : state.conv1_cache;
+    auto y = torch::silu(norm1(causal_conv3d(conv1, x, conv1_cache)));
+    state.conv1_cache = x_tail;
+    auto y_tail = y.slice(2, y.size(2) - kCacheFrames);
+    ++state.clip_index;
+    if (first) {
+        state.conv2_cache = y_tail;
+        return std::nullopt;
+    }
+    const auto conv2_cache = version == LqProjectorVersion::V10Buffer ? y_tail : state.conv2_cache;
+    auto z = torch::silu(norm2(causal_conv3d(conv2, y, conv2_cache)));
+    state.conv2_cache = y_tail;
+    auto tokens = z.flatten(2).transpose(1, 2);  // [B, f*h*w, hidden_dim2], (f, h, w) order
+    return linear_layers[0]->as<torch::nn::Linear>()->forward(tokens);
+}
+
+}  // namespace engine::model::lq_proj

@@ -1,0 +1,357 @@
+#include "engine/model/wan/wan_model.h"
+
+#include "engine/model/attention/block_mask.h"
+#include "engine/model/attention/block_sparse_attention.h"
+#include "engine/model/attention/window.h"
+
+#include <cmath>
+#include <string>
+
+namespace engine::model::wan {
+
+namespace F = torch::nn::functional;
+using attention::WindowShape;
+
+namespace {
+
+constexpr std::int64_t kHeadDim = 128;
+
+torch::nn::Linear linear(std::int64_t in, std::int64_t out) {
+    return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(true));
+}
+
+// Parameter-free activations as modules, so Sequential indices match the checkpoint keys.
+struct GeluTanhImpl : torch::nn::Module {
+    torch::Tensor forward(const torch::Tensor& x) {
+        return F::gelu(x, F::GELUFuncOptions().approximate("tanh"));
+    }
+};
+TORCH_MODULE(GeluTanh);
+
+struct SiluImpl : torch::nn::Module {
+    torch::Tensor forward(const torch::Tensor& x) { return torch::silu(x); }
+};
+TORCH_MODULE(Silu);
+
+GeluTanh gelu_tanh() {
+    return GeluTanh();
+}
+
+Silu silu() {
+    return Silu();
+}
+
+torch::Tensor layer_norm(const torch::Tensor& x, double eps) {
+    return torch::layer_norm(x, {x.size(-1)}, {}, {}, eps);
+}
+
+torch::Tensor modulate(const torch::Tensor& x,
+                       const torch::Tensor& shift,
+                       const torch::Tensor& scale) {
+    return x * (1 + scale) + shift;
+}
+
+// Plain softmax attention, one head at a time to bound the score memory at real sizes.
+// q [1, L, H*D], k/v [1, Lk, H*D] -> [1, L, H*D].
+torch::Tensor dense_attention(const torch::Tensor& q,
+                              const torch::Tensor& k,
+                              const torch::Tensor& v,
+                              std::int64_t num_heads) {
+    const auto length = q.size(1);
+    const auto head_dim = q.size(2) / num_heads;
+    auto qh = q.view({1, length, num_heads, head_dim}).permute({0, 2, 1, 3});
+    auto kh = k.view({1, k.size(1), num_heads, head_dim}).permute({0, 2, 1, 3});
+    auto vh = v.view({1, v.size(1), num_heads, head_dim}).permute({0, 2, 1, 3});
+#if FVSR_TORCH_AT_LEAST(2, 0)
+    auto out = at::scaled_dot_product_attention(qh, kh, vh);
+#else
+    const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+    std::vector<torch::Tensor> heads;
+    heads.reserve(static_cast<std::size_t>(num_heads));
+    for (std::int64_t h = 0; h < num_heads; ++h) {
+        auto scores = torch::matmul(qh.select(1, h), kh.select(1, h).transpose(-1, -2)) * scale;
+        heads.push_back(torch::matmul(torch::softmax(scores, -1), vh.select(1, h)));
+    }
+    auto out = torch::stack(heads, 1);
+#endif
+    return out.permute({0, 2, 1, 3}).reshape({1, length, num_heads * head_dim});
+}
+
+const torch::Tensor& require(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    const auto* t = weights.find(key);
+    if (t == nullptr) {
+        throw_error(ErrorCode::ModelKeysMismatch, "DiT weights lack " + key, {{"key", key}});
+    }
+    if (t->dim() != dims) {
+        throw_error(ErrorCode::ModelShapeMismatch,
+                    "DiT weight " + key + " has " + std::to_string(t->dim()) + " dims, expected " +
+                        std::to_string(dims),
+                    {{"key", key}});
+    }
+    return *t;
+}
+
+}  // namespace
+
+Result<WanConfig> WanConfig::detect_from_weights(const StateDict& weights) {
+    try {
+        WanConfig c;
+        const auto& patch = require(weights, "patch_embedding.weight", 5);
+        c.dim = patch.size(0);
+        c.in_dim = patch.size(1);
+        c.patch_size = {patch.size(2), patch.size(3), patch.size(4)};
+        c.text_dim = require(weights, "text_embedding.0.weight", 2).size(1);
+        c.freq_dim = require(weights, "time_embedding.0.weight", 2).size(1);
+        c.ffn_dim = require(weights, "blocks.0.ffn.0.weight", 2).size(0);
+        const auto head_out = require(weights, "head.head.weight", 2).size(0);
+        const auto patch_volume = c.patch_size[0] * c.patch_size[1] * c.patch_size[2];
+        c.out_dim = head_out / patch_volume;
+        c.num_layers = 0;
+        while (weights.contains("blocks." + std::to_string(c.num_layers) + ".modulation")) {
+            ++c.num_layers;
+        }
+        if (c.dim % kHeadDim != 0 || head_out % patch_volume != 0 || c.freq_dim % 2 != 0) {
+            return Error(ErrorCode::ModelShapeMismatch,
+                         "DiT shapes are inconsistent: dim " + std::to_string(c.dim) +
+                             " (must be a multiple of 128), head " + std::to_string(head_out) +
+                             " outputs for patch volume " + std::to_string(patch_volume));
+        }
+        c.num_heads = c.dim / kHeadDim;
+        return c;
+    } catch (const EngineException& e) {
+        return e.error();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+RmsNormImpl::RmsNormImpl(std::int64_t dim, double eps) : m_eps(eps) {
+    weight = register_parameter("weight", torch::ones({dim}));
+}
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
+    auto xf = x.to(torch::kFloat);
+    auto normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + m_eps);
+    return normed.to(x.scalar_type()) * weight;
+}
+
+SelfAttentionImpl::SelfAttentionImpl(const WanConfig& config) : m_num_heads(config.num_heads) {
+    q = register_module("q", linear(config.dim, config.dim));
+    k = register_module("k", linear(config.dim, config.dim));
+    v = register_module("v", linear(config.dim, config.dim));
+    o = register_module("o", linear(config.dim, config.dim));
+    norm_q = register_module("norm_q", RmsNorm(config.dim, config.eps));
+    norm_k = register_module("norm_k", RmsNorm(config.dim, config.eps));
+}
+
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
+                                         const torch::Tensor& freqs,
+                                         std::array<std::int64_t, 3> grid,
+                                         const SparseAttentionParams& sparse,
+                                         SelfAttentionCache& cache,
+                                         torch::Tensor* mask_out) {
+    const auto [f, h, w] = grid;
+    const auto dim = x.size(2);
+    const WindowShape window{};
+    auto qx = apply_rope(norm_q(q(x)), freqs, m_num_heads);
+    auto kx = apply_rope(norm_k(k(x)), freqs, m_num_heads);
+    auto vx = v(x);
+
+    auto q_windows = attention::window_partition(qx.view({1, f, h, w, dim}), window);
+    auto k_windows = attention::window_partition(kx.view({1, f, h, w, dim}), window);
+    auto v_windows = attention::window_partition(vx.view({1, f, h, w, dim}), window);
+    const auto query_groups = f / window.frames;
+    const auto windows_per_frame = q_windows.size(0) / query_groups;
+    if (!cache.empty()) {
+        k_windows = torch::cat({cache.k, k_windows}, 0);
+        v_windows = torch::cat({cache.v, v_windows}, 0);
+    }
+
+    auto local = attention::local_window_mask(h / window.height, w / window.width,
+                                              sparse.local_range, x.device());
+    auto block_mask = attention::select_block_mask(q_windows, k_windows, m_num_heads, query_groups,
+                                                   sparse.topk, local);
+    if (mask_out != nullptr) {
+        *mask_out = block_mask;
+    }
+
+    const auto head_dim = dim / m_num_heads;
+    const auto nq = q_windows.size(0);
+    const auto nk = k_windows.size(0);
+    auto attended = attention::block_sparse_attention(
+        q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim}),
+        k_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}),
+        v_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}), block_mask,
+        1.0 / std::sqrt(static_cast<double>(head_dim)));
+
+    // Keep at most kv_len temporal windows; upstream drops one temporal window per chunk.
+    if (nk / windows_per_frame > sparse.kv_len) {
+        cache.k = k_windows.slice(0, windows_per_frame);
+        cache.v = v_windows.slice(0, windows_per_frame);
+    } else {
+        cache.k = k_windows;
+        cache.v = v_windows;
+    }
+
+    auto tokens =
+        attention::window_reverse(attended.view({nq, window.tokens(), dim}), window, f, h, w);
+    return o(tokens.view({1, f * h * w, dim}));
+}
+
+CrossAttentionImpl::CrossAttentionImpl(const WanConfig& config) : m_num_heads(config.num_heads) {
+    q = register_module("q", linear(config.dim, config.dim));
+    k = register_module("k", linear(config.dim, config.dim));
+    v = register_module("v", linear(config.dim, config.dim));
+    o = register_module("o", linear(config.dim, config.dim));
+    norm_q = register_module("norm_q", RmsNorm(config.dim, config.eps));
+    norm_k = register_module("norm_k", RmsNorm(config.dim, config.eps));
+}
+
+std::pair<torch::Tensor, torch::Tensor> CrossAttentionImpl::project_context(
+    const torch::Tensor& ctx) {
+    return {norm_k(k(ctx)), v(ctx)};
+}
+
+torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x,
+                                          const torch::Tensor& context_k,
+                                          const torch::Tensor& context_v) {
+    return o(dense_attention(norm_q(q(x)), context_k, context_v, m_num_heads));
+}
+
+DiTBlockImpl::DiTBlockImpl(const WanConfig& config) : m_eps(config.eps) {
+    self_attn = register_module("self_attn", SelfAttention(config));
+    cross_attn = register_module("cross_attn", CrossAttention(config));
+    norm3 = register_module(
+        "norm3", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.dim}).eps(config.eps)));
+    ffn = register_module("ffn",
+                          torch::nn::Sequential(linear(config.dim, config.ffn_dim), gelu_tanh(),
+                                                linear(config.ffn_dim, config.dim)));
+    modulation = register_parameter("modulation", torch::zeros({1, 6, config.dim}));
+}
+
+torch::Tensor DiTBlockImpl::forward(const torch::Tensor& x,
+                                    const torch::Tensor& t_mod,
+                                    const torch::Tensor& context_k,
+                                    const torch::Tensor& context_v,
+                                    const torch::Tensor& freqs,
+                                    std::array<std::int64_t, 3> grid,
+                                    const SparseAttentionParams& sparse,
+                                    SelfAttentionCache& cache,
+                                    torch::Tensor* mask_out) {
+    auto mod = (modulation + t_mod).chunk(6, 1);
+    const auto& shift_msa = mod[0];
+    const auto& scale_msa = mod[1];
+    const auto& gate_msa = mod[2];
+    const auto& shift_mlp = mod[3];
+    const auto& scale_mlp = mod[4];
+    const auto& gate_mlp = mod[5];
+
+    auto y = x + gate_msa * self_attn(modulate(layer_norm(x, m_eps), shift_msa, scale_msa), freqs,
+                                      grid, sparse, cache, mask_out);
+    y = y + cross_attn(norm3(y), context_k, context_v);
+    return y + gate_mlp * ffn->forward(modulate(layer_norm(y, m_eps), shift_mlp, scale_mlp));
+}
+
+HeadImpl::HeadImpl(const WanConfig& config) : m_eps(config.eps) {
+    const auto patch_volume = config.patch_size[0] * config.patch_size[1] * config.patch_size[2];
+    head = register_module("head", linear(config.dim, config.out_dim * patch_volume));
+    modulation = register_parameter("modulation", torch::zeros({1, 2, config.dim}));
+}
+
+torch::Tensor HeadImpl::forward(const torch::Tensor& x, const torch::Tensor& t) {
+    auto mod = (modulation + t).chunk(2, 1);  // t [1, dim] broadcasts to [1, 2, dim]
+    return head(layer_norm(x, m_eps) * (1 + mod[1]) + mod[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+torch::Tensor sinusoidal_embedding(std::int64_t dim, const torch::Tensor& position) {
+    const auto half = dim / 2;
+    auto exponent = -torch::arange(half, position.options().dtype(torch::kDouble))
+                         .div(static_cast<double>(half));
+    auto sinusoid = torch::outer(position.to(torch::kDouble), torch::pow(10000.0, exponent));
+    return torch::cat({torch::cos(sinusoid), torch::sin(sinusoid)}, 1).to(position.scalar_type());
+}
+
+WanModelImpl::WanModelImpl(const WanConfig& config)
+    : m_config(config), m_rope(make_rope_tables(config.head_dim())) {
+    patch_embedding = register_module(
+        "patch_embedding",
+        torch::nn::Conv3d(torch::nn::Conv3dOptions(config.in_dim, config.dim,
+                                                   torch::IntArrayRef(config.patch_size))
+                              .stride(torch::IntArrayRef(config.patch_size))));
+    text_embedding = register_module(
+        "text_embedding", torch::nn::Sequential(linear(config.text_dim, config.dim), gelu_tanh(),
+                                                linear(config.dim, config.dim)));
+    time_embedding = register_module(
+        "time_embedding", torch::nn::Sequential(linear(config.freq_dim, config.dim), silu(),
+                                                linear(config.dim, config.dim)));
+    time_projection = register_module(
+        "time_projection", torch::nn::Sequential(silu(), linear(config.dim, 6 * config.dim)));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < config.num_layers; ++i) {
+        blocks->push_back(DiTBlock(config));
+    }
+    head = register_module("head", Head(config));
+}
+
+WanConstants WanModelImpl::prepare_constants(const torch::Tensor& prompt, double timestep) {
+    torch::NoGradGuard no_grad;
+    const auto& weight = patch_embedding->weight;
+    WanConstants c;
+    auto ctx = text_embedding->forward(prompt.to(weight.device(), weight.scalar_type()));
+    auto position = torch::full({1}, timestep, weight.options());
+    c.t = time_embedding->forward(sinusoidal_embedding(m_config.freq_dim, position));
+    c.t_mod = time_projection->forward(c.t).view({1, 6, m_config.dim});
+    for (const auto& block : *blocks) {
+        auto [k, v] = block->as<DiTBlock>()->cross_attn->project_context(ctx);
+        c.context_k.push_back(k);
+        c.context_v.push_back(v);
+    }
+    return c;
+}
+
+torch::Tensor WanModelImpl::forward_chunk(const torch::Tensor& latents,
+                                          const torch::Tensor& lq_tokens,
+                                          std::int64_t frame_offset,
+                                          const WanConstants& constants,
+                                          const SparseAttentionParams& sparse,
+                                          WanStreamState& state,
+                                          const MaskObserver& on_mask) {
+    torch::NoGradGuard no_grad;
+    TORCH_CHECK(latents.dim() == 5 && latents.size(0) == 1 && latents.size(1) == m_config.in_dim,
+                "WanModel: latents must be [1, ", m_config.in_dim, ", f, h, w], got ",
+                latents.sizes());
+    if (state.self_attention.size() != blocks->size()) {
+        state.reset(blocks->size());
+    }
+    auto x = patch_embedding(latents);  // [1, dim, f, h, w]
+    const std::array<std::int64_t, 3> grid{x.size(2), x.size(3), x.size(4)};
+    const auto [f, h, w] = grid;
+    x = x.flatten(2).transpose(1, 2);  // [1, f*h*w, dim], (f, h, w) order
+    TORCH_CHECK(lq_tokens.sizes() == x.sizes(), "WanModel: LQ tokens ", lq_tokens.sizes(),
+                " do not match the patch tokens ", x.sizes());
+    x = x + lq_tokens;
+
+    auto freqs = rope_freqs(m_rope, frame_offset, f, h, w).to(x.device());
+    for (std::size_t b = 0; b < blocks->size(); ++b) {
+        torch::Tensor mask;
+        x = blocks[b]->as<DiTBlock>()->forward(x, constants.t_mod, constants.context_k[b],
+                                               constants.context_v[b], freqs, grid, sparse,
+                                               state.self_attention[b], on_mask ? &mask : nullptr);
+        if (on_mask) {
+            on_mask(static_cast<std::int64_t>(b), mask);
+        }
+    }
+    auto y = head(x, constants.t);  // [1, f*h*w, patch_volume * out_dim]
+
+    // Unpatchify: channel (py * pw + px) * out_dim + c of token (fi, hi, wi) goes to
+    // [c, fi*pt, hi*ph + py, wi*pw + px] (spec §2.1 step 7).
+    const auto [pt, ph, pw] = m_config.patch_size;
+    const auto c = m_config.out_dim;
+    return y.view({1, f, h, w, pt, ph, pw, c})
+        .permute({0, 7, 1, 4, 2, 5, 3, 6})
+        .reshape({1, c, f * pt, h * ph, w * pw});
+}
+
+}  // namespace engine::model::wan
