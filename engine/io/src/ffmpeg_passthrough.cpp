@@ -3,6 +3,7 @@
 #include "engine/core/paths.h"
 
 #include <cstring>
+#include <utility>
 
 namespace engine::io::ffmpeg {
 namespace fs = std::filesystem;
@@ -30,6 +31,23 @@ bool is_matroska(const AVOutputFormat* format) {
     return std::strcmp(format->name, "matroska") == 0;
 }
 
+// The container to suggest for a stream the chosen one cannot hold: Matroska holds nearly
+// everything; mp4/mov-only codecs (mov_text) point to those.
+std::string suggest_container(AVMediaType type, AVCodecID codec) {
+    if (type == AVMEDIA_TYPE_ATTACHMENT) {
+        return "mkv";
+    }
+    const std::pair<const char*, const char*> choices[] = {
+        {"matroska", "mkv"}, {"mp4", "mp4"}, {"mov", "mov"}};
+    for (const auto& [muxer, extension] : choices) {
+        const AVOutputFormat* format = av_guess_format(muxer, nullptr, nullptr);
+        if (format != nullptr && avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL) == 1) {
+            return extension;
+        }
+    }
+    return "mkv";
+}
+
 Error not_supported(const AVOutputFormat* format,
                     int index,
                     AVMediaType type,
@@ -46,7 +64,7 @@ Error not_supported(const AVOutputFormat* format,
         .with("kind", kind)
         .with("codec", avcodec_get_name(codec))
         .with("container", format->name)
-        .with("suggested_container", "mkv");
+        .with("suggested_container", suggest_container(type, codec));
     return e;
 }
 

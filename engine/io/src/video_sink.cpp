@@ -88,6 +88,19 @@ const AVOutputFormat* resolve_container(const SinkOptions& options) {
     return format;
 }
 
+// Whether a copied stream read back as `found` is the `copied` one. Some containers name a
+// codec family, not the codec: mp4's MPEG-1 audio object type reads back as MP3 for MP1/MP2
+// data, and attachments come back typed by their MIME type.
+bool same_codec(AVMediaType type, AVCodecID found, AVCodecID copied) {
+    if (found == copied || type == AVMEDIA_TYPE_ATTACHMENT) {
+        return true;
+    }
+    auto mpeg_audio = [](AVCodecID id) {
+        return id == AV_CODEC_ID_MP1 || id == AV_CODEC_ID_MP2 || id == AV_CODEC_ID_MP3;
+    };
+    return mpeg_audio(found) && mpeg_audio(copied);
+}
+
 bool is_iso_family(const AVOutputFormat* format) {
     const std::string name = format->name;
     return name == "mp4" || name == "mov";
@@ -435,7 +448,7 @@ void VideoFileSink::verify() {
     }
     for (const StreamCopier::Mapping& m : mappings) {
         const AVCodecParameters* par = input->streams[m.output_index]->codecpar;
-        if (par->codec_type != m.type || par->codec_id != m.codec_id) {
+        if (par->codec_type != m.type || !same_codec(m.type, par->codec_id, m.codec_id)) {
             throw failed("stream " + std::to_string(m.output_index) + " is " +
                          avcodec_get_name(par->codec_id) + ", expected a copy of source stream " +
                          std::to_string(m.source_index) + " (" + avcodec_get_name(m.codec_id) +

@@ -218,5 +218,63 @@ TEST_F(VideoPassthroughTest, Mp4CannotHoldSubripOrAttachments) {
     EXPECT_EQ(out.chapters[1].title, "End");
 }
 
+TEST_F(VideoPassthroughTest, MatroskaCannotHoldMovTextAndSuggestsMp4) {
+    fvsr_test::SynthFile file;
+    file.path = path("timed_text.mp4");
+    fvsr_test::SynthVideo v;
+    v.encoder = "libx264";
+    v.frames = 3;
+    file.video = v;
+    fvsr_test::SynthSubtitle text;
+    text.codec = "mov_text";
+    text.cues = {{0, 80, "caption"}};
+    file.subtitles = {text};
+    fvsr_test::write_media(file);
+
+    SinkOptions o;
+    o.output = path("timed_text.mkv");
+    o.codec = VideoCodec::H264;
+    Status s = transcode(file.path, o);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, ErrorCode::StreamNotSupported);
+    EXPECT_EQ(s.error().get("codec"), "mov_text");
+    EXPECT_EQ(s.error().get("container"), "matroska");
+    EXPECT_EQ(s.error().get("suggested_container"), "mp4");
+
+    o.output = path("timed_text_copy.mp4");
+    s = transcode(file.path, o);
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    const auto a = fvsr_test::read_packets(file.path, 1);
+    const auto b = fvsr_test::read_packets(o.output, 1);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t p = 0; p < a.size(); ++p) {
+        EXPECT_TRUE(a[p].data == b[p].data);
+    }
+}
+
+TEST_F(VideoPassthroughTest, Mp2AudioInMp4PassesVerification) {
+    // mp4 stores MPEG-1 Layer II under the MPEG-1 audio object type, which reads back as MP3.
+    fvsr_test::SynthFile file;
+    file.path = path("mp2.mkv");
+    fvsr_test::SynthVideo v;
+    v.frames = 3;
+    file.video = v;
+    fvsr_test::SynthAudio mp2;
+    mp2.encoder = "mp2";
+    file.audio = {mp2};
+    fvsr_test::write_media(file);
+    SinkOptions o;
+    o.output = path("mp2.mp4");
+    o.codec = VideoCodec::H264;
+    Status s = transcode(file.path, o);
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    const auto a = fvsr_test::read_packets(file.path, 1);
+    const auto b = fvsr_test::read_packets(o.output, 1);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t p = 0; p < a.size(); ++p) {
+        EXPECT_TRUE(a[p].data == b[p].data);
+    }
+}
+
 }  // namespace
 }  // namespace engine::io

@@ -287,7 +287,9 @@ void write_media(const SynthFile& file) {
     for (const SynthSubtitle& sub : file.subtitles) {
         AVStream* s = avformat_new_stream(raw, nullptr);
         s->codecpar->codec_type = AVMEDIA_TYPE_SUBTITLE;
-        s->codecpar->codec_id = sub.codec == "ass" ? AV_CODEC_ID_ASS : AV_CODEC_ID_SUBRIP;
+        s->codecpar->codec_id = sub.codec == "ass"        ? AV_CODEC_ID_ASS
+                                : sub.codec == "mov_text" ? AV_CODEC_ID_MOV_TEXT
+                                                          : AV_CODEC_ID_SUBRIP;
         if (sub.codec == "ass") {
             set_extradata(s->codecpar, kAssHeader);
         }
@@ -415,9 +417,14 @@ void write_media(const SynthFile& file) {
         const SynthSubtitle& sub = file.subtitles[s];
         int order = 0;
         for (const SynthSubtitle::Cue& cue : sub.cues) {
-            std::string text = sub.codec == "ass"
-                                   ? std::to_string(order++) + ",0,Default,,0,0,0,," + cue.text
-                                   : cue.text;
+            std::string text = cue.text;
+            if (sub.codec == "ass") {
+                text = std::to_string(order++) + ",0,Default,,0,0,0,," + cue.text;
+            } else if (sub.codec == "mov_text") {
+                // 3GPP timed text sample: 16-bit big-endian length, then the UTF-8 text.
+                text = std::string(1, static_cast<char>(cue.text.size() >> 8)) +
+                       static_cast<char>(cue.text.size() & 0xFF) + cue.text;
+            }
             check(av_new_packet(packet.get(), static_cast<int>(text.size())), "subtitle packet");
             std::memcpy(packet->data, text.data(), text.size());
             packet->pts =

@@ -53,7 +53,7 @@ struct SynthAudio {
 };
 
 struct SynthSubtitle {
-    std::string codec = "subrip";  // "subrip" or "ass"
+    std::string codec = "subrip";  // "subrip", "ass" or "mov_text" (mp4/mov only)
     struct Cue {
         std::int64_t start_ms;
         std::int64_t duration_ms;
