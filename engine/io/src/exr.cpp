@@ -14,12 +14,14 @@
 #include <OpenEXR/ImfPartType.h>
 #include <OpenEXR/ImfRationalAttribute.h>
 #include <OpenEXR/ImfStandardAttributes.h>
+#include <OpenEXR/ImfThreading.h>
 #include <OpenEXR/ImfVersion.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -71,6 +73,20 @@ class MemoryOStream : public Imf::OStream {
     std::vector<std::uint8_t> m_bytes;
     std::size_t m_position = 0;
 };
+
+// OpenEXR compresses and decompresses chunks on its global thread pool; numThreads passed to a
+// file only matters when the pool has threads. Grown once, never shrunk (process-wide state).
+int ensure_pool(int threads) {
+    if (threads <= 0) {
+        return 0;
+    }
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (Imf::globalThreadCount() < threads) {
+        Imf::setGlobalThreadCount(threads);
+    }
+    return threads;
+}
 
 Error exr_error(ErrorCode code, const std::string& detail, const std::filesystem::path& path) {
     Error e(code, "EXR: " + detail);
@@ -343,7 +359,7 @@ Result<std::vector<std::uint8_t>> encode_exr(const Frame& frame, const ExrWriteO
         }
         MemoryOStream stream;
         {
-            Imf::OutputFile file(stream, header, std::max(options.threads, 0));
+            Imf::OutputFile file(stream, header, ensure_pool(options.threads));
             Imf::FrameBuffer buffer;
             // OpenEXR converts pixel types when reading but not when writing: HALF channels need
             // a half buffer.
@@ -407,13 +423,14 @@ Result<ExrInfo> inspect_exr_file(const std::filesystem::path& path) {
 Result<Frame> decode_exr(const std::uint8_t* data,
                          std::size_t size,
                          const std::filesystem::path& path,
-                         ExrInfo* info_out) {
+                         ExrInfo* info_out,
+                         int threads) {
     if (Status magic = check_magic(data, size, path); !magic.ok()) {
         return magic.error();
     }
     MemoryIStream stream(data, size, path_string(path));
     try {
-        Imf::InputFile file(stream, 0);
+        Imf::InputFile file(stream, ensure_pool(threads));
         Result<ExrInfo> info = checked_info(file, path);
         if (!info.ok()) {
             return info.error();

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <memory>
 #include <sys/stat.h>
+#include <thread>
+#include <type_traits>
 #include <unistd.h>
 
 extern "C" {
@@ -224,6 +226,105 @@ void copy_components(const AVFrame& src, const AVPixFmtDescriptor& desc, Frame& 
     }
 }
 
+// Fast paths for the layouts our decoders produce most (PNG/TIFF packed RGB, DPX planar GBR):
+// the same mapping as copy_components without av_read_image_line2's per-sample bit fiddling.
+template <typename Out>
+void store(Frame& out, std::size_t i, const ComponentMap& map, std::size_t v) {
+    if constexpr (std::is_same_v<Out, float>) {
+        out.samples<float>()[i] = map.to_float[v];
+    } else {
+        out.samples<Out>()[i] = static_cast<Out>(map.to_int[v]);
+    }
+}
+
+template <typename Out>
+void copy_packed(const AVFrame& src,
+                 int components,
+                 int bytes,
+                 bool big_endian,
+                 const ComponentMap& map,
+                 Frame& out) {
+    for (int y = 0; y < src.height; ++y) {
+        const std::uint8_t* row = src.data[0] + static_cast<std::ptrdiff_t>(y) * src.linesize[0];
+        const std::size_t base = static_cast<std::size_t>(y) * src.width * 3;
+        for (int x = 0; x < src.width; ++x) {
+            const std::uint8_t* p = row + static_cast<std::size_t>(x) * components * bytes;
+            for (int c = 0; c < 3; ++c) {
+                std::size_t v = p[c * bytes];
+                if (bytes == 2) {
+                    v = big_endian ? (v << 8) | p[c * 2 + 1] : v | (std::size_t{p[c * 2 + 1]} << 8);
+                }
+                store<Out>(out, base + static_cast<std::size_t>(x) * 3 + c, map, v);
+            }
+        }
+    }
+}
+
+template <typename Out>
+void copy_planar_gbr(const AVFrame& src, const ComponentMap& map, Frame& out) {
+    const int plane_of[3] = {2, 0, 1};  // R, G, B live in planes 2, 0, 1
+    const std::size_t max_code =
+        map.to_int.empty() ? map.to_float.size() - 1 : map.to_int.size() - 1;
+    for (int y = 0; y < src.height; ++y) {
+        const std::size_t base = static_cast<std::size_t>(y) * src.width * 3;
+        for (int c = 0; c < 3; ++c) {
+            const int p = plane_of[c];
+            const auto* row = reinterpret_cast<const std::uint16_t*>(
+                src.data[p] + static_cast<std::ptrdiff_t>(y) * src.linesize[p]);
+            for (int x = 0; x < src.width; ++x) {
+                const std::size_t v = std::min<std::size_t>(row[x], max_code);
+                store<Out>(out, base + static_cast<std::size_t>(x) * 3 + c, map, v);
+            }
+        }
+    }
+}
+
+template <typename Out>
+bool copy_fast_typed(const AVFrame& src,
+                     AVPixelFormat fmt,
+                     const AVPixFmtDescriptor& desc,
+                     Frame& out) {
+    const bool little_host = AV_PIX_FMT_RGB48 == AV_PIX_FMT_RGB48LE;
+    switch (fmt) {
+        case AV_PIX_FMT_RGB24:
+            copy_packed<Out>(src, 3, 1, false, make_map(8, out.type), out);
+            return true;
+        case AV_PIX_FMT_RGBA:
+            copy_packed<Out>(src, 4, 1, false, make_map(8, out.type), out);
+            return true;
+        case AV_PIX_FMT_RGB48BE:
+        case AV_PIX_FMT_RGB48LE:
+            copy_packed<Out>(src, 3, 2, fmt == AV_PIX_FMT_RGB48BE, make_map(16, out.type), out);
+            return true;
+        case AV_PIX_FMT_RGBA64BE:
+        case AV_PIX_FMT_RGBA64LE:
+            copy_packed<Out>(src, 4, 2, fmt == AV_PIX_FMT_RGBA64BE, make_map(16, out.type), out);
+            return true;
+        case AV_PIX_FMT_GBRP10LE:
+        case AV_PIX_FMT_GBRP12LE:
+        case AV_PIX_FMT_GBRP16LE:
+            if (!little_host) {
+                return false;
+            }
+            copy_planar_gbr<Out>(src, make_map(desc.comp[0].depth, out.type), out);
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool copy_fast(const AVFrame& src, AVPixelFormat fmt, const AVPixFmtDescriptor& desc, Frame& out) {
+    switch (out.type) {
+        case SampleType::U8:
+            return copy_fast_typed<std::uint8_t>(src, fmt, desc, out);
+        case SampleType::U16:
+            return copy_fast_typed<std::uint16_t>(src, fmt, desc, out);
+        case SampleType::F32:
+            return copy_fast_typed<float>(src, fmt, desc, out);
+    }
+    return false;
+}
+
 bool readable_directly(const AVPixFmtDescriptor& desc) {
     const std::uint64_t excluded = AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
                                    AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BAYER |
@@ -270,7 +371,9 @@ Result<DecodedImage> convert(const AVFrame& src, SampleType type, const fs::path
     image.frame.bit_depth = type == SampleType::U8 ? std::min(image.bit_depth, 8) : image.bit_depth;
     if (readable_directly(*desc)) {
         image.color = color_of(src, true);
-        copy_components(src, *desc, image.frame);
+        if (!copy_fast(src, fmt, *desc, image.frame)) {
+            copy_components(src, *desc, image.frame);
+        }
         return image;
     }
     if (desc->flags & (AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT)) {
@@ -317,7 +420,9 @@ Result<DecodedImage> convert(const AVFrame& src, SampleType type, const fs::path
         image.color.matrix = 0;  // converted to RGB
         image.color.range = 2;
     }
-    copy_components(*packed, *av_pix_fmt_desc_get(rgb), image.frame);
+    if (!copy_fast(*packed, rgb, *av_pix_fmt_desc_get(rgb), image.frame)) {
+        copy_components(*packed, *av_pix_fmt_desc_get(rgb), image.frame);
+    }
     image.bit_depth = bits;
     return image;
 }
@@ -576,7 +681,8 @@ Result<DecodedImage> decode(ImageFormat format,
     }
     if (format == ImageFormat::EXR) {
         ExrInfo info;
-        auto frame = decode_exr(bytes.data(), bytes.size(), path, &info);
+        auto frame = decode_exr(bytes.data(), bytes.size(), path, &info,
+                                static_cast<int>(std::thread::hardware_concurrency()));
         if (!frame.ok()) {
             return frame.error();
         }

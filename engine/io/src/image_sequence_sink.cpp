@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <unistd.h>
 
 namespace engine::io {
@@ -277,6 +278,7 @@ class ImageSequenceSink final : public FrameSink {
                 exr.compression = m_options.exr_compression;
                 exr.color = m_options.color;
                 exr.frame_rate = m_options.frame_rate;
+                exr.threads = static_cast<int>(std::thread::hardware_concurrency());
                 return encode_exr(frame, exr);
             }
         }

@@ -29,7 +29,9 @@ struct ExrWriteOptions {
     ExrCompression compression = ExrCompression::ZIP;
     ColorInfo color;      // primaries 1 / 9 -> chromaticities attribute
     Rational frame_rate;  // framesPerSecond when valid
-    int threads = 0;      // OpenEXR worker threads for compression; 0 = none (caller's thread)
+    // OpenEXR worker threads for compression; 0 = none (caller's thread). > 0 grows OpenEXR's
+    // process-wide thread pool to at least this size (it is never shrunk).
+    int threads = 0;
 };
 
 // Encodes an RGB frame (any type; integer frames are normalised to 0..1) into EXR file bytes.
@@ -60,9 +62,11 @@ Result<ExrInfo> inspect_exr_file(const std::filesystem::path& path);
 
 // Decodes an EXR file held in memory into an F32 frame. Errors as inspect_exr, plus
 // FileTruncated for missing chunks and FileCorrupt for chunks that fail to decompress.
+// `threads` as ExrWriteOptions::threads, for decompression.
 Result<Frame> decode_exr(const std::uint8_t* data,
                          std::size_t size,
                          const std::filesystem::path& path,
-                         ExrInfo* info = nullptr);
+                         ExrInfo* info = nullptr,
+                         int threads = 0);
 
 }  // namespace engine::io
