@@ -69,6 +69,21 @@ TEST(HdrTest, HlgOotfRoundTripAndPeak) {
     EXPECT_LT(max_rel, 1e-12);
 }
 
+// PQ -> HLG through display light: with the OOTF at L_W = 1000 cd/m^2, BT.2408's reference
+// white (203 cd/m^2) lands on HLG 75 % and the 1000 cd/m^2 peak on HLG 100 %.
+TEST(HdrTest, PqToHlgMatchesBt2408ReferenceLevels) {
+    Frame pq;
+    pq.allocate(2, 1, SampleType::F32);
+    for (int c = 0; c < 3; ++c) {
+        pq.samples<float>()[c] = static_cast<float>(pq_inverse_eotf(203.0));
+        pq.samples<float>()[3 + c] = static_cast<float>(pq_inverse_eotf(1000.0));
+    }
+    const Frame hlg =
+        linear_to_hdr_signal(hdr_signal_to_linear(pq, HdrTransfer::PQ), HdrTransfer::HLG);
+    EXPECT_NEAR(hlg.samples<float>()[0], 0.75f, 1e-3f);
+    EXPECT_NEAR(hlg.samples<float>()[3], 1.0f, 1e-5f);
+}
+
 TEST(HdrTest, PrimariesMatrixMatchesBt2087) {
     const auto m = primaries_matrix(Primaries::BT709, Primaries::BT2020);
     const double expected[9] = {0.6274, 0.3293, 0.0433, 0.0691, 0.9195,

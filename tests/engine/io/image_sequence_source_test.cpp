@@ -333,6 +333,8 @@ TEST_F(ImageSequenceSourceTest, ReadsFfmpegJpegTiffGreyAndPalettePng) {
         {"d.png", AV_CODEC_ID_PNG, AV_PIX_FMT_GRAY16BE, "png", 16},
         {"e.png", AV_CODEC_ID_PNG, AV_PIX_FMT_PAL8, "png", 8},
         {"f.png", AV_CODEC_ID_PNG, AV_PIX_FMT_RGBA, "png", 8},
+        {"g.dpx", AV_CODEC_ID_DPX, AV_PIX_FMT_GBRP12LE, "dpx", 12},
+        {"h.dpx", AV_CODEC_ID_DPX, AV_PIX_FMT_GBRP10LE, "dpx", 10},
     };
     for (const Case& c : cases) {
         write_bytes(path(c.name), ffmpeg_encode(c.codec, c.format, 16, 8));
@@ -354,6 +356,13 @@ TEST_F(ImageSequenceSourceTest, ReadsFfmpegJpegTiffGreyAndPalettePng) {
         if (c.format == AV_PIX_FMT_RGB24) {
             // Lossless: the encoder's bytes come back (first pixel R = 100).
             EXPECT_EQ(frames[0].samples<std::uint8_t>()[0], 100);
+        }
+        if (c.format == AV_PIX_FMT_GBRP12LE) {
+            // Planes filled with bytes 100 + (x + y) % 50: first 16-bit sample 0x6564 & 0xFFF,
+            // rescaled from 12 bits to 16.
+            const std::uint32_t code = 0x6564 & 0xFFF;
+            EXPECT_EQ(frames[0].type, SampleType::U16);
+            EXPECT_EQ(frames[0].samples<std::uint16_t>()[1], (code * 65535 * 2 + 4095) / 8190);
         }
     }
 }
