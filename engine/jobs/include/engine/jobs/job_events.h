@@ -1,0 +1,54 @@
+#pragma once
+// What a running job tells its owner. Callbacks belong to the job (passed with it), never to the
+// process. They are called on a worker thread, possibly on several worker threads of the same
+// job at once (never concurrently for one callback: the job serialises its events), and must not
+// block: copy the value and hop to your own thread (the GUI's EngineBridge queues a signal).
+
+#include "engine/core/error.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace engine::jobs {
+
+enum class JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,  // stopped by the user; finished segments are kept for resume. Not a failure.
+};
+
+enum class JobStage {
+    Probing,     // opening the input, identities, resume checks
+    Measuring,   // HDR: sampling frames for the global l_max
+    Upscaling,   // segments
+    Assembling,  // joining segments into the final output
+    Done,
+};
+
+std::string_view job_state_name(JobState state);
+std::string_view job_stage_name(JobStage stage);
+
+// A progress value, sent at most ~10 times a second plus at every stage change.
+struct JobProgress {
+    std::string job_id;
+    JobStage stage = JobStage::Probing;
+    std::int64_t frames_done = 0;   // output frames finished (Upscaling, resumed ones included)
+    std::int64_t frames_total = 0;  // of the job's frame range; assembled frames in Assembling
+    int segments_done = 0;
+    int segments_total = 0;
+    double fps = 0.0;          // frames per second of this session (0 until known)
+    std::int64_t eta_ms = -1;  // -1 until known
+    int device_index = -1;     // the reporting worker (JobQueue order); -1 for job-level events
+};
+
+struct JobEvents {
+    std::function<void(const std::string& job_id, JobState state)> on_state;
+    std::function<void(const JobProgress& progress)> on_progress;
+    // Before on_state(Failed); also for Cancelled (code Cancelled).
+    std::function<void(const std::string& job_id, const Error& error)> on_error;
+};
+
+}  // namespace engine::jobs

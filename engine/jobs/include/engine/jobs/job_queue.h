@@ -1,0 +1,110 @@
+#pragma once
+// JobQueue: one worker thread per device ("cpu", "cuda:0", ...; "cpu" may repeat). Workers pull
+// tasks from the queued jobs in submission order: a job's preparation (probe, resume checks,
+// plan), then its segments (each one a fresh processor on the pulling worker's device), then its
+// final assembly. So different jobs run on different workers at once, and one job's segments
+// spread over every idle worker (the multi-GPU split). Inside a segment, decoding, processing and
+// encoding are separate threads joined by bounded frame queues, so memory stays bounded.
+//
+// Threads: submit(), cancel and wait may be called from any thread. Events of a job are called
+// on worker threads (see job_events.h). shutdown() (also run by the destructor) cancels every
+// unfinished job, then joins the workers; cancelled jobs keep their finished segments.
+
+#include "engine/core/cancel_token.h"
+#include "engine/core/result.h"
+#include "engine/jobs/job_events.h"
+#include "engine/jobs/job_spec.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace engine::jobs {
+
+namespace detail {
+struct JobControl;
+struct QueueState;
+}  // namespace detail
+
+// Summary of a finished job, also written as the JSON run report.
+struct JobSummary {
+    std::string job_id;
+    JobState state = JobState::Queued;
+    std::optional<Error> error;
+    std::int64_t frames_total = 0;
+    std::int64_t frames_processed = 0;  // in this session
+    std::int64_t frames_resumed = 0;    // finished before (from the manifest)
+    int segments_total = 0;
+    int segments_resumed = 0;
+    std::filesystem::path output;       // empty unless assembled
+    std::filesystem::path report_path;  // the JSON run report
+};
+
+class JobHandle {
+  public:
+    JobHandle() = default;
+    const std::string& job_id() const;
+    // Requests cancellation; the job ends Cancelled once every running segment stopped.
+    void cancel() const;
+    CancelToken cancel_token() const;
+    JobState state() const;
+    bool done() const;
+    // Blocks until the job ended; Ok, Cancelled, or the error that failed it.
+    Status wait() const;
+    // false on timeout.
+    bool wait_for(std::chrono::milliseconds timeout) const;
+    // Valid once done().
+    JobSummary summary() const;
+
+  private:
+    friend class JobQueue;
+    explicit JobHandle(std::shared_ptr<detail::JobControl> control)
+        : m_control(std::move(control)) {}
+    std::shared_ptr<detail::JobControl> m_control;
+};
+
+struct SubmitOptions {
+    // Workers (indices into the queue's device list) allowed to run this job; empty: all.
+    std::vector<int> workers;
+    // Cancels the job when cancelled (shared with a front end's Ctrl-C handler, for example).
+    std::optional<CancelToken> cancel;
+};
+
+class JobQueue {
+  public:
+    // One worker per entry. InvalidArgument-free: an empty list gets one "cpu" worker.
+    explicit JobQueue(std::vector<std::string> worker_devices);
+    ~JobQueue();
+    JobQueue(const JobQueue&) = delete;
+    JobQueue& operator=(const JobQueue&) = delete;
+
+    JobHandle submit(JobSpec spec, JobEvents events = {}, SubmitOptions options = {});
+    int worker_count() const;
+    const std::vector<std::string>& devices() const;
+    void shutdown();
+
+  private:
+    std::shared_ptr<detail::QueueState> m_state;
+    std::vector<std::thread> m_threads;
+    std::vector<std::string> m_devices;
+};
+
+// Runs one job to the end on workers for spec.devices (empty: one worker on spec.model.device,
+// "cpu" for classic scalers; "all" expands to every CUDA device NVML lists). Blocking.
+// Cancelling `cancel` ends it Cancelled.
+Result<JobSummary> run_job(const JobSpec& spec,
+                           JobEvents events = {},
+                           std::optional<CancelToken> cancel = std::nullopt);
+
+// Render farms: joins the segments that several range runs (FinishPolicy::SegmentsOnly, one
+// shared checkpoint_dir) wrote, for spec's frame range, into spec.output. Every manifest in the
+// folder must have the spec's settings fingerprint and input identity; the segments must cover
+// the range without gaps. Blocking, on the calling thread.
+Result<JobSummary> assemble_job(const JobSpec& spec,
+                                JobEvents events = {},
+                                std::optional<CancelToken> cancel = std::nullopt);
+
+}  // namespace engine::jobs

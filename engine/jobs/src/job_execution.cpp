@@ -1,0 +1,958 @@
+#include "job_execution.h"
+
+#include "bounded_queue.h"
+#include "engine/core/log.h"
+#include "engine/core/paths.h"
+#include "engine/imaging/tone_mapping.h"
+#include "engine/io/image_sequence.h"
+#include "engine/io/versions.h"
+#include "engine/jobs/processor.h"
+#include "engine/pipeline/runtime.h"
+#include "json_values.h"
+#include "output_layout.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <sys/resource.h>
+#include <thread>
+
+namespace engine::jobs {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+Error cancelled_error() {
+    return Error(ErrorCode::Cancelled, "the job was cancelled");
+}
+
+// Converts a processed frame to the type the segment stores (F32 -> integer rounds once).
+Frame convert_frame(Frame frame, SampleType type, int bit_depth) {
+    if (frame.type == type) {
+        if (type != SampleType::F32) {
+            frame.bit_depth = bit_depth;
+        }
+        return frame;
+    }
+    if (frame.type == SampleType::F32) {
+        return from_float(frame, type, bit_depth);
+    }
+    return from_float(to_float(frame), type, bit_depth);
+}
+
+std::uint64_t file_size_or_zero(const fs::path& p) {
+    std::error_code ec;
+    auto s = fs::file_size(p, ec);
+    return ec ? 0 : s;
+}
+
+// Checks one finished segment's files (size, then hash).
+Status verify_segment_files(const SegmentRecord& record, const fs::path& folder) {
+    for (const auto& f : record.files) {
+        fs::path p = folder / fs::u8path(f.name);
+        std::error_code ec;
+        if (!fs::exists(p, ec)) {
+            return Error(ErrorCode::FileNotFound, "segment file is missing")
+                .with("path", path_string(p));
+        }
+        if (file_size_or_zero(p) != f.size_bytes) {
+            return Error(ErrorCode::FileTruncated, "segment file has the wrong size")
+                .with("path", path_string(p))
+                .with("expected_bytes", std::to_string(f.size_bytes))
+                .with("found_bytes", std::to_string(file_size_or_zero(p)));
+        }
+        auto hash = hash_file(p);
+        if (!hash.ok()) {
+            return hash.error();
+        }
+        if (*hash != f.hash) {
+            return Error(ErrorCode::FileCorrupt, "segment file content changed")
+                .with("path", path_string(p))
+                .with("expected_hash", f.hash)
+                .with("found_hash", *hash);
+        }
+    }
+    return {};
+}
+
+long peak_rss_kib() {
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) != 0) {
+        return -1;
+    }
+    return usage.ru_maxrss;
+}
+
+// Decodes [first, end) of a source on its own thread into a bounded queue.
+class DecodeStage {
+  public:
+    DecodeStage(std::unique_ptr<io::FrameSource> source, std::int64_t frames, std::size_t depth)
+        : m_source(std::move(source)), m_frames(frames), m_queue(depth) {
+        m_thread = std::thread([this] { run(); });
+    }
+    ~DecodeStage() { (void)stop(); }
+
+    BoundedQueue<Frame>& queue() { return m_queue; }
+    // Joins; the decode status (Ok when every wanted frame was delivered).
+    Status stop() {
+        m_queue.abort();
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+        return m_status;
+    }
+    Status status_after_end() {
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+        return m_status;
+    }
+
+  private:
+    void run() {
+        std::int64_t delivered = 0;
+        while (delivered < m_frames) {
+            auto next = m_source->next();
+            if (!next.ok()) {
+                m_status = next.error();
+                break;
+            }
+            if (!next->has_value()) {
+                m_status = Error(ErrorCode::FileTruncated,
+                                 "the input ended after " + std::to_string(delivered) + " of " +
+                                     std::to_string(m_frames) + " frames of this segment")
+                               .with("path", path_string(m_source->info().path));
+                break;
+            }
+            if (!m_queue.push(std::move(**next))) {
+                break;  // aborted by the consumer
+            }
+            ++delivered;
+        }
+        m_queue.close();
+    }
+
+    std::unique_ptr<io::FrameSource> m_source;
+    std::int64_t m_frames;
+    BoundedQueue<Frame> m_queue;
+    Status m_status;
+    std::thread m_thread;
+};
+
+// Encodes frames from a bounded queue on its own thread.
+class EncodeStage {
+  public:
+    EncodeStage(io::FrameSink& sink, std::size_t depth) : m_sink(sink), m_queue(depth) {
+        m_thread = std::thread([this] { run(); });
+    }
+    ~EncodeStage() {
+        m_queue.abort();
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+    }
+    // false once the encoder failed (its status says why).
+    bool push(Frame frame) { return !m_failed.load() && m_queue.push(std::move(frame)); }
+    bool failed() const { return m_failed.load(); }
+    // Ends the stream and joins.
+    Status finish() {
+        m_queue.close();
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+        return m_status;
+    }
+
+  private:
+    void run() {
+        while (auto frame = m_queue.pop()) {
+            if (auto st = m_sink.write(*frame); !st.ok()) {
+                m_status = st;
+                m_failed = true;
+                m_queue.abort();
+                return;
+            }
+        }
+    }
+
+    io::FrameSink& m_sink;
+    BoundedQueue<Frame> m_queue;
+    Status m_status;
+    std::atomic<bool> m_failed{false};
+    std::thread m_thread;
+};
+
+constexpr std::size_t kQueueDepth = 4;
+
+}  // namespace
+
+JobExecution::JobExecution(JobSpec spec, JobEvents events, std::optional<CancelToken> external)
+    : m_spec(std::move(spec)), m_events(std::move(events)), m_external(std::move(external)) {
+    m_job_id = job_id_for(m_spec);
+    m_checkpoint_dir = checkpoint_dir_for(m_spec);
+    m_private_checkpoint_dir = m_spec.checkpoint_dir.empty();
+    m_manifest_path = m_checkpoint_dir / manifest_file_name(m_spec.first_frame, m_spec.end_frame);
+    m_started = Clock::now();
+    m_last_progress = m_started - std::chrono::seconds(1);
+}
+
+bool JobExecution::is_cancelled() const {
+    if (m_external && m_external->is_cancelled()) {
+        m_cancel.cancel();
+    }
+    return m_cancel.is_cancelled();
+}
+
+Status JobExecution::check_cancelled() const {
+    if (is_cancelled()) {
+        return cancelled_error();
+    }
+    return {};
+}
+
+void JobExecution::emit_state(JobState state) {
+    std::lock_guard<std::mutex> lock(m_event_mutex);
+    if (m_events.on_state) {
+        m_events.on_state(m_job_id, state);
+    }
+}
+
+void JobExecution::emit_progress(JobStage stage, int device_index, bool force) {
+    std::lock_guard<std::mutex> lock(m_event_mutex);
+    const auto now = Clock::now();
+    if (!force && stage == m_last_stage && now - m_last_progress < std::chrono::milliseconds(100)) {
+        return;
+    }
+    m_last_progress = now;
+    m_last_stage = stage;
+    if (!m_events.on_progress) {
+        return;
+    }
+    JobProgress p;
+    p.job_id = m_job_id;
+    p.stage = stage;
+    p.device_index = device_index;
+    p.frames_total = m_manifest.plan.end - m_manifest.plan.first;
+    p.segments_total = static_cast<int>(m_manifest.plan.segments.size());
+    p.segments_done = m_segments_done.load();
+    const double seconds =
+        std::chrono::duration<double>(
+            now - (stage == JobStage::Assembling ? m_started : m_upscale_started))
+            .count();
+    std::int64_t session_frames = 0;
+    std::int64_t remaining = 0;
+    if (stage == JobStage::Assembling || stage == JobStage::Done) {
+        p.frames_done = stage == JobStage::Done ? p.frames_total : m_frames_assembled.load();
+        session_frames = p.frames_done;
+        remaining = p.frames_total - p.frames_done;
+    } else {
+        p.frames_done = m_frames_done.load();
+        session_frames = m_frames_this_session.load();
+        remaining = p.frames_total - p.frames_done;
+    }
+    if (stage == JobStage::Upscaling && seconds > 0.05 && session_frames > 0) {
+        p.fps = double(session_frames) / seconds;
+        p.eta_ms = static_cast<std::int64_t>(double(remaining) / p.fps * 1000.0);
+    } else if (stage == JobStage::Done) {
+        p.eta_ms = 0;
+    }
+    m_events.on_progress(p);
+}
+
+Result<std::vector<int>> JobExecution::prepare(int worker_index) {
+    const auto started = Clock::now();
+    emit_progress(JobStage::Probing, worker_index, true);
+    if (auto st = check_cancelled(); !st.ok()) {
+        return st.error();
+    }
+    if (auto st = validate(m_spec); !st.ok()) {
+        return st.error();
+    }
+    // The input: opening it probes the exact frame count (packet scan or file list).
+    io::SourceOptions so;
+    so.input = m_spec.input;
+    if (m_spec.input_fps) {
+        so.sequence_fps = *m_spec.input_fps;
+    }
+    auto opened = io::open_source(so);
+    if (!opened.ok()) {
+        return opened.error();
+    }
+    std::unique_ptr<io::FrameSource> source = std::move(opened).value();
+    m_source_info = source->info();
+    m_source_type = preferred_sample_type(m_source_info);
+    std::int64_t total = m_source_info.frame_count;
+    if (!m_source_info.frame_count_exact || total < 0) {
+        // Rare (streams without a packet count): count by decoding once.
+        total = 0;
+        while (true) {
+            auto next = source->next();
+            if (!next.ok()) {
+                return next.error();
+            }
+            if (!next->has_value()) {
+                break;
+            }
+            ++total;
+            if (auto st = check_cancelled(); !st.ok()) {
+                return st.error();
+            }
+        }
+    }
+    source.reset();
+    if (total <= 0) {
+        return Error(ErrorCode::ZeroFrames, "the input has no frames")
+            .with("path", path_string(m_spec.input));
+    }
+
+    auto identity = identify_input_files(m_spec.input);
+    if (!identity.ok()) {
+        return identity.error();
+    }
+    InputIdentity input = std::move(identity).value();
+    input.frame_count = total;
+    input.width = m_source_info.width;
+    input.height = m_source_info.height;
+
+    ModelIdentity model;
+    if (m_spec.upscaler == UpscalerKind::FlashVSR) {
+        auto m = identify_model_folder(resolve_model_dir(m_spec));
+        if (!m.ok()) {
+            return m.error();
+        }
+        model = std::move(m).value();
+    } else {
+        model.kind = "builtin:" + std::string(upscaler_kind_name(m_spec.upscaler));
+    }
+
+    PlanRequest request;
+    request.total_frames = total;
+    request.first = m_spec.first_frame;
+    request.end = m_spec.end_frame;
+    request.max_segment_frames = m_spec.segments.max_segment_frames;
+    request.overlap = m_spec.segments.segment_overlap;
+    request.min_segment_frames = m_spec.segments.min_segment_frames;
+    request.min_segments = m_spec.segments.min_segments;
+    auto plan = plan_segments(request);
+    if (!plan.ok()) {
+        return plan.error();
+    }
+
+    // Final output refused early, before hours of work, unless it may be replaced.
+    const bool pictures = m_spec.output_settings.mode == io::OutputMode::Pictures;
+    std::error_code ec;
+    if (!pictures && m_spec.finish == FinishPolicy::Assemble && !m_spec.output_settings.overwrite &&
+        fs::exists(m_spec.output, ec)) {
+        return Error(ErrorCode::OutputExists, "the output file already exists")
+            .with("path", path_string(m_spec.output));
+    }
+
+    if (pictures) {
+        auto final_options = final_sink_options(m_spec, m_source_info, IntermediateFormat());
+        if (!final_options.ok()) {
+            return final_options.error();
+        }
+        m_pictures_folder = picture_folder(*final_options);
+    }
+    if (m_spec.resume == ResumePolicy::CleanStart) {
+        remove_checkpoint(m_checkpoint_dir, m_private_checkpoint_dir, m_manifest_path);
+    }
+    fs::create_directories(m_checkpoint_dir, ec);
+    if (ec) {
+        return Error(ErrorCode::OutputNotWritable,
+                     "cannot create the checkpoint folder: " + ec.message())
+            .with("path", path_string(m_checkpoint_dir));
+    }
+
+    const std::string fingerprint = settings_fingerprint(m_spec);
+    auto existing = read_manifest(m_manifest_path);
+    if (!existing.ok()) {
+        Error e = existing.error();
+        return e.with("hint", "--clean-checkpoint starts over");
+    }
+    if (existing->has_value()) {
+        Manifest& old = **existing;
+        if (auto diffs = old.input.differences(input); !diffs.empty()) {
+            Error e(ErrorCode::InputChanged, "the input changed since the checkpoint was made (" +
+                                                 diffs.front() +
+                                                 "); --clean-checkpoint starts over");
+            e.with("path", path_string(m_spec.input))
+                .with("checkpoint", path_string(m_manifest_path));
+            for (const auto& d : diffs) {
+                e.with("difference", d);
+            }
+            return e;
+        }
+        if (old.settings_fingerprint != fingerprint) {
+            Error e(ErrorCode::CheckpointMismatch,
+                    "the settings differ from the checkpoint's (fingerprint " +
+                        old.settings_fingerprint + ", now " + fingerprint +
+                        "); --clean-checkpoint starts over");
+            e.with("checkpoint", path_string(m_manifest_path))
+                .with("was", fingerprint_material(old.spec))
+                .with("now", fingerprint_material(m_spec));
+            return e;
+        }
+        if (auto diffs = old.model.differences(model); !diffs.empty()) {
+            Error e(ErrorCode::CheckpointMismatch,
+                    "the model files changed since the checkpoint was made (" + diffs.front() +
+                        "); --clean-checkpoint starts over");
+            e.with("checkpoint", path_string(m_manifest_path));
+            for (const auto& d : diffs) {
+                e.with("difference", d);
+            }
+            return e;
+        }
+        if (old.plan.segments != plan->segments) {
+            return Error(ErrorCode::CheckpointMismatch,
+                         "the checkpoint's segment plan differs from this run's; "
+                         "--clean-checkpoint starts over")
+                .with("checkpoint", path_string(m_manifest_path));
+        }
+        m_manifest = std::move(old);
+        m_manifest.spec = m_spec;  // paths and execution settings of this run
+        // Keep what is intact; a torn or missing segment (the crash hit while it was being
+        // listed or later damage) is dropped and redone.
+        const fs::path folder = pictures ? m_pictures_folder : m_checkpoint_dir;
+        std::vector<SegmentRecord> kept;
+        for (auto& record : m_manifest.finished) {
+            if (auto st = verify_segment_files(record, folder); !st.ok()) {
+                log_warning("job " + m_job_id + ": segment " + std::to_string(record.index) +
+                            " is damaged and will be redone: " + st.error().to_string());
+                continue;
+            }
+            kept.push_back(std::move(record));
+        }
+        const bool dropped = kept.size() != m_manifest.finished.size();
+        m_manifest.finished = std::move(kept);
+        if (dropped) {
+            if (auto st = write_manifest(m_manifest_path, m_manifest); !st.ok()) {
+                return st.error();
+            }
+        }
+    } else {
+        if (pictures && !m_spec.output_settings.overwrite) {
+            // A fresh job must not replace frames someone else made.
+            auto final_options = final_sink_options(m_spec, m_source_info, IntermediateFormat());
+            if (!final_options.ok()) {
+                return final_options.error();
+            }
+            for (std::int64_t i = plan->first; i < plan->end; ++i) {
+                fs::path p = m_pictures_folder / fs::u8path(picture_file_name(*final_options, i));
+                if (fs::exists(p, ec)) {
+                    return Error(ErrorCode::OutputExists,
+                                 "the output folder already holds frames of this range")
+                        .with("path", path_string(p));
+                }
+            }
+        }
+        m_manifest = Manifest();
+        m_manifest.job_id = m_job_id;
+        m_manifest.spec = m_spec;
+        m_manifest.settings_fingerprint = fingerprint;
+        m_manifest.model = model;
+        m_manifest.input = input;
+        m_manifest.plan = std::move(plan).value();
+        auto format = intermediate_format(m_spec, m_source_info);
+        if (!format.ok()) {
+            return format.error();
+        }
+        m_manifest.intermediate = *format;
+        if (uses_tone_mapping(m_spec, m_source_info.color)) {
+            if (m_spec.hdr.global_l_max) {
+                m_manifest.hdr_l_max = *m_spec.hdr.global_l_max;
+            } else {
+                emit_progress(JobStage::Measuring, worker_index, true);
+                auto l_max = measure_l_max(m_spec, m_source_type, total, m_cancel);
+                if (!l_max.ok()) {
+                    return l_max.error();
+                }
+                m_manifest.hdr_l_max = *l_max;
+            }
+        }
+        if (auto st = write_manifest(m_manifest_path, m_manifest); !st.ok()) {
+            return st.error();
+        }
+    }
+    remove_unlisted_segment_files(m_manifest, m_checkpoint_dir, m_private_checkpoint_dir,
+                                  pictures ? m_pictures_folder : fs::path());
+    if (!pictures) {
+        remove_partial_outputs(m_spec.output);
+    }
+
+    std::vector<int> pending;
+    for (const auto& s : m_manifest.plan.segments) {
+        if (!m_manifest.is_finished(s.index)) {
+            pending.push_back(s.index);
+        }
+    }
+    m_frames_resumed = m_manifest.finished_frames();
+    m_segments_resumed = static_cast<int>(m_manifest.finished.size());
+    m_frames_done = m_frames_resumed;
+    m_segments_done = m_segments_resumed;
+    m_prepare_ms = ms_since(started);
+    m_upscale_started = Clock::now();
+    emit_progress(JobStage::Upscaling, worker_index, true);
+    return pending;
+}
+
+Status JobExecution::run_segment(int segment_index, int worker_index, const std::string& device) {
+    if (auto st = check_cancelled(); !st.ok()) {
+        return st;
+    }
+    const Segment segment = m_manifest.plan.segments.at(static_cast<std::size_t>(segment_index));
+    const IntermediateFormat format = m_manifest.intermediate;
+    const bool pictures = m_spec.output_settings.mode == io::OutputMode::Pictures;
+
+    io::SourceOptions so;
+    so.input = m_spec.input;
+    if (m_spec.input_fps) {
+        so.sequence_fps = *m_spec.input_fps;
+    }
+    so.first_frame = segment.input_first;
+    so.max_frames = segment.input_frames();
+    so.preferred_type = m_source_type;
+    auto opened = io::open_source(so);
+    if (!opened.ok()) {
+        return opened.error();
+    }
+
+    ProcessorContext context;
+    context.width = m_source_info.width;
+    context.height = m_source_info.height;
+    context.device = device;
+    context.cancel = m_cancel;
+    context.source_color = m_source_info.color;
+    context.hdr_l_max = m_manifest.hdr_l_max;
+    auto made = make_processor(m_spec, context);
+    if (!made.ok()) {
+        return made.error();
+    }
+    std::unique_ptr<FrameProcessor> processor = std::move(made).value();
+    if (processor->output_width() != format.width || processor->output_height() != format.height) {
+        return Error(ErrorCode::Internal, "processor output size differs from the plan")
+            .with("width", std::to_string(processor->output_width()))
+            .with("height", std::to_string(processor->output_height()));
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_manifest_mutex);
+        m_processor_description = processor->description();
+    }
+
+    // Where this segment's frames go: a lossless chunk in the checkpoint folder, or the final
+    // numbered pictures.
+    io::SinkOptions sink_options;
+    if (pictures) {
+        auto final_options = final_sink_options(m_spec, m_source_info, format);
+        if (!final_options.ok()) {
+            return final_options.error();
+        }
+        sink_options = *final_options;
+        // Other segments' frames share the folder: keep them (Resume), rewrite ours, and check
+        // this segment's frames below instead of the folder's count.
+        sink_options.expected_frames = -1;
+    } else {
+        sink_options = segment_sink_options(m_checkpoint_dir / segment_file_name(segment), format,
+                                            segment.frames());
+    }
+    auto sink_opened = pictures
+                           ? io::open_image_sequence_sink(sink_options, io::ExistingFrames::Resume)
+                           : io::open_sink(sink_options);
+    if (!sink_opened.ok()) {
+        return sink_opened.error();
+    }
+    std::unique_ptr<io::FrameSink> sink = std::move(sink_opened).value();
+
+    DecodeStage decode(std::move(opened).value(), segment.input_frames(), kQueueDepth);
+    std::vector<std::int64_t> pts;
+    pts.reserve(static_cast<std::size_t>(segment.frames()));
+    std::vector<std::int64_t> input_pts;
+    input_pts.reserve(static_cast<std::size_t>(segment.input_frames()));
+    std::int64_t produced = 0;
+    Status status;
+    {
+        EncodeStage encode(*sink, kQueueDepth);
+        std::vector<Frame> ready;
+        auto drain = [&]() -> Status {
+            for (Frame& f : ready) {
+                const std::int64_t index = segment.input_first + produced;
+                ++produced;
+                if (index < segment.first || index >= segment.end) {
+                    continue;  // overlap context: fed, not kept
+                }
+                const std::int64_t frame_pts =
+                    static_cast<std::size_t>(index - segment.input_first) < input_pts.size()
+                        ? input_pts[static_cast<std::size_t>(index - segment.input_first)]
+                        : f.pts;
+                Frame out = convert_frame(std::move(f), format.type, format.bit_depth);
+                out.index = index;
+                out.pts = frame_pts;
+                out.time_base = format.time_base;
+                if (m_spec.output_settings.fps) {
+                    out.pts = index - m_manifest.plan.first;
+                }
+                pts.push_back(out.pts);
+                if (!encode.push(std::move(out))) {
+                    return Error(ErrorCode::EncodeFailed, "the segment encoder stopped");
+                }
+                m_frames_done.fetch_add(1);
+                m_frames_this_session.fetch_add(1);
+            }
+            ready.clear();
+            emit_progress(JobStage::Upscaling, worker_index, false);
+            return {};
+        };
+        while (status.ok()) {
+            if (is_cancelled()) {
+                status = cancelled_error();
+                break;
+            }
+            auto frame = decode.queue().pop();
+            if (!frame) {
+                break;
+            }
+            input_pts.push_back(frame->pts);
+            status = processor->push(*frame, ready);
+            if (status.ok()) {
+                status = drain();
+            }
+        }
+        if (status.ok()) {
+            status = decode.status_after_end();
+        }
+        if (status.ok() && !is_cancelled()) {
+            status = processor->finish(ready);
+            if (status.ok()) {
+                status = drain();
+            }
+        } else if (status.ok()) {
+            status = cancelled_error();
+        }
+        Status encoded = encode.finish();
+        if (!encoded.ok() && (status.ok() || status.error().code == ErrorCode::EncodeFailed)) {
+            status = encoded;  // the encoder's own error says more
+        }
+    }
+    (void)decode.stop();
+    if (status.ok() && produced != segment.input_frames()) {
+        status =
+            Error(ErrorCode::Internal, "the processor returned " + std::to_string(produced) +
+                                           " frames for " + std::to_string(segment.input_frames()))
+                .with("segment", std::to_string(segment.index));
+    }
+    if (status.ok()) {
+        status = sink->finish();
+    }
+    if (!status.ok()) {
+        sink->abort();
+        return status;
+    }
+
+    // Durable now (the sink fsynced and renamed); describe it, then list it.
+    SegmentRecord record;
+    record.index = segment.index;
+    record.first = segment.first;
+    record.end = segment.end;
+    std::vector<std::string> names;
+    if (pictures) {
+        for (std::int64_t i = segment.first; i < segment.end; ++i) {
+            names.push_back(picture_file_name(sink_options, i));
+        }
+    } else {
+        names.push_back(segment_file_name(segment));
+        record.pts = std::move(pts);
+    }
+    const fs::path folder = pictures ? m_pictures_folder : m_checkpoint_dir;
+    for (const auto& name : names) {
+        fs::path p = folder / fs::u8path(name);
+        auto hash = hash_file(p);
+        if (!hash.ok()) {
+            return hash.error();
+        }
+        record.files.push_back({name, file_size_or_zero(p), *hash});
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_manifest_mutex);
+        m_manifest.add_finished(std::move(record));
+        if (auto st = write_manifest(m_manifest_path, m_manifest); !st.ok()) {
+            return st;
+        }
+    }
+    m_segments_done.fetch_add(1);
+    emit_progress(JobStage::Upscaling, worker_index, true);
+    return {};
+}
+
+Status JobExecution::assemble(int worker_index) {
+    const auto started = Clock::now();
+    if (auto st = check_cancelled(); !st.ok()) {
+        return st;
+    }
+    if (m_spec.finish == FinishPolicy::SegmentsOnly) {
+        return {};
+    }
+    emit_progress(JobStage::Assembling, worker_index, true);
+    AssembleInputs inputs;
+    inputs.spec = &m_spec;
+    inputs.manifests = {&m_manifest};
+    inputs.checkpoint_dir = m_checkpoint_dir;
+    inputs.source_info = m_source_info;
+    inputs.is_cancelled = [this] { return is_cancelled(); };
+    inputs.on_frame = [&](std::int64_t written) {
+        m_frames_assembled = written;
+        emit_progress(JobStage::Assembling, worker_index, false);
+    };
+    Status st = assemble_segments(inputs);
+    m_assemble_ms = ms_since(started);
+    if (st.ok()) {
+        m_assembled = true;
+    }
+    return st;
+}
+
+JobSummary JobExecution::finalize(const Status& status) {
+    JobSummary summary;
+    summary.job_id = m_job_id;
+    if (status.ok()) {
+        summary.state = JobState::Succeeded;
+    } else if (status.error().code == ErrorCode::Cancelled) {
+        summary.state = JobState::Cancelled;
+        summary.error = status.error();
+    } else {
+        summary.state = JobState::Failed;
+        summary.error = status.error();
+    }
+    summary.frames_total = m_manifest.plan.end - m_manifest.plan.first;
+    summary.frames_processed = m_frames_this_session.load();
+    summary.frames_resumed = m_frames_resumed;
+    summary.segments_total = static_cast<int>(m_manifest.plan.segments.size());
+    summary.segments_resumed = m_segments_resumed;
+    if (m_assembled) {
+        summary.output = m_spec.output;
+    }
+
+    json report;
+    report["format"] = "flashvsr-studio-run-report";
+    report["job_id"] = m_job_id;
+    report["state"] = std::string(job_state_name(summary.state));
+    if (summary.error) {
+        json context = json::object();
+        for (const auto& [k, v] : summary.error->context) {
+            context[k] = v;
+        }
+        report["error"] = {{"code", std::string(error_code_name(summary.error->code))},
+                           {"detail", summary.error->detail},
+                           {"context", context}};
+    }
+    report["spec"] = job_spec_to_value(m_spec);
+    report["settings_fingerprint"] = settings_fingerprint(m_spec);
+    report["versions"] = {{"flashvsr_studio", FVSR_VERSION},
+                          {"torch", pipeline::torch_description()},
+                          {"media", io::media_library_versions()}};
+    {
+        std::lock_guard<std::mutex> lock(m_manifest_mutex);
+        report["processor"] = m_processor_description;
+    }
+    report["frames"] = {{"total", summary.frames_total},
+                        {"processed", summary.frames_processed},
+                        {"resumed", summary.frames_resumed}};
+    report["segments"] = {{"total", summary.segments_total},
+                          {"resumed", summary.segments_resumed},
+                          {"done", m_segments_done.load()}};
+    const double total_ms = ms_since(m_started);
+    const double upscale_ms = std::max(0.0, total_ms - m_prepare_ms - m_assemble_ms);
+    report["timings_ms"] = {{"prepare", m_prepare_ms},
+                            {"upscale", upscale_ms},
+                            {"assemble", m_assemble_ms},
+                            {"total", total_ms}};
+    report["fps"] = upscale_ms > 0 ? double(summary.frames_processed) / (upscale_ms / 1000.0) : 0.0;
+    report["peak_memory"] = {{"process_rss_bytes", peak_rss_kib() * 1024}};
+    report["input"] = {{"path", m_manifest.input.path},
+                       {"frame_count", m_manifest.input.frame_count},
+                       {"width", m_manifest.input.width},
+                       {"height", m_manifest.input.height}};
+    report["range"] = {{"first", m_manifest.plan.first}, {"end", m_manifest.plan.end}};
+
+    // Next to the output when there is one; in the checkpoint folder otherwise.
+    fs::path report_path =
+        m_assembled ? fs::path(m_spec.output.u8string() + ".report.json")
+                    : m_checkpoint_dir / ("report_" + std::to_string(m_spec.first_frame) + "_" +
+                                          std::to_string(m_spec.end_frame) + ".json");
+    std::error_code ec;
+    // A job that failed before it made a checkpoint folder leaves no report behind.
+    if (m_assembled || fs::is_directory(m_checkpoint_dir, ec)) {
+        if (auto st = write_file_atomically(report_path, report.dump(2)); st.ok()) {
+            summary.report_path = report_path;
+        } else {
+            log_warning("could not write the run report: " + st.error().to_string());
+        }
+    }
+
+    if (m_assembled && m_spec.retention == CheckpointRetention::RemoveWhenDone) {
+        std::vector<const Manifest*> manifests = {&m_manifest};
+        remove_assembled_checkpoint(m_checkpoint_dir, m_private_checkpoint_dir, manifests,
+                                    m_spec.output_settings.mode == io::OutputMode::Pictures);
+    }
+
+    if (summary.error) {
+        std::lock_guard<std::mutex> lock(m_event_mutex);
+        if (m_events.on_error) {
+            m_events.on_error(m_job_id, *summary.error);
+        }
+    }
+    if (summary.state == JobState::Succeeded) {
+        m_frames_assembled = summary.frames_total;
+        emit_progress(JobStage::Done, -1, true);
+    }
+    emit_state(summary.state);
+    return summary;
+}
+
+Status assemble_segments(const AssembleInputs& in) {
+    const JobSpec& spec = *in.spec;
+    const bool pictures = spec.output_settings.mode == io::OutputMode::Pictures;
+    // Segments of every manifest, in frame order; they must tile the spec's range exactly.
+    std::vector<std::pair<const Manifest*, const SegmentRecord*>> records;
+    for (const Manifest* m : in.manifests) {
+        for (const auto& r : m->finished) {
+            records.emplace_back(m, &r);
+        }
+    }
+    std::sort(records.begin(), records.end(),
+              [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
+    if (in.manifests.empty()) {
+        return Error(ErrorCode::Internal, "nothing to assemble");
+    }
+    const Manifest& reference = *in.manifests.front();
+    const std::int64_t total = reference.input.frame_count;
+    const std::int64_t first = spec.first_frame;
+    const std::int64_t end = spec.end_frame < 0 ? total : std::min(spec.end_frame, total);
+    std::int64_t cursor = first;
+    std::vector<std::pair<const Manifest*, const SegmentRecord*>> used;
+    for (const auto& item : records) {
+        const SegmentRecord& r = *item.second;
+        if (r.end <= first || r.first >= end) {
+            continue;
+        }
+        if (r.first != cursor) {
+            break;
+        }
+        used.push_back(item);
+        cursor = r.end;
+    }
+    if (cursor != end) {
+        return Error(ErrorCode::CheckpointMismatch,
+                     "the finished segments do not cover frames [" + std::to_string(first) + ", " +
+                         std::to_string(end) + "): first missing frame " + std::to_string(cursor))
+            .with("checkpoint", path_string(in.checkpoint_dir))
+            .with("missing_frame", std::to_string(cursor));
+    }
+    if (pictures) {
+        // The frames are the output already; check they are all there and intact.
+        auto options = final_sink_options(spec, in.source_info, IntermediateFormat());
+        if (!options.ok()) {
+            return options.error();
+        }
+        const fs::path folder = picture_folder(*options);
+        std::int64_t written = 0;
+        for (const auto& [m, r] : used) {
+            if (auto st = verify_segment_files(*r, folder); !st.ok()) {
+                return st;
+            }
+            written += r->end - r->first;
+            if (in.on_frame) {
+                in.on_frame(written);
+            }
+        }
+        return {};
+    }
+
+    auto options = final_sink_options(spec, in.source_info, reference.intermediate);
+    if (!options.ok()) {
+        return options.error();
+    }
+    options->expected_frames = end - first;
+    // Streams of the source are copied only for output that starts with the source's first
+    // frame; a later range would put them out of sync.
+    if (first != 0) {
+        options->passthrough_from.reset();
+    }
+    auto opened = io::open_sink(*options);
+    if (!opened.ok()) {
+        return opened.error();
+    }
+    std::unique_ptr<io::FrameSink> sink = std::move(opened).value();
+    for (const auto& note : sink->notes()) {
+        log_info("assembly: " + note);
+    }
+    const IntermediateFormat& format = reference.intermediate;
+    auto fail = [&](Error e) -> Status {
+        sink->abort();
+        return e;
+    };
+    std::int64_t written = 0;
+    for (const auto& [m, r] : used) {
+        if (auto st = verify_segment_files(*r, in.checkpoint_dir); !st.ok()) {
+            return fail(st.error());
+        }
+        io::SourceOptions so;
+        so.input = in.checkpoint_dir / fs::u8path(r->files.front().name);
+        so.preferred_type = format.type;
+        auto source = io::open_source(so);
+        if (!source.ok()) {
+            return fail(source.error());
+        }
+        std::int64_t k = 0;
+        while (true) {
+            if (in.is_cancelled && in.is_cancelled()) {
+                return fail(cancelled_error());
+            }
+            auto next = (*source)->next();
+            if (!next.ok()) {
+                return fail(next.error());
+            }
+            if (!next->has_value()) {
+                break;
+            }
+            if (k >= r->end - r->first) {
+                return fail(Error(ErrorCode::FileCorrupt, "a segment holds more frames than listed")
+                                .with("path", path_string(so.input)));
+            }
+            Frame frame = std::move(**next);
+            frame = convert_frame(std::move(frame), format.type, format.bit_depth);
+            frame.index = r->first + k;
+            frame.pts = r->pts.at(static_cast<std::size_t>(k));
+            frame.time_base = format.time_base;
+            if (auto st = sink->write(frame); !st.ok()) {
+                return fail(st.error());
+            }
+            ++k;
+            ++written;
+            if (in.on_frame) {
+                in.on_frame(written);
+            }
+        }
+        if (k != r->end - r->first) {
+            return fail(Error(ErrorCode::FileTruncated,
+                              "a segment holds " + std::to_string(k) + " frames, " +
+                                  std::to_string(r->end - r->first) + " listed")
+                            .with("path", path_string(so.input)));
+        }
+    }
+    if (auto st = sink->finish(); !st.ok()) {
+        sink->abort();
+        return st;
+    }
+    return {};
+}
+
+}  // namespace engine::jobs

@@ -1,0 +1,99 @@
+#pragma once
+// One job's work, split into tasks that JobQueue workers run: prepare (probe, identities, resume
+// checks, plan, manifest), one task per segment, assemble. The queue decides who runs what; this
+// class owns the job's files and its manifest.
+//
+// Threads: prepare() and assemble() run on one worker each, never together with segments;
+// run_segment() runs on several workers at once (the manifest is guarded by m_manifest_mutex,
+// events by m_event_mutex).
+
+#include "engine/core/cancel_token.h"
+#include "engine/io/media.h"
+#include "engine/jobs/job_events.h"
+#include "engine/jobs/job_queue.h"
+#include "engine/jobs/manifest.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace engine::jobs {
+
+class JobExecution {
+  public:
+    // `external`: the submitter's token (may be shared with other jobs); the job never cancels
+    // it, it only follows it.
+    JobExecution(JobSpec spec, JobEvents events, std::optional<CancelToken> external);
+
+    const std::string& job_id() const { return m_job_id; }
+    const JobSpec& spec() const { return m_spec; }
+    // The job's own token: cancelled by JobHandle::cancel(), by the external token (noticed
+    // between frames), or by the queue when another segment of the job failed.
+    const CancelToken& cancel_token() const { return m_cancel; }
+    bool is_cancelled() const;
+
+    // Fills the manifest and returns the segment indices still to do (plan order).
+    Result<std::vector<int>> prepare(int worker_index);
+    Status run_segment(int segment_index, int worker_index, const std::string& device);
+    // Joins this job's segments into the output (or, SegmentsOnly, just keeps them).
+    Status assemble(int worker_index);
+    // Reports, state events, checkpoint clean-up. Called once, with the job's final status.
+    JobSummary finalize(const Status& status);
+
+    void emit_state(JobState state);
+
+  private:
+    void emit_progress(JobStage stage, int device_index, bool force);
+    Status check_cancelled() const;
+
+    JobSpec m_spec;
+    JobEvents m_events;
+    CancelToken m_cancel;
+    std::optional<CancelToken> m_external;
+    std::string m_job_id;
+    std::filesystem::path m_checkpoint_dir;
+    std::filesystem::path m_manifest_path;
+    bool m_private_checkpoint_dir = true;
+    std::filesystem::path m_pictures_folder;  // pictures output: where the frames go
+
+    std::mutex m_manifest_mutex;
+    Manifest m_manifest;
+    io::VideoInfo m_source_info;
+    SampleType m_source_type = SampleType::U16;
+    std::string m_processor_description;
+
+    // Progress
+    std::mutex m_event_mutex;
+    std::chrono::steady_clock::time_point m_started;
+    std::chrono::steady_clock::time_point m_last_progress;
+    JobStage m_last_stage = JobStage::Probing;
+    std::atomic<std::int64_t> m_frames_done{0};
+    std::atomic<std::int64_t> m_frames_this_session{0};
+    std::atomic<std::int64_t> m_frames_assembled{0};
+    std::atomic<int> m_segments_done{0};
+    std::int64_t m_frames_resumed = 0;
+    int m_segments_resumed = 0;
+    std::chrono::steady_clock::time_point m_upscale_started;
+    double m_prepare_ms = 0;
+    double m_assemble_ms = 0;
+    bool m_assembled = false;
+};
+
+// Shared by JobExecution::assemble and assemble_job(): encodes the segments listed in
+// `manifests` (one or several ranges, already verified) into spec.output.
+struct AssembleInputs {
+    const JobSpec* spec = nullptr;
+    std::vector<const Manifest*> manifests;
+    std::filesystem::path checkpoint_dir;
+    io::VideoInfo source_info;           // colour, rate and streams for the final file
+    std::function<bool()> is_cancelled;  // polled between frames
+    std::function<void(std::int64_t frames_written)> on_frame;
+};
+Status assemble_segments(const AssembleInputs& inputs);
+
+}  // namespace engine::jobs

@@ -1,0 +1,339 @@
+#include "output_layout.h"
+
+#include "engine/core/log.h"
+#include "engine/core/paths.h"
+#include "engine/imaging/tone_mapping.h"
+#include "engine/io/image_sequence.h"
+#include "engine/jobs/processor.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace engine::jobs {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_partial_name(const std::string& name) {
+    return !name.empty() && name[0] == '.' && name.find(".partial-") != std::string::npos;
+}
+
+// ".<stem>.partial-<pid><ext>" (engine::partial_path_for) -> "<stem><ext>"
+std::string partial_base_name(const std::string& name) {
+    const std::size_t marker = name.find(".partial-");
+    std::size_t after = marker + 9;
+    while (after < name.size() && std::isdigit(static_cast<unsigned char>(name[after])) != 0) {
+        ++after;
+    }
+    return name.substr(1, marker - 1) + name.substr(after);
+}
+
+void remove_quietly(const fs::path& p) {
+    std::error_code ec;
+    fs::remove(p, ec);
+    if (ec) {
+        log_warning("could not remove " + path_string(p) + ": " + ec.message());
+    }
+}
+
+bool parse_segment_name(const std::string& name, std::int64_t& first, std::int64_t& end) {
+    long long a = 0;
+    long long b = 0;
+    char tail[8] = {};
+    if (std::sscanf(name.c_str(), "seg_%lld_%lld.%7s", &a, &b, tail) != 3) {
+        return false;
+    }
+    first = a;
+    end = b;
+    return std::string(tail) == "mkv";
+}
+
+}  // namespace
+
+SampleType preferred_sample_type(const io::VideoInfo& info) {
+    if (info.codec_name == "exr") {
+        return SampleType::F32;
+    }
+    return info.bit_depth <= 8 ? SampleType::U8 : SampleType::U16;
+}
+
+std::string output_extension(const JobSpec& spec) {
+    const OutputSettings& o = spec.output_settings;
+    if (!o.format.empty()) {
+        return o.format;
+    }
+    if (o.mode == io::OutputMode::Video && spec.output.has_extension()) {
+        std::string ext = spec.output.extension().u8string().substr(1);
+        std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+        return ext;
+    }
+    return o.mode == io::OutputMode::Pictures ? "png" : "mkv";
+}
+
+Result<io::SinkOptions> final_sink_options(const JobSpec& spec,
+                                           const io::VideoInfo& info,
+                                           const IntermediateFormat& format) {
+    const OutputSettings& o = spec.output_settings;
+    io::SinkOptions s;
+    s.output = spec.output;
+    s.mode = o.mode;
+    s.width = format.width;
+    s.height = format.height;
+    s.overwrite = o.overwrite;
+    s.color = info.color;
+    s.hdr = info.hdr;
+    s.frame_rate = format.frame_rate;
+    s.time_base = format.time_base;
+    s.name_digits = o.name_digits;
+    const std::string ext = output_extension(spec);
+    if (o.mode == io::OutputMode::Video) {
+        if (ext != "mkv" && ext != "mp4" && ext != "mov") {
+            return Error(ErrorCode::InvalidArgument,
+                         "video output format '" + ext + "' is not one of mkv, mp4, mov")
+                .with("option", "--output_format")
+                .with("value", ext);
+        }
+        s.container = ext;
+        s.codec = o.codec ? *o.codec
+                          : (o.quality == io::QualityPreset::Lossless ? io::VideoCodec::FFV1
+                                                                      : io::VideoCodec::H264);
+        s.bit_depth = o.bit_depth > 0 ? o.bit_depth : (info.bit_depth > 8 ? 10 : 8);
+        s.crf = o.crf;
+        s.quality = o.quality;
+        s.hardware_encoder = o.hardware_encoder;
+        if (o.copy_streams && !io::is_image_sequence_input(spec.input)) {
+            s.passthrough_from = spec.input;
+        }
+        return s;
+    }
+    if (ext == "png") {
+        s.picture_format = io::PictureFormat::PNG;
+        s.picture_bit_depth = o.bit_depth > 0 ? o.bit_depth : (info.bit_depth > 8 ? 16 : 8);
+    } else if (ext == "dpx") {
+        s.picture_format = io::PictureFormat::DPX;
+        s.picture_bit_depth = o.bit_depth > 0 ? o.bit_depth : 10;
+    } else if (ext == "exr") {
+        s.picture_format = io::PictureFormat::EXR;
+        s.picture_bit_depth = o.bit_depth > 0 ? o.bit_depth : 16;
+        s.exr_compression = o.exr_compression;
+    } else {
+        return Error(ErrorCode::InvalidArgument,
+                     "picture output format '" + ext + "' is not one of png, dpx, exr")
+            .with("option", "--output_format")
+            .with("value", ext);
+    }
+    return s;
+}
+
+Result<IntermediateFormat> intermediate_format(const JobSpec& spec, const io::VideoInfo& info) {
+    IntermediateFormat f;
+    f.width = info.width * spec.scale;
+    f.height = info.height * spec.scale;
+    if (spec.output_settings.fps) {
+        f.frame_rate = *spec.output_settings.fps;
+        f.time_base = Rational{spec.output_settings.fps->den, spec.output_settings.fps->num};
+    } else {
+        f.frame_rate = info.frame_rate;
+        f.time_base = info.time_base;
+    }
+    auto sink = final_sink_options(spec, info, f);
+    if (!sink.ok()) {
+        return sink.error();
+    }
+    if (sink->mode == io::OutputMode::Pictures) {
+        switch (sink->picture_format) {
+            case io::PictureFormat::EXR:
+                f.type = SampleType::F32;
+                f.bit_depth = 32;
+                break;
+            case io::PictureFormat::DPX:
+                f.type = SampleType::U16;
+                f.bit_depth = sink->picture_bit_depth;
+                break;
+            case io::PictureFormat::PNG:
+                f.type = sink->picture_bit_depth > 8 ? SampleType::U16 : SampleType::U8;
+                f.bit_depth = sink->picture_bit_depth;
+                break;
+        }
+    } else {
+        f.type = sink->bit_depth > 8 ? SampleType::U16 : SampleType::U8;
+        f.bit_depth = sink->bit_depth;
+    }
+    return f;
+}
+
+io::SinkOptions segment_sink_options(const fs::path& path,
+                                     const IntermediateFormat& format,
+                                     std::int64_t frames) {
+    io::SinkOptions s;
+    s.output = path;
+    s.mode = io::OutputMode::Video;
+    s.codec = io::VideoCodec::FFV1;
+    s.container = "mkv";
+    // 16-bit RGB keeps any 10/12/16-bit value exactly; 8-bit sources stay 8-bit (BGR0).
+    s.bit_depth = format.type == SampleType::U8 ? 8 : 16;
+    s.quality = io::QualityPreset::Lossless;
+    s.hardware_encoder = false;
+    s.width = format.width;
+    s.height = format.height;
+    s.frame_rate = format.frame_rate.valid() ? format.frame_rate : Rational{30, 1};
+    s.time_base = format.time_base.valid() ? format.time_base : Rational{1, 30};
+    s.expected_frames = frames;
+    s.overwrite = true;  // a chunk the manifest does not list is a leftover
+    return s;
+}
+
+std::string segment_file_name(const Segment& segment) {
+    char name[64];
+    std::snprintf(name, sizeof name, "seg_%010lld_%010lld.mkv",
+                  static_cast<long long>(segment.first), static_cast<long long>(segment.end));
+    return name;
+}
+
+std::string picture_file_name(const io::SinkOptions& options, std::int64_t index) {
+    auto path = io::image_sequence_frame_path(options, index);
+    return path.ok() ? path->filename().u8string() : std::string();
+}
+
+fs::path picture_folder(const io::SinkOptions& options) {
+    auto path = io::image_sequence_frame_path(options, 0);
+    return path.ok() ? path->parent_path() : options.output;
+}
+
+void remove_checkpoint(const fs::path& dir, bool private_dir, const fs::path& manifest_path) {
+    std::error_code ec;
+    if (private_dir) {
+        fs::remove_all(dir, ec);
+        return;
+    }
+    auto manifest = read_manifest(manifest_path);
+    if (manifest.ok() && manifest->has_value()) {
+        for (const auto& r : (*manifest)->finished) {
+            if ((*manifest)->spec.output_settings.mode == io::OutputMode::Video) {
+                for (const auto& f : r.files) {
+                    remove_quietly(dir / fs::u8path(f.name));
+                }
+            }
+        }
+    }
+    remove_quietly(manifest_path);
+}
+
+void remove_unlisted_segment_files(const Manifest& manifest,
+                                   const fs::path& dir,
+                                   bool private_dir,
+                                   const fs::path& pictures_dir) {
+    const std::string manifest_name =
+        manifest_file_name(manifest.spec.first_frame, manifest.spec.end_frame);
+    auto in_range = [&](const std::string& name) {
+        std::int64_t first = 0;
+        std::int64_t end = 0;
+        return parse_segment_name(name, first, end) && first >= manifest.plan.first &&
+               end <= manifest.plan.end;
+    };
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().u8string();
+        if (is_partial_name(name)) {
+            // Another range's writer may own a partial file in a shared folder: only ours go.
+            const std::string base = partial_base_name(name);
+            if (private_dir || in_range(base) || base == manifest_name) {
+                remove_quietly(entry.path());
+            }
+        } else if (in_range(name)) {
+            const bool listed = std::any_of(
+                manifest.finished.begin(), manifest.finished.end(), [&](const SegmentRecord& r) {
+                    return !r.files.empty() && r.files.front().name == name;
+                });
+            if (!listed) {
+                remove_quietly(entry.path());
+            }
+        }
+    }
+    if (!pictures_dir.empty()) {
+        for (const auto& entry : fs::directory_iterator(pictures_dir, ec)) {
+            if (is_partial_name(entry.path().filename().u8string())) {
+                remove_quietly(entry.path());
+            }
+        }
+    }
+}
+
+void remove_partial_outputs(const fs::path& output) {
+    const fs::path dir = output.parent_path().empty() ? fs::path(".") : output.parent_path();
+    const std::string wanted = output.filename().u8string();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().u8string();
+        if (is_partial_name(name) && partial_base_name(name) == wanted) {
+            remove_quietly(entry.path());
+        }
+    }
+}
+
+void remove_assembled_checkpoint(const fs::path& dir,
+                                 bool private_dir,
+                                 const std::vector<const Manifest*>& manifests,
+                                 bool pictures) {
+    std::error_code ec;
+    if (private_dir) {
+        fs::remove_all(dir, ec);
+        return;
+    }
+    for (const Manifest* m : manifests) {
+        if (!pictures) {
+            for (const auto& r : m->finished) {
+                for (const auto& f : r.files) {
+                    remove_quietly(dir / fs::u8path(f.name));
+                }
+            }
+        }
+        remove_quietly(dir / manifest_file_name(m->spec.first_frame, m->spec.end_frame));
+        remove_quietly(dir / ("report_" + std::to_string(m->spec.first_frame) + "_" +
+                              std::to_string(m->spec.end_frame) + ".json"));
+    }
+    if (fs::is_empty(dir, ec)) {
+        fs::remove(dir, ec);
+    }
+}
+
+Result<double> measure_l_max(const JobSpec& spec,
+                             SampleType type,
+                             std::int64_t total_frames,
+                             const CancelToken& cancel) {
+    std::vector<std::int64_t> wanted = imaging::l_max_sample_indices(total_frames);
+    io::SourceOptions so;
+    so.input = spec.input;
+    if (spec.input_fps) {
+        so.sequence_fps = *spec.input_fps;
+    }
+    so.preferred_type = type;
+    so.max_frames = wanted.empty() ? 0 : wanted.back() + 1;
+    auto source = io::open_source(so);
+    if (!source.ok()) {
+        return source.error();
+    }
+    const ColorInfo color = (*source)->info().color;
+    imaging::LmaxEstimator estimator;
+    std::size_t next_wanted = 0;
+    for (std::int64_t i = 0; next_wanted < wanted.size(); ++i) {
+        if (cancel.is_cancelled()) {
+            return Error(ErrorCode::Cancelled, "the job was cancelled");
+        }
+        auto frame = (*source)->next();
+        if (!frame.ok()) {
+            return frame.error();
+        }
+        if (!frame->has_value()) {
+            break;
+        }
+        if (i == wanted[next_wanted]) {
+            estimator.add(hdr_linear_frame(**frame, color, spec.threads));
+            ++next_wanted;
+        }
+    }
+    return estimator.l_max(spec.hdr.exposure);
+}
+
+}  // namespace engine::jobs
