@@ -1,0 +1,152 @@
+// flashvsr-bench-pipeline: times the streaming pipeline (projector, DiT, decoder, colour fix) per
+// chunk on random weights. Not a test: it prints numbers.
+//   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
+//                           [--chunks N] [--precision fp32|bf16|fp16]
+// Defaults: CPU -> tiny config (golden shrunk sizes) at 384x256, fp32; CUDA -> full 1.3B config
+// at 1408x768, bf16. Chunk 0 (21 frames) is timed separately; steady chunks (8 frames) give fps.
+
+#include "engine/pipeline/flashvsr_stream.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <sys/resource.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace model = engine::model;
+
+void synchronize(const torch::Device& device) {
+    if (device.is_cuda()) {
+        at::detail::getCUDAHooks().deviceSynchronize(device.index());
+    }
+}
+
+double peak_rss_mib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::map<std::string, std::string> args;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        args[argv[i]] = argv[i + 1];
+    }
+    const torch::Device device(args.count("--device") ? args["--device"] : "cpu");
+    const bool full = args.count("--config") ? args["--config"] == "full" : device.is_cuda();
+    const std::int64_t width =
+        args.count("--width") ? std::stoll(args["--width"]) : (full ? 1408 : 384);
+    const std::int64_t height =
+        args.count("--height") ? std::stoll(args["--height"]) : (full ? 768 : 256);
+    const int chunks = args.count("--chunks") ? std::stoi(args["--chunks"]) : 4;
+    const std::string precision =
+        args.count("--precision") ? args["--precision"] : (device.is_cuda() ? "bf16" : "fp32");
+    const auto dtype = precision == "bf16"   ? torch::kBFloat16
+                       : precision == "fp16" ? torch::kHalf
+                                             : torch::kFloat;
+    if (width % 128 != 0 || height % 128 != 0 || chunks < 2) {
+        std::fprintf(stderr, "width/height must be multiples of 128 and chunks >= 2\n");
+        return 2;
+    }
+    torch::manual_seed(0);
+    torch::NoGradGuard no_grad;
+
+    auto dit_config = model::wan::WanConfig::wan21_1_3b();
+    auto proj_config = model::lq_proj::LqProjectorConfig::flashvsr();
+    model::tc_decoder::TCDecoderConfig tc_config;
+    if (!full) {
+        dit_config.dim = 256;
+        dit_config.num_heads = 2;
+        dit_config.num_layers = 2;
+        dit_config.ffn_dim = 512;
+        dit_config.text_dim = 64;
+        proj_config.hidden_dim1 = 16;
+        proj_config.hidden_dim2 = 24;
+        proj_config.out_dim = 256;
+        tc_config.channels = {32, 16, 16, 16};
+    }
+    engine::pipeline::FlashVsrModels models;
+    models.device = device;
+    models.dtype = dtype;
+    models.dit = model::wan::WanModel(dit_config);
+    models.dit->to(device, dtype);
+    models.lq_proj = model::lq_proj::LqProjector(proj_config);
+    models.lq_proj->to(device, dtype);
+    models.tc_decoder = model::tc_decoder::TCDecoder(tc_config);
+    models.tc_decoder->to(device, dtype);
+    models.prompt = torch::randn({1, 512, dit_config.text_dim}).to(device, dtype);
+
+    engine::pipeline::StreamSettings settings;
+    auto stream = engine::pipeline::FlashVsrStream::create(models, settings, height, width);
+    if (!stream) {
+        std::fprintf(stderr, "%s\n", stream.error().to_string().c_str());
+        return 1;
+    }
+    std::printf(
+        "FlashVSR pipeline bench: %s %s, %s config (dim %lld, %lld layers), %lldx%lld, "
+        "topk %lld\n",
+        device.str().c_str(), precision.c_str(), full ? "full" : "tiny",
+        static_cast<long long>(dit_config.dim), static_cast<long long>(dit_config.num_layers),
+        static_cast<long long>(width), static_cast<long long>(height),
+        static_cast<long long>((*stream)->sparse_params().topk));
+
+    const auto options = torch::TensorOptions().dtype(dtype).device(device);
+    std::map<std::string, double> stage_ms;
+    auto last = Clock::now();
+    engine::pipeline::StageObserver observer = [&](const std::string& name, const torch::Tensor&) {
+        const auto dot = name.find('.');
+        const auto stage = name.substr(0, dot);
+        if (stage == "mask" || stage == "text" || stage == "time" || stage == "latents") {
+            return;  // inside a timed stage
+        }
+        synchronize(device);
+        const auto now = Clock::now();
+        stage_ms[stage] += std::chrono::duration<double, std::milli>(now - last).count();
+        last = now;
+    };
+    const auto run = [&](int repeat_chunks, bool timed) {
+        (*stream)->reset();
+        double steady_ms = 0.0;
+        for (int k = 0; k < repeat_chunks; ++k) {
+            const auto span = engine::pipeline::chunk_span(k);
+            auto lq =
+                torch::rand({1, 3, span.lq_end - span.lq_begin, height, width}, options) * 2 - 1;
+            auto cond = lq.slice(2, 0, span.output_end - span.output_begin);
+            auto noise = torch::randn(
+                {1, 16, span.latent_end - span.latent_begin, height / 8, width / 8}, options);
+            synchronize(device);
+            const auto t0 = Clock::now();
+            last = t0;
+            (*stream)->run_chunk(lq, cond, noise,
+                                 timed ? observer : engine::pipeline::StageObserver{});
+            synchronize(device);
+            const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            if (timed) {
+                std::printf("chunk %d: %.1f ms (%lld frames)\n", k, ms,
+                            static_cast<long long>(span.output_end - span.output_begin));
+                if (k > 0) {
+                    steady_ms += ms;
+                }
+            }
+        }
+        return steady_ms;
+    };
+    run(2, false);  // warm-up
+    stage_ms.clear();
+    const double steady_ms = run(chunks, true);
+    const double frames = 8.0 * (chunks - 1);
+    std::printf("stages (all chunks): ");
+    for (const auto& [stage, ms] : stage_ms) {
+        std::printf("%s %.1f ms  ", stage.c_str(), ms);
+    }
+    std::printf("\nsteady state: %.2f fps (%.1f ms per 8-frame chunk)\n",
+                frames * 1000.0 / steady_ms, steady_ms / (chunks - 1));
+    std::printf("peak host RSS: %.0f MiB\n", peak_rss_mib());
+    return 0;
+}
