@@ -120,11 +120,12 @@ Result<ParsedCheckpoint> parse_torch_zip(ByteView bytes, const std::string& labe
     for (auto& [name, t] : pickled.tensors) {
         const PickledStorage& s = pickled.storages[t.storage];
         const std::int64_t numel = checked_numel(t.sizes);
-        const auto bytes_needed = static_cast<std::uint64_t>(numel) *
-                                  static_cast<std::uint64_t>(c10::elementSize(s.dtype));
-        if (numel < 0 || bytes_needed > view_budget - view_bytes) {
+        const auto element_size = static_cast<std::uint64_t>(c10::elementSize(s.dtype));
+        if (numel < 0 || static_cast<std::uint64_t>(numel) > view_budget / element_size ||
+            static_cast<std::uint64_t>(numel) * element_size > view_budget - view_bytes) {
             return damaged(label, "tensor views larger than the file allows");
         }
+        const std::uint64_t bytes_needed = static_cast<std::uint64_t>(numel) * element_size;
         view_bytes += bytes_needed;
         RawTensor raw;
         raw.name = name;

@@ -49,6 +49,10 @@ class TempDir {
     std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
 
   private:
+    static int next_index() {
+        static int index = 0;
+        return index++;
+    }
     std::filesystem::path m_path;
 };
 
