@@ -1,0 +1,131 @@
+#include "engine/jobs/processor.h"
+
+#include "engine/imaging/resize.h"
+#include "engine/jobs/support/media.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace engine::jobs {
+namespace {
+
+JobSpec classic_spec(UpscalerKind kind) {
+    JobSpec s;
+    s.input = "in.mkv";
+    s.output = "out.mkv";
+    s.upscaler = kind;
+    s.scale = 3;
+    s.threads = 1;
+    return s;
+}
+
+ProcessorContext context(int w, int h) {
+    ProcessorContext c;
+    c.width = w;
+    c.height = h;
+    c.source_color.transfer = 1;  // BT.709: SDR
+    return c;
+}
+
+TEST(Processor, ClassicScalersStreamOneFrameOutPerFrameIn) {
+    for (UpscalerKind kind : {UpscalerKind::Bicubic, UpscalerKind::Lanczos}) {
+        auto made = make_processor(classic_spec(kind), context(20, 10));
+        ASSERT_TRUE(made.ok()) << made.error().to_string();
+        auto& p = **made;
+        EXPECT_EQ(p.output_width(), 60);
+        EXPECT_EQ(p.output_height(), 30);
+        std::vector<Frame> out;
+        for (int i = 0; i < 3; ++i) {
+            ASSERT_TRUE(p.push(jobs_test::pattern_frame(20, 10, i, SampleType::U8), out).ok());
+        }
+        ASSERT_TRUE(p.finish(out).ok());
+        ASSERT_EQ(out.size(), 3u);
+        imaging::ResizeOptions options;
+        options.filter = kind == UpscalerKind::Bicubic ? imaging::ResizeFilter::Bicubic
+                                                       : imaging::ResizeFilter::Lanczos3;
+        auto expected =
+            imaging::resize(jobs_test::pattern_frame(20, 10, 2, SampleType::U8), 60, 30, options);
+        EXPECT_EQ(out[2].data, expected->data);
+        EXPECT_EQ(out[2].index, 2);
+    }
+    auto bicubic = make_processor(classic_spec(UpscalerKind::Bicubic), context(4, 4));
+    ASSERT_TRUE(bicubic.ok());
+    EXPECT_EQ((*bicubic)->description(), "bicubic");
+}
+
+TEST(Processor, RejectsBadSizesAndMissingModels) {
+    EXPECT_EQ(make_processor(classic_spec(UpscalerKind::Bicubic), context(0, 4)).error().code,
+              ErrorCode::InvalidArgument);
+    JobSpec s = classic_spec(UpscalerKind::FlashVSR);
+    s.model.model_dir = "/nonexistent/flashvsr-models";
+    auto r = make_processor(s, context(16, 16));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::ModelFileMissing);
+    EXPECT_EQ(r.error().get("path"), "/nonexistent/flashvsr-models");
+}
+
+TEST(Processor, ToneMappingChoice) {
+    JobSpec s = classic_spec(UpscalerKind::Bicubic);
+    ColorInfo sdr;
+    sdr.transfer = 1;
+    ColorInfo pq;
+    pq.transfer = 16;
+    ColorInfo hlg;
+    hlg.transfer = 18;
+    ColorInfo linear;
+    linear.transfer = 8;
+    EXPECT_FALSE(uses_tone_mapping(s, sdr));
+    EXPECT_TRUE(uses_tone_mapping(s, pq));
+    EXPECT_TRUE(uses_tone_mapping(s, hlg));
+    EXPECT_TRUE(uses_tone_mapping(s, linear));
+    s.hdr.mode = HdrMode::Sdr;
+    EXPECT_FALSE(uses_tone_mapping(s, pq));
+    s.hdr.mode = HdrMode::ToneMapping;
+    EXPECT_TRUE(uses_tone_mapping(s, sdr));
+}
+
+// Linear light beyond 1 goes through an SDR scaler and comes back: a flat frame stays flat at
+// its value, because the inverse curve is exact.
+TEST(Processor, ToneMappingWrapsTheScalerWithExactInverse) {
+    JobSpec s = classic_spec(UpscalerKind::Bicubic);
+    s.scale = 2;
+    s.hdr.mode = HdrMode::ToneMapping;
+    s.hdr.method = imaging::ToneMapMethod::Reinhard;
+    ProcessorContext c = context(8, 6);
+    c.source_color.transfer = 8;                                        // linear
+    EXPECT_EQ(make_processor(s, c).error().code, ErrorCode::Internal);  // l_max is required
+    c.hdr_l_max = 8.0;
+    auto made = make_processor(s, c);
+    ASSERT_TRUE(made.ok()) << made.error().to_string();
+    EXPECT_NE((*made)->description().find("reinhard tone mapping"), std::string::npos);
+    Frame flat;
+    flat.allocate(8, 6, SampleType::F32);
+    for (std::size_t i = 0; i < flat.sample_count(); ++i) {
+        flat.samples<float>()[i] = 2.5f;
+    }
+    std::vector<Frame> out;
+    ASSERT_TRUE((*made)->push(flat, out).ok());
+    ASSERT_EQ(out.size(), 1u);
+    ASSERT_EQ(out[0].type, SampleType::F32);
+    ASSERT_EQ(out[0].width, 16);
+    for (std::size_t i = 0; i < out[0].sample_count(); ++i) {
+        ASSERT_NEAR(out[0].samples<float>()[i], 2.5f, 1e-4f) << i;
+    }
+
+    // PQ: the output is PQ signal again, and a flat signal stays where it was.
+    c.source_color.transfer = 16;
+    c.hdr_l_max = 100.0;
+    made = make_processor(s, c);
+    ASSERT_TRUE(made.ok());
+    for (std::size_t i = 0; i < flat.sample_count(); ++i) {
+        flat.samples<float>()[i] = 0.6f;  // about 300 cd/m^2
+    }
+    out.clear();
+    ASSERT_TRUE((*made)->push(flat, out).ok());
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_NEAR(out[0].samples<float>()[0], 0.6f, 1e-4f);
+}
+
+}  // namespace
+}  // namespace engine::jobs
