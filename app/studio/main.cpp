@@ -1,0 +1,237 @@
+// flashvsr-studio: composition root. Builds the settings store, the preset store and the engine
+// bridge, then the main window, and hands over to the event loop. With --screenshot it renders
+// the README screenshots from a synthetic clip instead and exits.
+
+#include "engine/core/log.h"
+#include "engine/core/paths.h"
+#include "ui/bridge/engine_bridge.h"
+#include "ui/settings/preset_store.h"
+#include "ui/settings/studio_settings.h"
+#include "ui/widgets/comparison_panel.h"
+#include "ui/widgets/player_widget.h"
+#include "ui/windows/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QIcon>
+#include <QImage>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+
+namespace {
+
+// Runs the event loop until `done` holds or `timeout_ms` passed; returns done().
+bool waitUntil(const std::function<bool()>& done, int timeout_ms) {
+    QElapsedTimer clock;
+    clock.start();
+    while (!done() && clock.elapsed() < timeout_ms) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    return done();
+}
+
+void settle(int ms) {
+    waitUntil([] { return false; }, ms);
+}
+
+// A 320x180 clip with detail a scaler has to work on: text, thin lines, a zone plate and a
+// moving ball. Written as PNG frames, so the engine's image-sequence reader decodes it.
+bool writeSyntheticClip(const QString& folder, int frames) {
+    for (int i = 0; i < frames; ++i) {
+        QImage image(320, 180, QImage::Format_RGB32);
+        QPainter p(&image);
+        p.setRenderHint(QPainter::Antialiasing);
+        QLinearGradient sky(0, 0, 0, 180);
+        sky.setColorAt(0, QColor(38, 70, 120));
+        sky.setColorAt(1, QColor(210, 140, 90));
+        p.fillRect(image.rect(), sky);
+        // Zone plate: fine rings that alias when scaled badly.
+        for (int y = 0; y < 80; ++y) {
+            for (int x = 0; x < 80; ++x) {
+                const double r2 = (x - 40.0) * (x - 40.0) + (y - 40.0) * (y - 40.0);
+                const int v = int(127.5 + 127.5 * std::cos(r2 * 0.06));
+                image.setPixel(228 + x, 12 + y, qRgb(v, v, v));
+            }
+        }
+        p.setPen(QPen(QColor(250, 250, 250), 1));
+        for (int k = 0; k < 12; ++k) {
+            p.drawLine(12 + k * 4, 110, 12 + k * 4 + 30, 170);
+        }
+        QFont font(QStringLiteral("DejaVu Sans"));
+        font.setPixelSize(15);
+        font.setBold(true);
+        p.setFont(font);
+        p.drawText(QRect(12, 12, 210, 24), Qt::AlignLeft, QStringLiteral("FlashVSR Studio"));
+        font.setPixelSize(9);
+        font.setBold(false);
+        p.setFont(font);
+        p.drawText(QRect(12, 38, 210, 60), Qt::AlignLeft | Qt::TextWordWrap,
+                   QStringLiteral("Small text and thin lines show what an upscaler keeps. "
+                                  "Frame %1.")
+                       .arg(i + 1));
+        const double t = i / double(std::max(frames - 1, 1));
+        QRadialGradient ball(QPointF(90 + 150 * t, 130), 22);
+        ball.setColorAt(0, QColor(255, 230, 120));
+        ball.setColorAt(1, QColor(200, 60, 40));
+        p.setBrush(ball);
+        p.setPen(Qt::NoPen);
+        p.drawEllipse(QPointF(90 + 150 * t, 130), 20, 20);
+        p.end();
+        if (!image.save(QDir(folder).filePath(
+                QStringLiteral("frame_%1.png").arg(i, 6, 10, QLatin1Char('0'))))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool saveGrab(QWidget* widget, const QString& path) {
+    const bool ok = widget->grab().save(path);
+    engine::log(ok ? engine::LogLevel::Info : engine::LogLevel::Error,
+                (ok ? "screenshot written: " : "screenshot failed: ") + path.toStdString());
+    return ok;
+}
+
+int runScreenshots(ui::MainWindow& window, const QString& outputDir) {
+    QDir().mkpath(outputDir);
+    QTemporaryDir clipDir;
+    const QString clip = clipDir.filePath(QStringLiteral("synthetic_clip"));
+    QDir().mkpath(clip);
+    if (!clipDir.isValid() || !writeSyntheticClip(clip, 24)) {
+        engine::log_error("cannot write the synthetic clip");
+        return 1;
+    }
+    window.applyTheme(ui::Theme::Dark);
+    window.resize(1440, 900);
+    window.show();
+    window.openPaths({clip});
+    ui::PlayerWidget* player = window.player();
+    if (!waitUntil([&] { return !player->canvas()->image().isNull(); }, 60000)) {
+        engine::log_error("the synthetic clip did not decode");
+        return 1;
+    }
+    player->seek(6);
+    player->setInPoint(6);
+    player->setOutPoint(11);
+    waitUntil([&] { return window.frameReader().cachedFrame(6).isNull() == false; }, 30000);
+    settle(500);
+    bool ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("main_window.png")));
+
+    window.showComparison();
+    ui::ComparisonPanel* compare = window.comparisonPanel();
+    compare->renderPreview();
+    if (!waitUntil([&] { return compare->renderedFrameCount() >= 6; }, 180000)) {
+        engine::log_error("the preview did not render");
+        return 1;
+    }
+    settle(300);
+    ui::ComparisonWidget* view = compare->view();
+    view->setDividerFraction(0.5);
+    // Zoom on the text and zone plate, where the scalers differ.
+    view->zoomToFit();
+    view->transform().zoomBy(2.0, QPointF(view->width() * 0.55, view->height() * 0.3));
+    view->update();
+    settle(300);
+    ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("comparison_split.png"))) && ok;
+    compare->modeActions().at(1)->trigger();
+    view->zoomToFit();
+    settle(300);
+    ok = saveGrab(&window,
+                  QDir(outputDir).filePath(QStringLiteral("comparison_side_by_side.png"))) &&
+         ok;
+    compare->modeActions().at(3)->trigger();
+    settle(300);
+    ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("comparison_difference.png"))) &&
+         ok;
+
+    window.showViewer();
+    window.setLanguage(QStringLiteral("zh_CN"));
+    settle(500);
+    ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("main_window_zh_CN.png"))) && ok;
+    return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("flashvsr-studio"));
+    QApplication::setApplicationDisplayName(QStringLiteral("FlashVSR Studio"));
+    QApplication::setOrganizationName(QStringLiteral("flashvsr-studio"));
+    QApplication::setApplicationVersion(QStringLiteral(FVSR_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/flashvsr-studio.png")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("FlashVSR Studio: video super-resolution with FlashVSR"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Render the README screenshots from a synthetic clip into DIR, then exit."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption settingsOption(
+        QStringLiteral("settings"),
+        QStringLiteral("Read and write settings in this INI file instead of the user's."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption languageOption(QStringLiteral("language"),
+                                            QStringLiteral("User interface language: en or zh_CN."),
+                                            QStringLiteral("LANG"));
+    parser.addOption(screenshotOption);
+    parser.addOption(settingsOption);
+    parser.addOption(languageOption);
+    parser.addPositionalArgument(QStringLiteral("paths"),
+                                 QStringLiteral("Videos, image folders or folders to open."),
+                                 QStringLiteral("[paths...]"));
+    parser.process(app);
+
+    const bool screenshots = parser.isSet(screenshotOption);
+    QTemporaryDir scratch;
+    QString settingsPath = parser.value(settingsOption);
+    if (settingsPath.isEmpty()) {
+        // Screenshots never touch the user's settings or presets.
+        settingsPath = screenshots ? scratch.filePath(QStringLiteral("studio.ini"))
+                                   : QString::fromStdString(engine::path_string(
+                                         engine::user_config_dir() / "studio.ini"));
+    }
+    QSettings store(settingsPath, QSettings::IniFormat);
+    ui::StudioSettings settings(store);
+    if (parser.isSet(languageOption)) {
+        settings.setLanguage(parser.value(languageOption));
+    }
+    const QString presetDir =
+        screenshots
+            ? scratch.filePath(QStringLiteral("presets"))
+            : QString::fromStdString(engine::path_string(engine::user_config_dir() / "presets"));
+    ui::PresetStore presets(presetDir);
+    QStringList problems;
+    presets.reload(&problems);
+
+    ui::EngineBridge bridge;
+    bridge.installLogSink(engine::LogLevel::Info);
+    ui::MainWindow window(settings, presets, bridge);
+    for (const QString& problem : problems) {
+        engine::log_warning("preset skipped: " + problem.toStdString());
+    }
+    engine::log_info("FlashVSR Studio " FVSR_VERSION " started; settings: " +
+                     settingsPath.toStdString());
+
+    if (screenshots) {
+        return runScreenshots(window, parser.value(screenshotOption));
+    }
+    window.show();
+    if (!parser.positionalArguments().isEmpty()) {
+        window.openPaths(parser.positionalArguments());
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,234 @@
+// Smoke test of the main window and every dialog; drag and drop; recent files; run-time
+// language switch; dock layout saved and restored (ui/windows/main_window.*, ui/dialogs/*).
+
+#include "ui/windows/main_window.h"
+
+#include "ui/bridge/engine_bridge.h"
+#include "ui/dialogs/about_dialog.h"
+#include "ui/dialogs/error_dialog.h"
+#include "ui/dialogs/preferences_dialog.h"
+#include "ui/models/media_list_model.h"
+#include "ui/widgets/comparison_panel.h"
+#include "ui/widgets/device_panel.h"
+#include "ui/widgets/log_panel.h"
+#include "ui/widgets/parameter_panel.h"
+#include "ui/widgets/player_widget.h"
+#include "ui_test.h"
+
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <memory>
+
+namespace {
+
+struct Fixture {
+    QTemporaryDir dir;
+    std::unique_ptr<QSettings> store;
+    std::unique_ptr<ui::StudioSettings> settings;
+    std::unique_ptr<ui::PresetStore> presets;
+    ui::EngineBridge bridge;
+
+    Fixture() { reopenSettings(); }
+    void reopenSettings() {
+        settings.reset();
+        store = std::make_unique<QSettings>(dir.filePath("studio.ini"), QSettings::IniFormat);
+        settings = std::make_unique<ui::StudioSettings>(*store);
+        presets = std::make_unique<ui::PresetStore>(dir.filePath("presets"));
+    }
+};
+
+QString menuTitles(const QMainWindow& w) {
+    QStringList titles;
+    for (QAction* a : w.menuBar()->actions()) {
+        titles << a->text();
+    }
+    return titles.join('|');
+}
+
+}  // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+  private Q_SLOTS:
+    void opensWithEveryPartAndDialog() {
+        Fixture f;
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.docks().size(), 4);
+        for (QDockWidget* d : window.docks()) {
+            QVERIFY(!d->objectName().isEmpty());
+            QVERIFY(!d->windowTitle().isEmpty());
+        }
+        QCOMPARE(window.tabs()->count(), 2);
+        QVERIFY(!window.devicePanel()->statusText().isEmpty());
+        QVERIFY(!ui::hasErrors(window.parameterPanel()->issues()));
+
+        ui::PreferencesDialog preferences(*f.settings, &window);
+        preferences.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&preferences));
+        preferences.themeBox()->setCurrentIndex(1);
+        preferences.apply();
+        QCOMPARE(f.settings->theme(), ui::Theme::Dark);
+        preferences.close();
+
+        ui::AboutDialog about(&window);
+        about.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&about));
+        about.close();
+
+        ui::ErrorDialog error(engine::Error(engine::ErrorCode::ZeroFrames, "empty"), &window);
+        error.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&error));
+        error.close();
+
+        window.applyTheme(ui::Theme::Dark);
+        QVERIFY(!qApp->styleSheet().isEmpty());
+        window.applyTheme(ui::Theme::System);
+        QVERIFY(qApp->styleSheet().isEmpty());
+    }
+
+    void dropOfFoldersOpensTheirMedia() {
+        Fixture f;
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("drop/a/seq"), 5, 16, 8));
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("drop/b"), 3, 16, 8));
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(f.dir.filePath("drop")),
+                      QUrl(QStringLiteral("https://example.com/x.mp4"))});
+        QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(drop.isAccepted());
+        QCOMPARE(window.mediaModel()->rowCount(), 2);
+        QCOMPARE(window.mediaModel()->pathAt(0), QDir::cleanPath(f.dir.filePath("drop/a/seq")));
+
+        // The first new item opens in the viewer and becomes a recent file.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.player()->canvas()->image().isNull(), 20000);
+        QCOMPARE(window.player()->frameCount(), 5);
+        QCOMPARE(f.settings->recentFiles().first(), QDir::cleanPath(f.dir.filePath("drop/a/seq")));
+        QVERIFY(window.recentMenu()->actions().first()->text().contains("seq"));
+        QVERIFY(window.parameterPanel()->currentInput().endsWith("seq"));
+
+        // Transport: step, in/out, and the comparison preview of that range.
+        window.player()->stepFrames(2);
+        QCOMPARE(window.player()->currentFrame(), 2);
+        window.player()->setInPoint(1);
+        window.player()->setOutPoint(3);
+        QCOMPARE(window.player()->rangeLast(), 3);
+        window.player()->shuttleForward();
+        window.player()->shuttleForward();
+        QCOMPARE(window.player()->playbackSpeed(), 2);
+        window.player()->shuttleReverse();
+        QCOMPARE(window.player()->playbackSpeed(), -1);
+        window.player()->pause();
+        window.player()->seek(2);
+        window.comparisonPanel()->renderPreview();
+        QTRY_COMPARE_WITH_TIMEOUT(window.comparisonPanel()->renderedFrameCount(), 3, 30000);
+        QTRY_VERIFY(window.comparisonPanel()->view()->hasImages());
+
+        // Text drops and remote URLs alone are refused.
+        QMimeData remote;
+        remote.setUrls({QUrl(QStringLiteral("https://example.com/x.mp4"))});
+        QDragEnterEvent refused(QPoint(5, 5), Qt::CopyAction, &remote, Qt::LeftButton,
+                                Qt::NoModifier);
+        QApplication::sendEvent(&window, &refused);
+        QVERIFY(!refused.isAccepted());
+    }
+
+    void switchesLanguageAtRunTime() {
+        Fixture f;
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.setLanguage(QStringLiteral("en"));
+        const QString english = menuTitles(window);
+        QVERIFY(english.contains("&File"));
+        window.setLanguage(QStringLiteral("zh_CN"));
+        QCoreApplication::processEvents();
+        const QString chinese = menuTitles(window);
+        QVERIFY2(chinese != english, qPrintable(chinese));
+        QVERIFY(chinese.contains(QStringLiteral("文件")));
+        QVERIFY(window.tabs()->tabText(0) != QStringLiteral("Viewer"));
+        // Widgets retranslate on LanguageChange too.
+        QVERIFY(window.parameterPanel()->findChild<QComboBox*>() != nullptr);
+        window.setLanguage(QStringLiteral("en"));
+        QCoreApplication::processEvents();
+        QCOMPARE(menuTitles(window), english);
+        QCOMPARE(window.tabs()->tabText(0), QStringLiteral("Viewer"));
+    }
+
+    void savesAndRestoresLayoutAndParameters() {
+        Fixture f;
+        {
+            ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.docks().at(3)->hide();  // the log dock
+            QVERIFY(window.parameterPanel()->selectPreset(QStringLiteral("high_quality")));
+            auto* scale = qobject_cast<QSpinBox*>(window.parameterPanel()->editor("scale"));
+            QVERIFY(scale != nullptr);
+            scale->setValue(2);
+            QVERIFY(window.parameterPanel()->isModified());
+            window.close();
+        }
+        f.reopenSettings();
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.docks().at(3)->isVisible());
+        QVERIFY(window.docks().at(0)->isVisible());
+        QCOMPARE(window.parameterPanel()->presetId(), QStringLiteral("high_quality"));
+        QCOMPARE(window.parameterPanel()->parameters().value("scale").toInt(), 2);
+        QCOMPARE(window.parameterPanel()->parameters().value("mode").toString(),
+                 QStringLiteral("full"));
+    }
+
+    void parameterPanelPresetsAndCommandLine() {
+        Fixture f;
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        ui::ParameterPanel* panel = window.parameterPanel();
+        auto* pattern = qobject_cast<QLineEdit*>(panel->editor("output_pattern"));
+        QVERIFY(pattern != nullptr);
+        pattern->setText("{name}_big");
+        QVERIFY(panel->selectPreset("image_sequence"));
+        // Choosing a preset keeps the output naming.
+        QCOMPARE(panel->parameters().value("output_pattern").toString(), QString("{name}_big"));
+        QCOMPARE(panel->outputPathFor("/v/clip.mov"), QString("/v/clip_big"));
+        QString error;
+        QVERIFY(panel->savePresetAs("Stills", &error));
+        QCOMPARE(panel->presetId(), QString("user:stills"));
+        QVERIFY(panel->exportPresetFile(f.dir.filePath("stills.json"), &error));
+        QVERIFY(panel->deleteCurrentPreset(&error));
+        QVERIFY(panel->importPresetFile(f.dir.filePath("stills.json"), &error));
+        QCOMPARE(panel->presetId(), QString("user:stills"));
+        QCOMPARE(panel->parameters().value("output_mode").toString(), QString("pictures"));
+        const QString line = panel->commandLine("/v/clip.mov");
+        QVERIFY(line.startsWith("flashvsr "));
+        QVERIFY(line.contains("--output_mode pictures"));
+        QVERIFY(line.contains("--input /v/clip.mov --output /v/clip_big"));
+        // A bad combination shows up as an issue and blocks nothing else.
+        auto* device = qobject_cast<QComboBox*>(panel->editor("device"));
+        device->setCurrentText("gpu");
+        QVERIFY(ui::hasErrors(panel->issues()));
+        device->setCurrentText("cpu");
+        QVERIFY(!ui::hasErrors(panel->issues()));
+    }
+};
+
+FVSR_UI_TEST(MainWindowTest)
+#include "main_window_test.moc"

@@ -1,0 +1,291 @@
+#include "ui/widgets/comparison_panel.h"
+
+#include <QActionGroup>
+#include <QComboBox>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSpinBox>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace ui {
+
+ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer, QWidget* parent)
+    : QWidget(parent), m_renderer(renderer) {
+    m_view = new ComparisonWidget(this);
+    auto* modes = new QActionGroup(this);
+    auto mode = [&](ComparisonMode m) {
+        auto* a = new QAction(this);
+        a->setCheckable(true);
+        modes->addAction(a);
+        connect(a, &QAction::triggered, this, [this, m] {
+            m_view->setMode(m);
+            m_gainLabel->setVisible(m == ComparisonMode::Difference);
+            m_gain->setVisible(m == ComparisonMode::Difference);
+        });
+        return a;
+    };
+    m_split = mode(ComparisonMode::Split);
+    m_sideBySide = mode(ComparisonMode::SideBySide);
+    m_toggleMode = mode(ComparisonMode::Toggle);
+    m_difference = mode(ComparisonMode::Difference);
+    m_split->setChecked(true);
+
+    m_toggle = new QAction(this);
+    m_toggle->setShortcut(Qt::Key_T);
+    m_toggle->setShortcutContext(Qt::WindowShortcut);
+    connect(m_toggle, &QAction::triggered, this, [this] {
+        if (m_view->mode() != ComparisonMode::Toggle) {
+            m_toggleMode->setChecked(true);
+            m_view->setMode(ComparisonMode::Toggle);
+        }
+        m_view->toggleShown();
+    });
+    addAction(m_toggle);
+
+    m_render = new QAction(this);
+    m_render->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_render->setShortcutContext(Qt::WindowShortcut);
+    m_render->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    connect(m_render, &QAction::triggered, this, &ComparisonPanel::renderPreview);
+    addAction(m_render);
+    m_cancel = new QAction(this);
+    m_cancel->setIcon(style()->standardIcon(QStyle::SP_BrowserStop));
+    m_cancel->setEnabled(false);
+    connect(m_cancel, &QAction::triggered, &m_renderer, &PreviewRenderer::cancel);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 4, 4, 4);
+    for (QAction* a : modeActions()) {
+        auto* b = new QToolButton(this);
+        b->setDefaultAction(a);
+        b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        bar->addWidget(b);
+    }
+    m_gainLabel = new QLabel(this);
+    m_gain = new QSpinBox(this);
+    m_gain->setRange(1, 64);
+    m_gain->setValue(8);
+    m_gain->setSuffix(QStringLiteral("×"));
+    m_view->setDifferenceGain(m_gain->value());
+    connect(m_gain, qOverload<int>(&QSpinBox::valueChanged), this,
+            [this](int gain) { m_view->setDifferenceGain(gain); });
+    m_gainLabel->setVisible(false);
+    m_gain->setVisible(false);
+    bar->addWidget(m_gainLabel);
+    bar->addWidget(m_gain);
+    bar->addSpacing(12);
+    m_upscalerLabel = new QLabel(this);
+    bar->addWidget(m_upscalerLabel);
+    m_upscalerCombo = new QComboBox(this);
+    m_upscalerCombo->addItem(QString(), static_cast<int>(PreviewUpscaler::Lanczos));
+    m_upscalerCombo->addItem(QString(), static_cast<int>(PreviewUpscaler::Bicubic));
+    bar->addWidget(m_upscalerCombo);
+    m_renderButton = new QToolButton(this);
+    m_renderButton->setDefaultAction(m_render);
+    m_renderButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addWidget(m_renderButton);
+    m_cancelButton = new QToolButton(this);
+    m_cancelButton->setDefaultAction(m_cancel);
+    bar->addWidget(m_cancelButton);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(160);
+    m_progress->setVisible(false);
+    bar->addWidget(m_progress);
+    m_status = new QLabel(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long messages must not widen the window; the layout clips them.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    bar->addWidget(m_status, 1);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(bar);
+    layout->addWidget(m_view, 1);
+
+    connect(&m_renderer, &PreviewRenderer::started, this, &ComparisonPanel::onRendererStarted);
+    connect(&m_renderer, &PreviewRenderer::frameRendered, this,
+            &ComparisonPanel::onRendererFrameRendered);
+    connect(&m_renderer, &PreviewRenderer::finished, this, &ComparisonPanel::onRendererFinished);
+    connect(&m_renderer, &PreviewRenderer::failed, this, &ComparisonPanel::onRendererFailed);
+    retranslateUi();
+}
+
+QList<QAction*> ComparisonPanel::modeActions() const {
+    return {m_split, m_sideBySide, m_toggleMode, m_difference};
+}
+
+void ComparisonPanel::setMedia(const QString& path) {
+    if (path == m_path) {
+        return;
+    }
+    m_path = path;
+    m_renderer.cancel();
+    discardPreview();
+}
+
+void ComparisonPanel::setRange(qint64 first, qint64 last) {
+    m_first = first;
+    m_last = std::max(first, last);
+}
+
+void ComparisonPanel::setCurrentFrame(qint64 frame) {
+    m_current = frame;
+    showCurrent();
+}
+
+void ComparisonPanel::setScale(int scale) {
+    m_scale = scale;
+    retranslateUi();
+}
+
+void ComparisonPanel::setMemoryBudget(qint64 bytes) {
+    m_budget = bytes;
+}
+
+void ComparisonPanel::setUpscaler(PreviewUpscaler upscaler) {
+    m_upscalerCombo->setCurrentIndex(m_upscalerCombo->findData(static_cast<int>(upscaler)));
+}
+
+PreviewUpscaler ComparisonPanel::upscaler() const {
+    return static_cast<PreviewUpscaler>(m_upscalerCombo->currentData().toInt());
+}
+
+void ComparisonPanel::renderPreview() {
+    if (m_path.isEmpty()) {
+        m_status->setText(tr("Open a video first."));
+        return;
+    }
+    discardPreview();
+    PreviewRequest request;
+    request.path = m_path;
+    request.firstFrame = m_first;
+    request.lastFrame = m_last;
+    request.scale = m_scale;
+    request.upscaler = upscaler();
+    request.memoryBudgetBytes = m_budget;
+    m_renderedScale = m_scale;
+    m_renderedUpscaler = request.upscaler;
+    m_renderer.start(request);
+    m_render->setEnabled(false);
+    m_cancel->setEnabled(true);
+    m_status->setText(tr("Rendering…"));
+}
+
+void ComparisonPanel::discardPreview() {
+    m_pairs.clear();
+    m_view->clearImages();
+    showCurrent();
+}
+
+void ComparisonPanel::onRendererStarted(qint64 first, qint64 frames) {
+    m_expected = frames;
+    m_progress->setRange(0, static_cast<int>(frames));
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    const qint64 asked = m_last - m_first + 1;
+    m_status->setText(frames < asked
+                          ? tr("Rendering frames %1 to %2 (%3 of %4 fit the preview "
+                               "memory budget)…")
+                                .arg(first + 1)
+                                .arg(first + frames)
+                                .arg(frames)
+                                .arg(asked)
+                          : tr("Rendering frames %1 to %2…").arg(first + 1).arg(first + frames));
+}
+
+void ComparisonPanel::onRendererFrameRendered(qint64 index,
+                                              const QImage& before,
+                                              const QImage& after) {
+    m_pairs.insert(index, qMakePair(before, after));
+    m_progress->setValue(static_cast<int>(m_pairs.size()));
+    if (index == m_current || m_pairs.size() == 1) {
+        showCurrent();
+    }
+}
+
+void ComparisonPanel::onRendererFinished(qint64 frames, bool cancelled) {
+    m_progress->setVisible(false);
+    m_render->setEnabled(true);
+    m_cancel->setEnabled(false);
+    m_status->setText(cancelled ? tr("Stopped after %n frame(s).", nullptr, int(frames))
+                                : tr("%n frame(s) rendered. Scrub in the viewer to compare them.",
+                                     nullptr, int(frames)));
+    showCurrent();
+}
+
+void ComparisonPanel::onRendererFailed(const engine::Error& error) {
+    m_progress->setVisible(false);
+    m_render->setEnabled(true);
+    m_cancel->setEnabled(false);
+    m_status->setText(tr("Preview failed."));
+    emit renderFailed(error);
+}
+
+void ComparisonPanel::showCurrent() {
+    const auto it = m_pairs.constFind(m_current);
+    if (it != m_pairs.cend()) {
+        const bool sizeChanged = it->first.size() != m_view->transform().imageSize();
+        m_view->setImages(it->first, it->second);
+        if (sizeChanged) {
+            m_view->zoomToFit();
+        }
+    } else if (!m_pairs.isEmpty() || !m_renderer.isRunning()) {
+        m_view->clearImages();
+    }
+    const QString upscalerName = PreviewRenderer::upscalerName(m_renderedUpscaler);
+    m_view->setLabels(
+        tr("Before: Bicubic ×%1 (classic scaler)").arg(m_renderedScale),
+        tr("After: %1 ×%2 (classic scaler, not FlashVSR)").arg(upscalerName).arg(m_renderedScale));
+    if (m_path.isEmpty()) {
+        m_view->setPlaceholderText(tr("Open a video to compare before and after."));
+    } else if (m_pairs.isEmpty()) {
+        m_view->setPlaceholderText(
+            tr("No preview yet. Set in and out points in the viewer (I and O), then press "
+               "Render preview (Ctrl+R)."));
+    } else {
+        m_view->setPlaceholderText(tr("Frame %1 has no preview. Rendered: frames %2 to %3.")
+                                       .arg(m_current + 1)
+                                       .arg(m_pairs.firstKey() + 1)
+                                       .arg(m_pairs.lastKey() + 1));
+    }
+}
+
+void ComparisonPanel::retranslateUi() {
+    m_split->setText(tr("Split"));
+    m_split->setToolTip(tr("Wipe between before and after; drag the divider."));
+    m_sideBySide->setText(tr("Side by side"));
+    m_sideBySide->setToolTip(
+        tr("Before and after next to each other, zoomed and panned "
+           "together."));
+    m_toggleMode->setText(tr("Toggle"));
+    m_toggleMode->setToolTip(tr("One image at a time; press T to switch."));
+    m_difference->setText(tr("Difference"));
+    m_difference->setToolTip(tr("Heat map of where before and after differ."));
+    m_toggle->setText(tr("Toggle before/after"));
+    m_render->setText(tr("Render preview"));
+    m_render->setToolTip(tr("Upscale the in/out range of the viewer for comparison (Ctrl+R)."));
+    m_cancel->setText(tr("Stop"));
+    m_upscalerLabel->setText(tr("After:"));
+    m_gainLabel->setText(tr("Gain:"));
+    m_gain->setToolTip(tr("Amplifies differences so small ones become visible."));
+    m_upscalerCombo->setItemText(0, tr("Lanczos-3 ×%1").arg(m_scale));
+    m_upscalerCombo->setItemText(1, tr("Bicubic ×%1").arg(m_scale));
+    m_upscalerCombo->setToolTip(
+        tr("Scaler that renders the \"after\" side. \"Before\" is always "
+           "the source scaled by bicubic."));
+    showCurrent();
+}
+
+void ComparisonPanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::LanguageChange) {
+        retranslateUi();
+    }
+    QWidget::changeEvent(event);
+}
+
+}  // namespace ui

@@ -1,0 +1,65 @@
+#pragma once
+// The Devices dock: a card per NVIDIA GPU (name, memory used / total, load, temperature) and
+// QCustomPlot charts of memory use and load over the last minutes. Fed by a DeviceListModel
+// (which EngineBridge's NVML polling updates); without an NVIDIA driver or GPU it says so.
+// Threads: UI thread only.
+
+#include "ui/models/device_list_model.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QVBoxLayout;
+
+namespace ui {
+
+class DevicePanel : public QWidget {
+    Q_OBJECT
+  public:
+    static constexpr int kHistorySamples = 600;
+
+    // `model` must outlive the panel.
+    explicit DevicePanel(DeviceListModel& model, QWidget* parent = nullptr);
+
+    int cardCount() const { return static_cast<int>(m_cards.size()); }
+    QString statusText() const;
+    int historyLength(int row) const;
+
+  protected:
+    void changeEvent(QEvent* event) override;
+
+  private:
+    struct Card {
+        QWidget* frame = nullptr;
+        QLabel* name = nullptr;
+        QProgressBar* memory = nullptr;
+        QLabel* details = nullptr;
+    };
+    struct History {
+        QVector<double> seconds;
+        QVector<double> memoryPercent;
+        QVector<double> loadPercent;
+    };
+    void onModelChanged();
+    void rebuildCards();
+    void updateCards();
+    void recordSample();
+    void updatePlots();
+    void retranslateUi();
+
+    DeviceListModel& m_model;
+    QLabel* m_status;
+    QVBoxLayout* m_cardLayout;
+    QList<Card> m_cards;
+    QCustomPlot* m_memoryPlot;
+    QCustomPlot* m_loadPlot;
+    QList<History> m_history;
+    QElapsedTimer m_clock;
+};
+
+}  // namespace ui

@@ -1,0 +1,95 @@
+#pragma once
+// ViewTransform: zoom and pan of an image inside a viewport, as plain geometry (tested on its
+// own). ImageCanvas: a widget that shows one QImage through a ViewTransform, with fit, 1:1,
+// wheel zoom around the cursor and drag to pan. Threads: UI thread only.
+
+#include <QImage>
+#include <QPointF>
+#include <QRectF>
+#include <QSize>
+#include <QWidget>
+
+namespace ui {
+
+class ViewTransform {
+  public:
+    static constexpr double kMinZoom = 1.0 / 64.0;
+    static constexpr double kMaxZoom = 64.0;
+
+    void setImageSize(QSize size);
+    QSize imageSize() const { return m_image; }
+    void setViewportSize(QSize size);
+    QSize viewportSize() const { return m_viewport; }
+
+    // Fit mode follows viewport and image size changes until the user zooms or pans.
+    void fitToViewport();
+    bool isFitMode() const { return m_fit; }
+    void setActualSize();  // zoom 1, image centred
+    // Keeps the image point under `anchor` (viewport coordinates) in place.
+    void setZoom(double zoom, QPointF anchor);
+    void zoomBy(double factor, QPointF anchor);
+    void panBy(QPointF delta);
+
+    double zoom() const { return m_zoom; }
+    QPointF offset() const { return m_offset; }  // viewport position of image pixel (0, 0)
+    QPointF toImage(QPointF viewportPoint) const;
+    QPointF toViewport(QPointF imagePoint) const;
+    QRectF imageRect() const;  // the whole image in viewport coordinates
+
+    // Copies zoom and pan from another transform (sizes stay).
+    void copyViewFrom(const ViewTransform& other);
+
+  private:
+    void applyFit();
+
+    QSize m_image;
+    QSize m_viewport;
+    double m_zoom = 1.0;
+    QPointF m_offset;
+    bool m_fit = true;
+};
+
+class ImageCanvas : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ImageCanvas(QWidget* parent = nullptr);
+
+    void setImage(const QImage& image);
+    const QImage& image() const { return m_image; }
+    void setPlaceholderText(const QString& text);
+    ViewTransform& transform() { return m_transform; }
+    const ViewTransform& transform() const { return m_transform; }
+
+    void zoomToFit();
+    void zoomToActualSize();
+    void zoomIn();
+    void zoomOut();
+
+  signals:
+    void viewChanged();
+
+  protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+  private:
+    QImage m_image;
+    QString m_placeholder;
+    ViewTransform m_transform;
+    QPointF m_dragLast;
+    bool m_dragging = false;
+};
+
+// Draws `image` through `transform` into `target` (a rectangle of the painter's device), with
+// nearest-neighbour sampling from 2x zoom up so single pixels stay sharp.
+void paintImage(class QPainter& painter,
+                const QImage& image,
+                const ViewTransform& transform,
+                const QRect& target);
+
+}  // namespace ui
