@@ -12,7 +12,7 @@ packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqt6sql6-sqlite libqt6opengl6-dev
     libqcustomplot-dev libqcustomplot2.1-qt6
     python3-torch                              # test fixtures only: real torch.save files
-    xvfb xauth                                 # GUI tests and screenshots without a display
+    xvfb xauth fonts-wqy-microhei              # GUI tests and screenshots without a display (CJK font for zh_CN)
 )
 
 missing=()

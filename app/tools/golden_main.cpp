@@ -75,7 +75,9 @@ Limit limit_for(const std::string& name, Profile profile, Mode mode) {
         return {5e-4, 5e-5, std::nullopt};
     }
     if (starts("mask.")) {
-        // bf16 flips up to 4 of 2448 entries upstream (README §7); about 0.5 % allowed.
+        // bf16 flips up to 4 of 2448 entries upstream (README §7: the whole case, all chunks and
+        // blocks); about 0.5 % allowed, counted over the case in the "mask.all" row, because one
+        // small mask tensor (288 entries here) cannot show a fraction that fine.
         return {std::nullopt, std::nullopt, 5e-3};
     }
     if (starts("decoded") || starts("output")) {
@@ -129,10 +131,16 @@ Row compare_tensor(const std::string& name,
     return row;
 }
 
+struct MaskTally {
+    std::int64_t differing = 0;
+    std::int64_t total = 0;
+};
+
 Row compare_mask(const std::string& name,
                  const torch::Tensor& ours,
                  const torch::Tensor& ref,
-                 const Limit& limit) {
+                 const Limit& limit,
+                 MaskTally& tally) {
     Row row{name, "PASS", "", "", ""};
     if (ours.sizes() != ref.sizes()) {
         row.status = "FAIL";
@@ -146,8 +154,17 @@ Row compare_mask(const std::string& name,
     const auto total = ref.numel();
     row.measured = "differ " + std::to_string(differing) + "/" + std::to_string(total);
     const double allowed = limit.mask_fraction.value_or(0.0);
-    row.limit = allowed == 0.0 ? "exact" : "<= " + fmt(allowed * 100) + " %";
-    if (static_cast<double>(differing) > allowed * static_cast<double>(total)) {
+    tally.differing += differing;
+    tally.total += total;
+    if (allowed > 0.0) {
+        row.limit = "in mask.all";
+        if (differing > 0) {
+            row.note = "flips counted in mask.all";
+        }
+        return row;
+    }
+    row.limit = "exact";
+    if (differing > 0) {
         row.status = "FAIL";
         row.note = "hard top-k: downstream stages of this chunk inherit the flip";
     }
@@ -408,6 +425,7 @@ int main(int argc, char** argv) {
                          [&](const std::string& a, const std::string& b) {
                              return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
                          });
+        MaskTally tally;
         for (const auto& name : names) {
             const auto& ref = stages.at(name);
             auto it = computed.find(name);
@@ -424,8 +442,19 @@ int main(int argc, char** argv) {
             }
             const auto limit = limit_for(name, profile, mode);
             rows.push_back(name.rfind("mask.", 0) == 0
-                               ? compare_mask(name, it->second, ref, limit)
+                               ? compare_mask(name, it->second, ref, limit, tally)
                                : compare_tensor(name, it->second, ref, limit));
+        }
+        if (profile == Profile::BF16 && tally.total > 0) {
+            const double allowed = limit_for("mask.", profile, mode).mask_fraction.value_or(0.0);
+            Row row{"mask.all", "PASS",
+                    "differ " + std::to_string(tally.differing) + "/" + std::to_string(tally.total),
+                    "<= " + fmt(allowed * 100) + " %", ""};
+            if (static_cast<double>(tally.differing) > allowed * static_cast<double>(tally.total)) {
+                row.status = "FAIL";
+                row.note = "hard top-k: downstream stages inherit the flips";
+            }
+            rows.push_back(row);
         }
 
         std::printf("case %s: mode %s, projector %s, %s %s, %lld chunks, %.1f s\n",

@@ -36,9 +36,9 @@ prefix=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
 if want build; then
     run_step "configure" configure.log cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DFVSR_MEDIA=OFF -DFVSR_UI=OFF -DFVSR_CUDA=ON -DCMAKE_PREFIX_PATH="$prefix" \
-        -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DCMAKE_CUDA_ARCHITECTURES="$archs" \
+        -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DFVSR_CUDA_ARCHITECTURES="$archs" \
         -DFVSR_SHARED_DIR="$root/.carry/shared" -DFVSR_TORCH_PCH=ON
-    run_step "build" build.log cmake --build "$build" -j "$(nproc)"
+    run_step "build" build.log cmake --build "$build" -j "$(nproc)" -- -k 0
 fi
 if want test; then
     run_step "ctest -L gpu" ctest_gpu.log bash -c "cd '$build' && ctest -L gpu --output-on-failure"
@@ -53,11 +53,16 @@ if want golden && [ -x "$build/bin/flashvsr-golden" ]; then
     done
 fi
 if want bench; then
-    for b in "$build"/bin/flashvsr-bench-*; do
-        [ -x "$b" ] || continue
-        n=$(basename "$b")
-        run_step "$n" "$n.log" "$b" --gpu
-    done
+    [ -x "$build/bin/kernels-cuda-selftest" ] &&
+        run_step "kernels selftest (+bench)" kernels_selftest.log "$build/bin/kernels-cuda-selftest" --bench
+    [ -x "$build/bin/flashvsr-bench-kernels" ] &&
+        run_step "bench kernels" bench_kernels.log "$build/bin/flashvsr-bench-kernels" ${FVSR_BENCH_QUICK:+--quick}
+    [ -x "$build/bin/flashvsr-bench-pipeline" ] && {
+        run_step "bench pipeline 768x1408 tiny" bench_pipeline_768.log "$build/bin/flashvsr-bench-pipeline" \
+            --device cuda --config full --width 1408 --height 768 --chunks 6
+        run_step "bench pipeline 1024x1920 tiny" bench_pipeline_1080.log "$build/bin/flashvsr-bench-pipeline" \
+            --device cuda --config full --width 1920 --height 1024 --chunks 4
+    }
 fi
 
 {

@@ -1,7 +1,14 @@
 #include "engine/model/attention/block_sparse_attention.h"
 
+#include "engine/core/log.h"
+
 #include <algorithm>
+#include <atomic>
 #include <limits>
+
+#ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/sparse_attention.h"
+#endif
 
 namespace engine::model::attention {
 
@@ -40,8 +47,57 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
-                                     double scale) {
+                                     double scale,
+                                     Backend backend) {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (kernels_accept(q, q.size(3), backend)) {
+        return kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
+    }
+#endif
     return block_sparse_attention_reference(q, k, v, block_mask, scale);
+}
+
+bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backend) {
+    if (backend == Backend::Reference || !q.is_cuda()) {
+        return false;
+    }
+    static std::atomic<bool> logged{false};
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    const bool dtype_ok = q.scalar_type() == torch::kBFloat16 || q.scalar_type() == torch::kHalf;
+    if (dtype_ok && head_dim == 128) {
+        return true;
+    }
+    if (!logged.exchange(true)) {
+        engine::log_info(
+            "block-sparse attention: the CUDA kernels need bf16/fp16 and head dim 128; using "
+            "the reference path for this run");
+    }
+#else
+    if (!logged.exchange(true)) {
+        engine::log_warning(
+            "block-sparse attention: this build has no CUDA kernels (configure with "
+            "-DFVSR_CUDA=ON against a CUDA LibTorch); using the slower reference path");
+    }
+#endif
+    return false;
+}
+
+torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
+                                       const torch::Tensor& k_windows,
+                                       std::int64_t num_heads,
+                                       std::int64_t grid_h,
+                                       std::int64_t grid_w,
+                                       std::int64_t local_range,
+                                       std::int64_t topk) {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    return kernels::torch_api::select_blocks(q_windows, k_windows, num_heads, grid_h, grid_w,
+                                             local_range, topk);
+#else
+    TORCH_CHECK(false, "select_block_mask_kernel: this build has no CUDA kernels (q_windows ",
+                q_windows.sizes(), ", k_windows ", k_windows.sizes(), ", heads ", num_heads,
+                ", grid ", grid_h, "x", grid_w, ", local_range ", local_range, ", topk ", topk,
+                ")");
+#endif
 }
 
 torch::Tensor block_sparse_attention_reference(const torch::Tensor& q,

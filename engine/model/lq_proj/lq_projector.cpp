@@ -36,9 +36,9 @@ torch::nn::Conv3d make_conv(std::int64_t in, std::int64_t out) {
 Result<LqProjectorConfig> LqProjectorConfig::detect_from_weights(const StateDict& weights) {
     try {
         LqProjectorConfig c;
-        const auto& conv1 = require(weights, "conv1.weight", 5);
-        const auto& conv2 = require(weights, "conv2.weight", 5);
-        const auto& out = require(weights, "linear_layers.0.weight", 2);
+        const auto conv1 = require(weights, "conv1.weight", 5);
+        const auto conv2 = require(weights, "conv2.weight", 5);
+        const auto out = require(weights, "linear_layers.0.weight", 2);
         c.in_channels = conv1.size(1);
         c.hidden_dim1 = conv1.size(0);
         c.hidden_dim2 = conv2.size(0);

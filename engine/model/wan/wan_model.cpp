@@ -96,7 +96,7 @@ const torch::Tensor& require(const StateDict& weights, const std::string& key, s
 Result<WanConfig> WanConfig::detect_from_weights(const StateDict& weights) {
     try {
         WanConfig c;
-        const auto& patch = require(weights, "patch_embedding.weight", 5);
+        const auto patch = require(weights, "patch_embedding.weight", 5);
         c.dim = patch.size(0);
         c.in_dim = patch.size(1);
         c.patch_size = {patch.size(2), patch.size(3), patch.size(4)};
@@ -167,22 +167,29 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         v_windows = torch::cat({cache.v, v_windows}, 0);
     }
 
-    auto local = attention::local_window_mask(h / window.height, w / window.width,
-                                              sparse.local_range, x.device());
-    auto block_mask = attention::select_block_mask(q_windows, k_windows, m_num_heads, query_groups,
-                                                   sparse.topk, local);
+    const auto head_dim = dim / m_num_heads;
+    torch::Tensor block_mask;
+    if (attention::kernels_accept(q_windows, head_dim, sparse.backend)) {
+        block_mask = attention::select_block_mask_kernel(q_windows, k_windows, m_num_heads,
+                                                         h / window.height, w / window.width,
+                                                         sparse.local_range, sparse.topk);
+    } else {
+        auto local = attention::local_window_mask(h / window.height, w / window.width,
+                                                  sparse.local_range, x.device());
+        block_mask = attention::select_block_mask(q_windows, k_windows, m_num_heads, query_groups,
+                                                  sparse.topk, local);
+    }
     if (mask_out != nullptr) {
         *mask_out = block_mask;
     }
 
-    const auto head_dim = dim / m_num_heads;
     const auto nq = q_windows.size(0);
     const auto nk = k_windows.size(0);
     auto attended = attention::block_sparse_attention(
         q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim}),
         k_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}),
         v_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}), block_mask,
-        1.0 / std::sqrt(static_cast<double>(head_dim)));
+        1.0 / std::sqrt(static_cast<double>(head_dim)), sparse.backend);
 
     // Keep at most kv_len temporal windows; upstream drops one temporal window per chunk.
     if (nk / windows_per_frame > sparse.kv_len) {

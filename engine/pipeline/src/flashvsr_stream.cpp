@@ -195,6 +195,8 @@ FlashVsrStream::FlashVsrStream(FlashVsrModels models,
     m_sparse.topk = model::attention::topk_for(grid_h * grid_w, ratio);
     m_sparse.kv_len = static_cast<std::int64_t>(settings.kv_ratio);
     m_sparse.local_range = settings.local_range;
+    m_sparse.backend = settings.reference_attention ? model::attention::Backend::Reference
+                                                    : model::attention::Backend::Auto;
     m_constants = m_models.dit->prepare_constants(m_models.prompt);
     if (!m_models.vae.is_empty()) {
         vae::WanVaeStreamOptions options;

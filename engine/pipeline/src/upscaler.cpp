@@ -289,11 +289,6 @@ Result<std::unique_ptr<Upscaler>> Upscaler::create(const UpscalerConfig& config,
         return Error(ErrorCode::InvalidArgument,
                      "scale " + std::to_string(config.scale) + " is outside 1..8");
     }
-    if (config.attention == AttentionBackend::BlockSparseKernel) {
-        return Error(ErrorCode::InvalidArgument,
-                     "the block-sparse CUDA attention kernel is not part of this build; use the "
-                     "reference attention");
-    }
     auto device = resolve_device(config.device);
     if (!device) {
         return device.error();
@@ -335,6 +330,7 @@ Result<std::unique_ptr<Upscaler>> Upscaler::create(const UpscalerConfig& config,
         settings.local_range = config.local_range;
         settings.color_fix = config.color_fix;
         settings.tiled_vae = config.tiled_vae;
+        settings.reference_attention = config.attention == AttentionBackend::Reference;
         auto stream = FlashVsrStream::create(std::move(models).value(), settings,
                                              geometry.padded_height, geometry.padded_width);
         if (!stream) {

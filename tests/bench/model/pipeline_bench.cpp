@@ -14,6 +14,10 @@
 #include <string>
 #include <sys/resource.h>
 
+#ifdef FVSR_TORCH_HAS_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -23,6 +27,28 @@ void synchronize(const torch::Device& device) {
     if (device.is_cuda()) {
         at::detail::getCUDAHooks().deviceSynchronize(device.index());
     }
+}
+
+// Peak GPU memory allocated / reserved by LibTorch's caching allocator since the last reset
+// (index 0 of the stat arrays is the aggregate over pool types in every LibTorch 2.x).
+void reset_gpu_peak(const torch::Device& device) {
+#ifdef FVSR_TORCH_HAS_CUDA
+    if (device.is_cuda()) {
+        c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+    }
+#endif
+}
+
+void print_gpu_peak(const torch::Device& device) {
+#ifdef FVSR_TORCH_HAS_CUDA
+    if (device.is_cuda()) {
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(
+            device.index() < 0 ? 0 : device.index());
+        std::printf("peak GPU memory: %.2f GiB allocated, %.2f GiB reserved\n",
+                    static_cast<double>(stats.allocated_bytes[0].peak) / (1u << 30),
+                    static_cast<double>(stats.reserved_bytes[0].peak) / (1u << 30));
+    }
+#endif
 }
 
 double peak_rss_mib() {
@@ -138,6 +164,7 @@ int main(int argc, char** argv) {
         return steady_ms;
     };
     run(2, false);  // warm-up
+    reset_gpu_peak(device);
     stage_ms.clear();
     const double steady_ms = run(chunks, true);
     const double frames = 8.0 * (chunks - 1);
@@ -148,5 +175,6 @@ int main(int argc, char** argv) {
     std::printf("\nsteady state: %.2f fps (%.1f ms per 8-frame chunk)\n",
                 frames * 1000.0 / steady_ms, steady_ms / (chunks - 1));
     std::printf("peak host RSS: %.0f MiB\n", peak_rss_mib());
+    print_gpu_peak(device);
     return 0;
 }

@@ -60,6 +60,8 @@ struct StreamSettings {
     int local_range = 11;
     ColorFix color_fix = ColorFix::AdaIN;
     bool tiled_vae = false;  // full mode only
+    // Reference: torch reference attention even where the CUDA kernels could run.
+    bool reference_attention = false;
     // false: stop after the DiT; run_chunk() returns the chunk's latents and no decoder is
     // needed (parity tools checking the DiT before the decoders are available).
     bool decode = true;

@@ -3,6 +3,10 @@
 // video of any length streams through with constant memory. One instance = one run (fresh caches);
 // it is driven by one thread at a time.
 
+#include "engine/core/cancel_token.h"
+#include "engine/core/frame.h"
+#include "engine/core/result.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -10,10 +14,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "engine/core/cancel_token.h"
-#include "engine/core/frame.h"
-#include "engine/core/result.h"
 
 namespace engine::pipeline {
 
@@ -26,12 +26,12 @@ enum class LqResample { TorchBicubic, PilBicubic };
 enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
 
 struct UpscalerConfig {
-    std::filesystem::path model_dir;            // folder with the FlashVSR files for the version
+    std::filesystem::path model_dir;  // folder with the FlashVSR files for the version
     ModelVersion version = ModelVersion::V11;
     Mode mode = Mode::Tiny;
-    std::string device = "auto";                // "auto", "cpu", "cuda", "cuda:N"
-    std::optional<Precision> precision;         // default: bf16 on CUDA, fp32 on CPU
-    int scale = 4;                              // bicubic pre-upscale factor (2, 3, 4)
+    std::string device = "auto";         // "auto", "cpu", "cuda", "cuda:N"
+    std::optional<Precision> precision;  // default: bf16 on CUDA, fp32 on CPU
+    int scale = 4;                       // bicubic pre-upscale factor (2, 3, 4)
     double sparse_ratio = 2.0;
     double kv_ratio = 3.0;
     int local_range = 11;
@@ -39,7 +39,7 @@ struct UpscalerConfig {
     ColorFix color_fix = ColorFix::AdaIN;
     LqResample lq_resample = LqResample::TorchBicubic;
     AttentionBackend attention = AttentionBackend::Auto;
-    bool tiled_vae = false;                     // full mode only
+    bool tiled_vae = false;  // full mode only
     // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
     std::optional<std::filesystem::path> noise_file;
 };
@@ -50,11 +50,12 @@ struct UpscalerEvents {
 };
 
 class Upscaler {
-public:
+  public:
     virtual ~Upscaler() = default;
     // Loads the model files (strict) and prepares constants for frames of input_width x
     // input_height. Errors carry ModelFileMissing / ModelWrongFile / ... / DeviceUnavailable.
-    static Result<std::unique_ptr<Upscaler>> create(const UpscalerConfig& config, int input_width,
+    static Result<std::unique_ptr<Upscaler>> create(const UpscalerConfig& config,
+                                                    int input_width,
                                                     int input_height,
                                                     UpscalerEvents events = {});
 

@@ -12,6 +12,25 @@ namespace engine::model::attention {
 
 constexpr std::int64_t kBlockTokens = 128;
 
+// Which implementation runs. Auto: our CUDA kernels (kernels/) for CUDA bf16/fp16 inputs when the
+// build has them, else the reference; Reference: always the torch reference (--attention_mode
+// reference, for debugging and parity checks).
+enum class Backend { Auto, Reference };
+
+// True when this build contains the CUDA kernels and they accept tensors like `q` (CUDA, bf16 or
+// fp16, head dim 128). Logs the reason once when a CUDA tensor falls back to the reference.
+bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backend);
+
+// Block mask by our CUDA selection kernel (same semantics as select_block_mask, spec §4.3);
+// only valid when kernels_accept() is true. grid_h x grid_w: the spatial window grid.
+torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
+                                       const torch::Tensor& k_windows,
+                                       std::int64_t num_heads,
+                                       std::int64_t grid_h,
+                                       std::int64_t grid_w,
+                                       std::int64_t local_range,
+                                       std::int64_t topk);
+
 // q [B, Lq, H, D], k/v [B, Lk, H, D] (same dtype and device; Lq, Lk multiples of 128),
 // block_mask bool [B, H, Lq/128, Lk/128] (true = the query block attends to the key block),
 // scale = softmax scale (1/sqrt(D) in FlashVSR). Returns [B, Lq, H, D] in q's dtype.
@@ -20,7 +39,8 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
-                                     double scale);
+                                     double scale,
+                                     Backend backend = Backend::Auto);
 
 // The exact reference (any device): scores and softmax in float32, -inf outside the mask.
 // `workspace_bytes` bounds the temporary score/gather tensors of one group of query blocks.

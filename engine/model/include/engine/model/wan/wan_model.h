@@ -6,6 +6,7 @@
 // Not thread-safe: one thread drives a model at a time.
 
 #include "engine/core/result.h"
+#include "engine/model/attention/block_sparse_attention.h"
 #include "engine/model/checkpoint/state_dict.h"
 #include "engine/model/wan/rope.h"
 #include "engine/torch.h"
@@ -64,6 +65,7 @@ struct SparseAttentionParams {
     std::int64_t topk = 0;    // int(S*S*topk_ratio) - 1
     std::int64_t kv_len = 3;  // int(kv_ratio): cached temporal windows kept
     std::int64_t local_range = 11;
+    attention::Backend backend = attention::Backend::Auto;
 };
 
 // Called with (block index, bool mask [1, heads, query windows, key windows]) for every block.
