@@ -1,0 +1,126 @@
+#pragma once
+// The FlashVSR TCDecoder (spec §1.4, §2.5): a TAEHV-style decoder that turns DiT latents plus the
+// bicubic LQ frames into RGB frames, one latent step at a time, with MemBlock memories that carry
+// across steps and across calls. Used by the tiny and tiny-long modes.
+//
+// Streaming contract (spec §3.4): a run starts with a fresh TCDecoderState (or reset()); then
+// decode() is called once per chunk, in order, with that chunk's latents and LQ cond slice:
+//   chunk 0: latents [:, :, 0:6],          cond LQ frames [0, 21)        -> 21 frames
+//   chunk k: latents [:, :, 4+2k : 6+2k],  cond LQ frames [8k+13, 8k+21) -> 8 frames
+// The concatenated outputs equal one decode() of all latents with cond LQ [0, 8m-3) (tiny mode)
+// exactly: the same operations run in the same order, only the call boundaries move.
+//
+// Threads: a TCDecoder module is read-only during decode() and may be shared by several
+// TCDecoderStates on one device if the caller serialises the calls; a TCDecoderState belongs to one
+// run and is used by one thread at a time.
+
+#include "engine/core/result.h"
+#include "engine/model/checkpoint/state_dict.h"
+#include "engine/torch.h"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace engine::model::tc_decoder {
+
+// Channels of the LQ conditioning after pixel-unshuffle (4, 8, 8) of 3 RGB channels.
+inline constexpr std::int64_t kCondChannels = 3 * 4 * 8 * 8;
+// Frames per latent step of the LQ conditioning (the temporal unshuffle factor).
+inline constexpr std::int64_t kCondFramesPerLatent = 4;
+
+struct TCDecoderConfig {
+    // Widths of the four stages (real file: 512, 256, 128, 128).
+    std::array<std::int64_t, 4> channels{512, 256, 128, 128};
+    // Latent channels of the DiT output (16); the first conv sees kCondChannels + this.
+    std::int64_t latent_channels = 16;
+    // Temporal growth of the three TGrow layers (decoder.9, .15, .21): real file 1, 2, 2.
+    std::array<std::int64_t, 3> time_strides{1, 2, 2};
+
+    // Output frames per latent step (product of time_strides; 4 for the real file).
+    std::int64_t frames_per_latent() const;
+    // Frames dropped at the start of a run (upstream frames_to_trim = frames_per_latent - 1).
+    std::int64_t frames_to_trim() const { return frames_per_latent() - 1; }
+
+    // Infers the config from the tensor shapes of a TCDecoder.ckpt state dict (keys decoder.N...).
+    // Errors: ModelKeysMismatch (a needed key is absent), ModelShapeMismatch (shapes inconsistent
+    // with the layer chain of spec §2.5).
+    static Result<TCDecoderConfig> detect_from_weights(const StateDict& dict);
+};
+
+// MemBlock(n): ReLU(C3(ReLU(C2(ReLU(C1(cat(x, past)))))) + x). Checkpoint names conv.{0,2,4}.
+class MemBlockImpl : public torch::nn::Module {
+  public:
+    explicit MemBlockImpl(std::int64_t channels);
+    // x, past: [N, n, H, W] -> [N, n, H, W]
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& past);
+
+    torch::nn::Conv2d conv0{nullptr};  // conv.0: 2n -> n, 3x3, bias
+    torch::nn::Conv2d conv2{nullptr};  // conv.2: n -> n
+    torch::nn::Conv2d conv4{nullptr};  // conv.4: n -> n
+};
+TORCH_MODULE(MemBlock);
+
+// Per-run state: one memory per MemBlock (its previous input) and whether the first-call trim is
+// still due. Tensors live on the module's device in the module's dtype.
+struct TCDecoderState {
+    std::vector<torch::Tensor> memories;  // indexed by layer position; undefined = zeros
+    bool trim_pending = true;
+
+    // Upstream clean_mem(): forget all memories; the next decode() trims again.
+    void reset();
+};
+
+class TCDecoderImpl : public torch::nn::Module {
+  public:
+    explicit TCDecoderImpl(const TCDecoderConfig& config);
+
+    // Decodes one chunk and advances `state`.
+    //  latents: [B, latent_channels, T, h, w] (BCTHW, as the DiT emits them)
+    //  cond:    [B, 3, Tc, 8h, 8w] bicubic LQ frames in [-1, 1] (any device, e.g. host memory;
+    //           moved to the module's device and dtype 4 frames at a time). Requires
+    //           ceil(Tc / 4) = T. When Tc is not a multiple of 4 the front is padded with copies
+    //           of cond frame 0, as upstream does on every call; the schedule above only needs it
+    //           on the first call (21 = 24 − 3 frames).
+    // Returns [B, 3, T_out, 8h, 8w] in the pipeline's range: upstream output x·2−1, unclamped.
+    // T_out = 4T − 3 on the first call of a run (trim), 4T afterwards.
+    // Memory: one latent step is in flight at a time; the result is written into one
+    // preallocated tensor.
+    torch::Tensor decode(const torch::Tensor& latents,
+                         const torch::Tensor& cond,
+                         TCDecoderState& state);
+
+    const TCDecoderConfig& config() const { return m_config; }
+
+    // Checkpoint keys: decoder.N.* (N = position in the 27-layer sequence of spec §2.5).
+    std::shared_ptr<torch::nn::Module> decoder;
+
+  private:
+    enum class LayerKind { Clamp, Conv, ReLU, MemBlock, Upsample, TGrow };
+    struct Layer {
+        LayerKind kind;
+        torch::nn::Conv2d conv{nullptr};  // Conv and TGrow
+        MemBlock mem_block{nullptr};
+        std::int64_t stride = 1;  // TGrow
+    };
+
+    template <typename Emit>
+    void run_from(std::size_t first_layer, torch::Tensor x, TCDecoderState& state, Emit& emit);
+
+    TCDecoderConfig m_config;
+    std::vector<Layer> m_layers;
+};
+TORCH_MODULE(TCDecoder);
+
+// Loads TCDecoder.ckpt: config from the weight shapes, strict binding (every key used, every
+// parameter filled), module moved to options.device / options.dtype (default float32) and put in
+// eval mode. Errors as load_state_dict, detect_from_weights and bind_module report them.
+Result<TCDecoder> load_tc_decoder(const std::filesystem::path& path,
+                                  const LoadOptions& options = {});
+// Same from an already loaded dict (file_label names the source in error messages).
+Result<TCDecoder> make_tc_decoder(const StateDict& dict,
+                                  const LoadOptions& options = {},
+                                  const std::string& file_label = {});
+
+}  // namespace engine::model::tc_decoder

@@ -1,0 +1,329 @@
+#include "engine/model/tc_decoder/tc_decoder.h"
+
+#include <string>
+#include <utility>
+
+namespace engine::model::tc_decoder {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::nn::Conv2d make_conv(std::int64_t in, std::int64_t out, std::int64_t kernel, bool bias) {
+    return torch::nn::Conv2d(
+        torch::nn::Conv2dOptions(in, out, kernel).padding(kernel / 2).bias(bias));
+}
+
+std::string shape_text(const torch::Tensor& t) {
+    std::string s = "[";
+    for (std::int64_t d = 0; d < t.dim(); ++d) {
+        s += (d ? "," : "") + std::to_string(t.size(d));
+    }
+    return s + "]";
+}
+
+const torch::Tensor& need(const StateDict& dict, const std::string& key, std::int64_t dims) {
+    const torch::Tensor* t = dict.find(key);
+    if (t == nullptr) {
+        throw_error(ErrorCode::ModelKeysMismatch, "TCDecoder weights lack " + key, {{"key", key}});
+    }
+    if (t->dim() != dims) {
+        throw_error(ErrorCode::ModelShapeMismatch,
+                    "TCDecoder weight " + key + " has shape " + shape_text(*t) + ", expected " +
+                        std::to_string(dims) + " dimensions",
+                    {{"key", key}, {"got", shape_text(*t)}});
+    }
+    return *t;
+}
+
+void expect_dim(const std::string& key,
+                const torch::Tensor& t,
+                std::int64_t dim,
+                std::int64_t expected) {
+    if (t.size(dim) != expected) {
+        throw_error(ErrorCode::ModelShapeMismatch,
+                    "TCDecoder weight " + key + " has shape " + shape_text(t) + "; dimension " +
+                        std::to_string(dim) + " should be " + std::to_string(expected),
+                    {{"key", key}, {"got", shape_text(t)}});
+    }
+}
+
+// 'b c (f 4) (h 8) (w 8) -> b (c 4 8 8) f h w' for one latent step (f = 1): [B,3,4,8h,8w] ->
+// [B,768,h,w], channel = c·256 + dt·64 + dy·8 + dx (spec §2.5).
+torch::Tensor unshuffle_step(const torch::Tensor& frames) {
+    const auto b = frames.size(0);
+    const auto c = frames.size(1);
+    const auto h = frames.size(3) / 8;
+    const auto w = frames.size(4) / 8;
+    return frames.reshape({b, c, kCondFramesPerLatent, h, 8, w, 8})
+        .permute({0, 1, 2, 4, 6, 3, 5})
+        .reshape({b, c * kCondFramesPerLatent * 64, h, w});
+}
+
+torch::Tensor upsample_nearest_2x(const torch::Tensor& x) {
+    return F::interpolate(x, F::InterpolateFuncOptions()
+                                 .size(std::vector<std::int64_t>{x.size(2) * 2, x.size(3) * 2})
+                                 .mode(torch::kNearest));
+}
+
+}  // namespace
+
+std::int64_t TCDecoderConfig::frames_per_latent() const {
+    return time_strides[0] * time_strides[1] * time_strides[2];
+}
+
+Result<TCDecoderConfig> TCDecoderConfig::detect_from_weights(const StateDict& dict) {
+    try {
+        TCDecoderConfig config;
+        const auto first = need(dict, "decoder.1.weight", 4);
+        config.channels[0] = first.size(0);
+        const std::int64_t in_channels = first.size(1);
+        if (in_channels <= kCondChannels) {
+            throw_error(ErrorCode::ModelShapeMismatch,
+                        "TCDecoder input conv takes " + std::to_string(in_channels) +
+                            " channels; expected latent channels + " +
+                            std::to_string(kCondChannels) + " LQ channels",
+                        {{"key", "decoder.1.weight"}, {"got", shape_text(first)}});
+        }
+        config.latent_channels = in_channels - kCondChannels;
+        const char* stage_convs[3] = {"decoder.10.weight", "decoder.16.weight",
+                                      "decoder.22.weight"};
+        for (int s = 0; s < 3; ++s) {
+            const auto w = need(dict, stage_convs[s], 4);
+            expect_dim(stage_convs[s], w, 1, config.channels[s]);
+            config.channels[s + 1] = w.size(0);
+        }
+        const auto last = need(dict, "decoder.26.weight", 4);
+        expect_dim("decoder.26.weight", last, 0, 3);
+        expect_dim("decoder.26.weight", last, 1, config.channels[3]);
+        const char* tgrow_keys[3] = {"decoder.9.conv.weight", "decoder.15.conv.weight",
+                                     "decoder.21.conv.weight"};
+        for (int s = 0; s < 3; ++s) {
+            const auto w = need(dict, tgrow_keys[s], 4);
+            expect_dim(tgrow_keys[s], w, 1, config.channels[s]);
+            if (w.size(0) % config.channels[s] != 0 || w.size(0) == 0) {
+                throw_error(ErrorCode::ModelShapeMismatch,
+                            std::string("TCDecoder TGrow weight ") + tgrow_keys[s] + " has shape " +
+                                shape_text(w) + "; output channels must be a multiple of " +
+                                std::to_string(config.channels[s]),
+                            {{"key", tgrow_keys[s]}, {"got", shape_text(w)}});
+            }
+            config.time_strides[s] = w.size(0) / config.channels[s];
+        }
+        return config;
+    } catch (const EngineException& e) {
+        return e.error();
+    }
+}
+
+MemBlockImpl::MemBlockImpl(std::int64_t channels) {
+    auto conv = register_module("conv", std::make_shared<torch::nn::Module>());
+    conv0 = conv->register_module("0", make_conv(channels * 2, channels, 3, true));
+    conv2 = conv->register_module("2", make_conv(channels, channels, 3, true));
+    conv4 = conv->register_module("4", make_conv(channels, channels, 3, true));
+}
+
+torch::Tensor MemBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& past) {
+    auto h = conv0(torch::cat({x, past}, 1));
+    h.relu_();
+    h = conv2(h);
+    h.relu_();
+    h = conv4(h);
+    h.add_(x);  // the skip is the identity: input and output widths are equal
+    h.relu_();
+    return h;
+}
+
+void TCDecoderState::reset() {
+    memories.clear();
+    trim_pending = true;
+}
+
+TCDecoderImpl::TCDecoderImpl(const TCDecoderConfig& config) : m_config(config) {
+    decoder = register_module("decoder", std::make_shared<torch::nn::Module>());
+    const auto& c = config.channels;
+    auto add = [&](LayerKind kind) -> Layer& {
+        m_layers.push_back(Layer{kind});
+        return m_layers.back();
+    };
+    auto add_conv = [&](std::int64_t in, std::int64_t out, bool bias) {
+        const auto index = std::to_string(m_layers.size());
+        add(LayerKind::Conv).conv = decoder->register_module(index, make_conv(in, out, 3, bias));
+    };
+    auto add_mem_blocks = [&](std::int64_t n) {
+        for (int k = 0; k < 3; ++k) {
+            const auto index = std::to_string(m_layers.size());
+            add(LayerKind::MemBlock).mem_block = decoder->register_module(index, MemBlock(n));
+        }
+    };
+    auto add_tgrow = [&](std::int64_t n, std::int64_t stride) {
+        const auto index = std::to_string(m_layers.size());
+        auto holder = decoder->register_module(index, std::make_shared<torch::nn::Module>());
+        Layer& layer = add(LayerKind::TGrow);
+        layer.conv = holder->register_module("conv", make_conv(n, n * stride, 1, false));
+        layer.stride = stride;
+    };
+
+    add(LayerKind::Clamp);                                         // 0
+    add_conv(config.latent_channels + kCondChannels, c[0], true);  // 1
+    add(LayerKind::ReLU);                                          // 2
+    add_conv(c[0], c[0], false);                                   // 3 (identity-initialised)
+    add(LayerKind::ReLU);                                          // 4
+    add_mem_blocks(c[0]);                                          // 5, 6, 7
+    add(LayerKind::Upsample);                                      // 8
+    add_tgrow(c[0], config.time_strides[0]);                       // 9
+    add_conv(c[0], c[1], false);                                   // 10
+    add_mem_blocks(c[1]);                                          // 11, 12, 13
+    add(LayerKind::Upsample);                                      // 14
+    add_tgrow(c[1], config.time_strides[1]);                       // 15
+    add_conv(c[1], c[2], false);                                   // 16
+    add_mem_blocks(c[2]);                                          // 17, 18, 19
+    add(LayerKind::Upsample);                                      // 20
+    add_tgrow(c[2], config.time_strides[2]);                       // 21
+    add_conv(c[2], c[3], false);                                   // 22
+    add(LayerKind::ReLU);                                          // 23
+    add_conv(c[3], c[3], false);                                   // 24 (identity-initialised)
+    add(LayerKind::ReLU);                                          // 25
+    add_conv(c[3], 3, true);                                       // 26
+}
+
+// Depth-first, as upstream's sequential work queue: a TGrow's sub-steps each run to the output
+// before the next one starts, so every MemBlock sees its inputs in output-time order.
+template <typename Emit>
+void TCDecoderImpl::run_from(std::size_t first_layer,
+                             torch::Tensor x,
+                             TCDecoderState& state,
+                             Emit& emit) {
+    for (std::size_t i = first_layer; i < m_layers.size(); ++i) {
+        Layer& layer = m_layers[i];
+        switch (layer.kind) {
+            case LayerKind::Clamp:
+                x = x.div(3).tanh_().mul_(3);
+                break;
+            case LayerKind::Conv:
+                x = layer.conv(x);
+                break;
+            case LayerKind::ReLU:
+                x.relu_();  // always follows a conv, whose output nobody else holds
+                break;
+            case LayerKind::MemBlock: {
+                torch::Tensor& memory = state.memories[i];
+                auto out = layer.mem_block(x, memory.defined() ? memory : torch::zeros_like(x));
+                // Upstream copies the input into its memory buffer; holding the tensor is the
+                // same because nothing writes to a MemBlock input afterwards.
+                memory = x;
+                x = std::move(out);
+                break;
+            }
+            case LayerKind::Upsample:
+                x = upsample_nearest_2x(x);
+                break;
+            case LayerKind::TGrow: {
+                const auto grown = layer.conv(x);
+                const auto n = x.size(1);
+                x = torch::Tensor();
+                for (std::int64_t g = 0; g < layer.stride; ++g) {
+                    run_from(i + 1, grown.narrow(1, g * n, n), state, emit);
+                }
+                return;
+            }
+        }
+    }
+    emit(x);
+}
+
+torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,
+                                    const torch::Tensor& cond,
+                                    TCDecoderState& state) {
+    torch::NoGradGuard no_grad;
+    TORCH_CHECK(latents.dim() == 5 && latents.size(1) == m_config.latent_channels,
+                "TCDecoder::decode: latents must be [B, ", m_config.latent_channels,
+                ", T, h, w], got ", latents.sizes());
+    const auto batch = latents.size(0);
+    const auto steps = latents.size(2);
+    const auto h = latents.size(3);
+    const auto w = latents.size(4);
+    TORCH_CHECK(cond.dim() == 5 && cond.size(0) == batch && cond.size(1) == 3 &&
+                    cond.size(3) == h * 8 && cond.size(4) == w * 8,
+                "TCDecoder::decode: cond must be [", batch, ", 3, Tc, ", h * 8, ", ", w * 8,
+                "], got ", cond.sizes());
+    const auto cond_frames = cond.size(2);
+    TORCH_CHECK((cond_frames + kCondFramesPerLatent - 1) / kCondFramesPerLatent == steps,
+                "TCDecoder::decode: ", steps, " latent steps need ",
+                (steps - 1) * kCondFramesPerLatent + 1, "..", steps * kCondFramesPerLatent,
+                " cond frames, got ", cond_frames);
+
+    const auto& weight = m_layers[1].conv->weight;
+    const auto device = weight.device();
+    const auto dtype = weight.scalar_type();
+    if (state.memories.size() != m_layers.size()) {
+        state.memories.assign(m_layers.size(), torch::Tensor());
+    }
+
+    const auto per_latent = m_config.frames_per_latent();
+    const auto trim = state.trim_pending ? m_config.frames_to_trim() : 0;
+    const auto out_frames = steps * per_latent - trim;
+    auto out = torch::empty({batch, 3, std::max<std::int64_t>(out_frames, 0), h * 8, w * 8},
+                            torch::TensorOptions().dtype(dtype).device(device));
+    std::int64_t produced = 0;
+    auto emit = [&](const torch::Tensor& frame) {
+        if (produced >= trim) {
+            out.select(2, produced - trim).copy_(frame);
+        }
+        ++produced;
+    };
+
+    const auto pad =
+        (kCondFramesPerLatent - cond_frames % kCondFramesPerLatent) % kCondFramesPerLatent;
+    for (std::int64_t t = 0; t < steps; ++t) {
+        // Frames [4t, 4t + 4) of the cond padded in front with `pad` copies of frame 0.
+        torch::Tensor frames;
+        const auto start = t * kCondFramesPerLatent - pad;
+        if (start >= 0) {
+            frames = cond.narrow(2, start, kCondFramesPerLatent);
+        } else {
+            frames = torch::cat({cond.narrow(2, 0, 1).expand({-1, -1, -start, -1, -1}),
+                                 cond.narrow(2, 0, kCondFramesPerLatent + start)},
+                                2);
+        }
+        auto lq = unshuffle_step(frames.to(device, dtype));
+        auto x = torch::cat({lq, latents.select(2, t).to(device, dtype)}, 1);
+        lq = torch::Tensor();
+        run_from(0, std::move(x), state, emit);
+    }
+    state.trim_pending = state.trim_pending && produced == 0;
+    out.mul_(2).sub_(1);
+    return out;
+}
+
+Result<TCDecoder> make_tc_decoder(const StateDict& dict,
+                                  const LoadOptions& options,
+                                  const std::string& file_label) {
+    auto config = TCDecoderConfig::detect_from_weights(dict);
+    if (!config) {
+        auto error = config.error();
+        if (!file_label.empty()) {
+            error.with("path", file_label);
+        }
+        return error;
+    }
+    TCDecoder model(*config);
+    model->to(options.device, options.dtype.value_or(torch::kFloat32));
+    BindOptions bind;
+    bind.file_label = file_label;
+    auto bound = bind_module(*model, dict, bind);
+    if (!bound) {
+        return bound.error();
+    }
+    model->eval();
+    return model;
+}
+
+Result<TCDecoder> load_tc_decoder(const std::filesystem::path& path, const LoadOptions& options) {
+    auto dict = load_state_dict(path, options);
+    if (!dict) {
+        return dict.error();
+    }
+    return make_tc_decoder(*dict, options, path.string());
+}
+
+}  // namespace engine::model::tc_decoder
