@@ -39,7 +39,10 @@ torch::Tensor materialize_one(const RawTensor& raw,
     // Bool bytes other than 0/1 are undefined behaviour in torch: read them as bytes.
     const torch::ScalarType read_type = is_bool ? torch::kByte : raw.dtype;
     const auto element_size = static_cast<std::int64_t>(c10::elementSize(read_type));
-    const torch::ScalarType target = options.dtype.value_or(raw.dtype);
+    // Only floating-point tensors take the run dtype (as Module::to(dtype) does): an integer or
+    // bool tensor (an index, a counter) would be corrupted by a float cast.
+    const torch::ScalarType target =
+        c10::isFloatingType(raw.dtype) ? options.dtype.value_or(raw.dtype) : raw.dtype;
     const std::int64_t extent = view_extent(raw.sizes, raw.strides, raw.storage_offset);
 
     torch::Tensor out = torch::empty(raw.sizes, torch::TensorOptions().dtype(target));

@@ -42,6 +42,10 @@ struct CheckpointInfo {
 // tensor data, so it is fast for multi-GB files. Same errors as load_state_dict.
 Result<CheckpointInfo> inspect_checkpoint(const std::filesystem::path& path);
 
+// LoadOptions.dtype applies to floating-point tensors only; integer and bool tensors keep their
+// dtype (as Module::to(dtype) does). Tensors come back contiguous even when the file stored a
+// view (torch zip views: offsets, strides, shared storages).
+//
 // load_state_dict / load_tensor_file for bytes in memory; `label` names the origin in errors.
 Result<StateDict> load_state_dict_from_memory(const void* data,
                                               std::size_t size_bytes,
