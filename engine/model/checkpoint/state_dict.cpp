@@ -277,4 +277,29 @@ Result<std::string> file_sha256(const std::filesystem::path& path) {
     return sha.finish_hex();
 }
 
+std::string shape_text(const torch::Tensor& tensor) {
+    std::string s = "[";
+    for (std::int64_t d = 0; d < tensor.dim(); ++d) {
+        s += (d ? "," : "") + std::to_string(tensor.size(d));
+    }
+    return s + "]";
+}
+
+torch::Tensor required_weight(const StateDict& dict,
+                              const std::string& key,
+                              std::int64_t dims,
+                              const std::string& network) {
+    const torch::Tensor* t = dict.find(key);
+    if (t == nullptr) {
+        throw_error(ErrorCode::ModelKeysMismatch, network + " weights lack " + key, {{"key", key}});
+    }
+    if (t->dim() != dims) {
+        throw_error(ErrorCode::ModelShapeMismatch,
+                    network + " weight " + key + " has shape " + shape_text(*t) + ", expected " +
+                        std::to_string(dims) + " dimensions",
+                    {{"key", key}, {"got", shape_text(*t)}});
+    }
+    return *t;
+}
+
 }  // namespace engine::model

@@ -12,19 +12,8 @@ namespace {
 constexpr std::int64_t kUnshuffle = 16;
 constexpr std::int64_t kCacheFrames = 2;
 
-const torch::Tensor& require(const StateDict& weights, const std::string& key, std::int64_t dims) {
-    const auto* t = weights.find(key);
-    if (t == nullptr) {
-        throw_error(ErrorCode::ModelKeysMismatch, "LQ projector weights lack " + key,
-                    {{"key", key}});
-    }
-    if (t->dim() != dims) {
-        throw_error(ErrorCode::ModelShapeMismatch,
-                    "LQ projector weight " + key + " has " + std::to_string(t->dim()) +
-                        " dims, expected " + std::to_string(dims),
-                    {{"key", key}});
-    }
-    return *t;
+torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    return required_weight(weights, key, dims, "LQ projector");
 }
 
 torch::nn::Conv3d make_conv(std::int64_t in, std::int64_t out) {

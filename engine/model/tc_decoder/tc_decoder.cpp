@@ -13,26 +13,8 @@ torch::nn::Conv2d make_conv(std::int64_t in, std::int64_t out, std::int64_t kern
         torch::nn::Conv2dOptions(in, out, kernel).padding(kernel / 2).bias(bias));
 }
 
-std::string shape_text(const torch::Tensor& t) {
-    std::string s = "[";
-    for (std::int64_t d = 0; d < t.dim(); ++d) {
-        s += (d ? "," : "") + std::to_string(t.size(d));
-    }
-    return s + "]";
-}
-
-const torch::Tensor& need(const StateDict& dict, const std::string& key, std::int64_t dims) {
-    const torch::Tensor* t = dict.find(key);
-    if (t == nullptr) {
-        throw_error(ErrorCode::ModelKeysMismatch, "TCDecoder weights lack " + key, {{"key", key}});
-    }
-    if (t->dim() != dims) {
-        throw_error(ErrorCode::ModelShapeMismatch,
-                    "TCDecoder weight " + key + " has shape " + shape_text(*t) + ", expected " +
-                        std::to_string(dims) + " dimensions",
-                    {{"key", key}, {"got", shape_text(*t)}});
-    }
-    return *t;
+torch::Tensor need(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    return required_weight(weights, key, dims, "TCDecoder");
 }
 
 void expect_dim(const std::string& key,

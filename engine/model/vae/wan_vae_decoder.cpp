@@ -13,26 +13,8 @@ namespace F = torch::nn::functional;
 // Frames a causal conv keeps from its input (upstream CACHE_T).
 constexpr std::int64_t kCacheFrames = 2;
 
-std::string shape_text(const torch::Tensor& t) {
-    std::string s = "[";
-    for (std::int64_t d = 0; d < t.dim(); ++d) {
-        s += (d ? "," : "") + std::to_string(t.size(d));
-    }
-    return s + "]";
-}
-
-const torch::Tensor& need(const StateDict& dict, const std::string& key, std::int64_t dims) {
-    const torch::Tensor* t = dict.find(key);
-    if (t == nullptr) {
-        throw_error(ErrorCode::ModelKeysMismatch, "Wan VAE weights lack " + key, {{"key", key}});
-    }
-    if (t->dim() != dims) {
-        throw_error(ErrorCode::ModelShapeMismatch,
-                    "Wan VAE weight " + key + " has shape " + shape_text(*t) + ", expected " +
-                        std::to_string(dims) + " dimensions",
-                    {{"key", key}, {"got", shape_text(*t)}});
-    }
-    return *t;
+torch::Tensor need(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    return required_weight(weights, key, dims, "Wan VAE");
 }
 
 [[noreturn]] void inconsistent(const std::string& key,

@@ -77,18 +77,8 @@ torch::Tensor dense_attention(const torch::Tensor& q,
     return out.permute({0, 2, 1, 3}).reshape({1, length, num_heads * head_dim});
 }
 
-const torch::Tensor& require(const StateDict& weights, const std::string& key, std::int64_t dims) {
-    const auto* t = weights.find(key);
-    if (t == nullptr) {
-        throw_error(ErrorCode::ModelKeysMismatch, "DiT weights lack " + key, {{"key", key}});
-    }
-    if (t->dim() != dims) {
-        throw_error(ErrorCode::ModelShapeMismatch,
-                    "DiT weight " + key + " has " + std::to_string(t->dim()) + " dims, expected " +
-                        std::to_string(dims),
-                    {{"key", key}});
-    }
-    return *t;
+torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
+    return required_weight(weights, key, dims, "DiT");
 }
 
 }  // namespace

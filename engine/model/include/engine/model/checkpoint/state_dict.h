@@ -37,6 +37,18 @@ class StateDict {
     std::vector<std::pair<std::string, std::size_t>> m_index;  // sorted by name
 };
 
+// "[16,784,3,3]" for messages.
+std::string shape_text(const torch::Tensor& tensor);
+
+// The tensor `key` of `dict`, which must have `dims` dimensions: the one lookup every network's
+// detect_from_weights uses. Throws EngineException: ModelKeysMismatch when absent,
+// ModelShapeMismatch for another rank; the detail names `network` ("DiT", "TCDecoder", ...), and
+// the context carries "key" (and "got", the shape). Returns a tensor handle (no copy of data).
+torch::Tensor required_weight(const StateDict& dict,
+                              const std::string& key,
+                              std::int64_t dims,
+                              const std::string& network);
+
 struct LoadOptions {
     torch::Device device = torch::kCPU;
     std::optional<torch::ScalarType> dtype;  // cast at load (round to nearest even for bf16)
