@@ -57,6 +57,17 @@ struct ModelSettings {
     ModelLqResample lq_resample = ModelLqResample::TorchBicubic;
     ModelAttention attention = ModelAttention::Auto;
     bool tiled_vae = false;
+    // Spatial tiling (--tiled_dit ...); field meanings as engine::pipeline::TileSettings.
+    // enabled/size/overlap/shift change pixels (fingerprinted); batch settings do not.
+    bool tiled_dit = false;
+    int tile_size = 256;  // input pixels; 0 = auto (the planner picks what fits the budget)
+    int tile_overlap = 24;
+    bool tile_shift = true;
+    int tile_batch_size = 0;  // 0 = auto
+    bool adaptive_tile_batch = true;
+    bool unload_dit = false;
+    // GPU memory the planner may plan for, in bytes; 0 = the device's free memory.
+    std::int64_t memory_budget = 0;
     std::optional<std::filesystem::path> noise_file;  // tests: fixed initial latent noise
 };
 
@@ -89,6 +100,11 @@ struct SegmentSettings {
     int segment_overlap = 2;      // extra frames fed at each inner boundary, dropped at the join
     int min_segment_frames = 21;  // output frames per segment (unless the range is shorter)
     int min_segments = 1;         // split at least this many ways (--multi_gpu: device count)
+    // Restart the temporal state at scene cuts (segment boundaries placed on detected cuts, no
+    // overlap across a cut), so the model does not carry one shot into the next.
+    bool scene_cuts = true;
+    double scene_cut_threshold =
+        0.35;  // detector score in [0, 1] above which a frame starts a shot
 };
 
 // Output frames one FlashVSR run supports: F <= 4097 LQ frames, i.e. <= 4093 output frames.

@@ -25,6 +25,18 @@ enum class ModelVersion { V10, V11 };
 enum class LqResample { TorchBicubic, PilBicubic };
 enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
 
+// Spatial tiling of the whole pipeline (spec §5, "tiled DiT"): every tile runs projector, DiT,
+// decoder and colour fix with its own streaming state and the same noise seed; tile outputs are
+// blended with weights that sum to one everywhere. Geometry in input (LQ) pixels.
+struct TileSettings {
+    bool enabled = false;        // --tiled_dit
+    int size = 256;              // --tile_size: tile side in input pixels
+    int overlap = 24;            // --tile_overlap: input pixels shared by neighbouring tiles
+    bool shift = true;           // --tile_shift: a second grid offset by stride/2, averaged in
+    int batch_size = 0;          // --tile_batch_size: tiles per model call, 0 = auto (free memory)
+    bool adaptive_batch = true;  // --adaptive_tile_batch: halve the batch on out-of-memory
+};
+
 struct UpscalerConfig {
     std::filesystem::path model_dir;  // folder with the FlashVSR files for the version
     ModelVersion version = ModelVersion::V11;
@@ -40,6 +52,9 @@ struct UpscalerConfig {
     LqResample lq_resample = LqResample::TorchBicubic;
     AttentionBackend attention = AttentionBackend::Auto;
     bool tiled_vae = false;  // full mode only
+    TileSettings tiling;
+    // Moves the DiT weights to the host while decoding (saves VRAM in full mode).
+    bool unload_dit = false;
     // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
     std::optional<std::filesystem::path> noise_file;
 };
