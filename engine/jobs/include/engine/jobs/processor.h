@@ -12,6 +12,7 @@
 #include "engine/core/result.h"
 #include "engine/jobs/job_spec.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,13 @@ struct ProcessorContext {
 // Builds the processor the spec asks for. FlashVSR errors: ModelFileMissing ... DeviceUnavailable.
 Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
                                                        const ProcessorContext& context);
+
+// What builds a segment's processor. The runner uses make_processor unless the job was submitted
+// with another one (SubmitOptions::processor_factory: tests inject failing or instrumented
+// processors). Called on worker threads, possibly on several at once.
+using ProcessorFactory =
+    std::function<Result<std::unique_ptr<FrameProcessor>>(const JobSpec& spec,
+                                                          const ProcessorContext& context)>;
 
 // Whether the spec tone-maps a source with this colour description (HdrSettings::mode).
 bool uses_tone_mapping(const JobSpec& spec, const ColorInfo& source_color);

@@ -1,0 +1,211 @@
+#pragma once
+// The job planner: before a job starts, predicts its peak GPU memory, peak host memory, temporary
+// disk and duration for the chosen settings, and, when the spec asks for automatic tiles
+// (ModelSettings::tile_size == 0), picks the tiling that fits the memory budget with the largest
+// tiles. The job runner applies the choice and records it in the manifest (tiles change pixels,
+// so a resume must use the same ones); the CLI (`flashvsr plan`, `--plan`) and the GUI print
+// JobPlan::summary().
+//
+// Memory model (FlashVSR, per resident tile or whole frame; "token" = one DiT token of one latent
+// frame, i.e. 16x16 output pixels after padding the output to multiples of 128):
+//   device peak = weights + resident tiles x tokens x (KV bytes/token + activation bytes/token)
+//                 + blend canvases (tiled) ; x kAllocatorOverhead
+// with the constants below, derived from the model (KV) and from our own H200 measurements
+// (README: 11.6 GiB at 768x1408, 18.3 GiB at 1024x1920, tiny mode, bf16). With calibration
+// (PlannerOptions::calibration = Measure) the weights and the per-token bytes are measured instead:
+// one chunk of the actual settings runs on a small crop of the real model on the device, and the
+// growth of device memory (NVML used memory on CUDA, process RSS on the CPU) is sampled while it
+// runs. Classic scalers (bicubic, Lanczos) need no model: only host memory, disk and time.
+//
+// Threads: every function may be called from any thread; plan_job() with calibration runs the
+// model on the calling thread and blocks (seconds on a GPU, minutes with real weights on a CPU).
+
+#include "engine/core/cancel_token.h"
+#include "engine/core/frame.h"
+#include "engine/core/result.h"
+#include "engine/jobs/job_spec.h"
+#include "engine/jobs/processor.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace engine::jobs {
+
+// ---- Constants of the analytic model (documented in engine/jobs/README.md) ----------------------
+
+// DiT geometry of FlashVSR (Wan2.1-T2V-1.3B): 30 blocks, model width 1536.
+inline constexpr int kDitBlocks = 30;
+inline constexpr int kDitWidth = 1536;
+// Activation bytes per token of one latent frame, per byte of the run dtype, for tiny and
+// tiny-long mode: (18.3 - 11.6) GiB / (7680 - 4224) tokens measured on the H200 = 2.08 MB per
+// token in bf16, minus the KV cache's 1.11 MB (kv_ratio 3) = 0.97 MB = 2 x 487,000.
+inline constexpr double kActivationBytesPerTokenPerByte = 487000.0;
+// Full mode decodes with the Wan VAE (96..384 channels at up to full resolution with causal
+// caches): not measured yet; this factor on the activations is an estimate (calibrate instead).
+inline constexpr double kFullModeActivationFactor = 1.6;
+// Caching-allocator slack and fragmentation on top of the allocated peak.
+inline constexpr double kAllocatorOverhead = 1.10;
+// The part of the free memory the planner leaves alone when no budget is given (other processes,
+// the CUDA context, NVML's view lagging the allocator).
+inline constexpr double kBudgetHeadroom = 0.90;
+// Host memory of the process without frames or model (libraries, CUDA/LibTorch runtime).
+inline constexpr std::uint64_t kHostBaseBytes = 768ull << 20;
+// FFV1 chunks of upscaled video: bytes relative to raw RGB (measured range 0.35..0.6 on natural
+// and synthetic content; the upper end is used so the disk estimate is not optimistic).
+inline constexpr double kLosslessChunkRatio = 0.6;
+// Speed without calibration, in output pixels per second: our H200 measurement (29.6 fps at
+// 768x1408 = 32 Mpx/s, tiny bf16) for CUDA devices, and a FLOP-based estimate for the CPU
+// (~3 TFLOP per 768x1408 output frame at ~100 GFLOP/s sustained). Classic scalers: a measured
+// order of magnitude for the separable resize on 2 cores.
+inline constexpr double kCudaOutputPixelsPerSecond = 32.0e6;
+inline constexpr double kCpuOutputPixelsPerSecond = 40.0e3;
+inline constexpr double kClassicOutputPixelsPerSecond = 60.0e6;
+// Tile sizes the planner and the OOM retry use: multiples of kTileStep, at least kMinTileSize.
+inline constexpr int kTileStep = 32;
+inline constexpr int kMinTileSize = 64;
+// How often one segment is retried with smaller tiles after running out of GPU memory.
+inline constexpr int kMaxOomRetries = 4;
+
+// ---- Inputs -------------------------------------------------------------------------------------
+
+// The device a job will run on, as the planner sees it.
+struct DeviceResources {
+    std::string device;  // "cpu", "cuda:0"
+    std::string name;    // "NVIDIA H100 80GB HBM3", "CPU (16 threads)"
+    bool is_cuda = false;
+    int gpu_index = -1;                      // CUDA ordinal, -1 for the CPU
+    std::uint64_t memory_total_bytes = 0;    // GPU memory; host RAM for the CPU
+    std::uint64_t memory_free_bytes = 0;     // now
+    std::uint64_t host_total_bytes = 0;      // physical RAM
+    std::uint64_t host_available_bytes = 0;  // MemAvailable
+};
+
+// "cpu", "cuda", "cuda:N", "auto" (the first CUDA device NVML lists, else the CPU).
+// DeviceUnavailable (with "device") when a CUDA device is named that NVML does not list.
+Result<DeviceResources> query_device_resources(const std::string& device);
+
+// The probed input, restricted to the spec's frame range.
+struct InputProbe {
+    int width = 0;  // source frame size (input pixels)
+    int height = 0;
+    std::int64_t frames = 0;  // frames of the spec's range [first_frame, end_frame)
+    Rational fps;
+};
+
+// Opens spec.input (exact frame count, as the runner does). FileNotFound, ZeroFrames, ...;
+// InvalidArgument when the frame range lies outside the input.
+Result<InputProbe> probe_input(const JobSpec& spec);
+
+// ---- Tiles --------------------------------------------------------------------------------------
+
+// A tiling as the pipeline runs it (engine::pipeline::TileSettings). Pixels depend on
+// tiled/tile_size/tile_overlap/shift; batch_size only on memory and speed.
+struct TileChoice {
+    bool tiled = false;
+    int tile_size = 0;  // input pixels; 0 when untiled
+    int tile_overlap = 0;
+    bool shift = false;
+    int batch_size = 1;  // tiles resident on the device at once (pipeline's tile_batch_size)
+
+    // Same pixels (batch size ignored).
+    bool same_pixels(const TileChoice& other) const;
+    // "untiled", "tiles 384x384 (overlap 24, shifted grid), batch 2"
+    std::string describe() const;
+};
+
+// Tiles one frame needs: rows x columns of spec §5.1 (stride = size - overlap, short edge tiles
+// shifted back), plus the shifted grid's tiles when shift is on. 1 when untiled.
+int count_tiles(int width, int height, const TileChoice& tiles);
+
+// The tiling a spec asks for as it stands (tile_size 0 = auto is NOT resolved: tiled with size 0).
+TileChoice requested_tiles(const JobSpec& spec);
+// The spec with the tiling applied to its model settings (tiled_dit, tile_size, tile_overlap,
+// tile_shift, tile_batch_size).
+JobSpec apply_tiles(JobSpec spec, const TileChoice& tiles);
+
+// The next tiling to try after a GPU out-of-memory error on a frame of width x height: a tile batch
+// above 1 is halved first (same pixels); then untiled becomes tiled with tiles of half the frame's
+// longer side, and tiled halves the tile size (multiples of kTileStep). std::nullopt when the
+// tiles cannot shrink any more (kMinTileSize, or not larger than overlap + kTileStep).
+std::optional<TileChoice> smaller_tiles(const TileChoice& current, int width, int height);
+
+// ---- Prediction ---------------------------------------------------------------------------------
+
+struct ResourcePrediction {
+    // GPU memory at the peak (0 for CPU devices, where the model's memory is host memory).
+    std::uint64_t peak_gpu_bytes = 0;
+    // Process memory at the peak: frames in flight, decoder/encoder, parked tile states, and the
+    // model itself on a CPU device.
+    std::uint64_t peak_host_bytes = 0;
+    // Lossless chunks in the checkpoint folder (video output); 0 for pictures.
+    std::uint64_t temp_disk_bytes = 0;
+    double upscale_seconds = 0;
+    double assemble_seconds = 0;
+    double total_seconds() const { return upscale_seconds + assemble_seconds; }
+    // Parts of the model memory (device memory on CUDA, host memory on a CPU device).
+    std::uint64_t weights_bytes = 0;
+    std::uint64_t state_bytes = 0;       // KV caches of resident tiles
+    std::uint64_t activation_bytes = 0;  // largest chunk of resident tiles
+    std::uint64_t canvas_bytes = 0;      // tile blending canvases
+};
+
+enum class CalibrationMode {
+    Skip,     // analytic model only
+    Measure,  // run one chunk on a crop with the real model on the device first
+};
+enum class PredictionBasis { Analytic, Calibrated };
+
+// What a calibration run measured.
+struct Calibration {
+    int crop_width = 0;  // input pixels of the crop that ran
+    int crop_height = 0;
+    int frames = 0;                   // frames pushed
+    std::uint64_t weights_bytes = 0;  // memory growth after loading the model
+    double bytes_per_token = 0;       // further growth at the peak, per token of the crop
+    double seconds_per_output_pixel = 0;
+    double wall_ms = 0;
+};
+
+struct PlannerOptions {
+    CalibrationMode calibration = CalibrationMode::Skip;
+    // Frames pushed through the calibration crop: 25 makes FlashVSR run its first (largest)
+    // chunk; the crop is the tile size, or at most 256x256 input pixels untiled.
+    int calibration_frames = 25;
+    CancelToken cancel;
+    // The processor the calibration runs (tests inject a fake); empty: make_processor.
+    ProcessorFactory processor_factory;
+};
+
+struct JobPlan {
+    DeviceResources device;
+    InputProbe input;
+    TileChoice tiles;         // what the job will run with (auto resolved)
+    int tiles_per_frame = 1;  // count_tiles() of the input with `tiles`
+    bool auto_tiles = false;  // the spec asked for tile_size 0
+    std::uint64_t budget_bytes =
+        0;             // memory the model had to fit: memory_budget or free x headroom
+    bool fits = true;  // prediction within the budget (false: even the smallest tiles
+                       // do not fit; the job may still try, and the OOM retry helps)
+    PredictionBasis basis = PredictionBasis::Analytic;
+    std::optional<Calibration> calibration;
+    ResourcePrediction prediction;
+    std::string reason;  // why these tiles, one sentence with numbers
+
+    // One line for people: "auto chose tiles 384x384, 6 tiles, batch 2, predicted 9.1 GiB of
+    // 20.0 GiB budget on cuda:0 (NVIDIA H100 80GB HBM3)".
+    std::string summary() const;
+};
+
+// Predicts and (tile_size 0) chooses tiles. InvalidArgument for an unusable spec or input;
+// calibration errors (ModelFileMissing, DeviceUnavailable, OutOfMemory, Cancelled) are returned
+// as they are.
+Result<JobPlan> plan_job(const JobSpec& spec,
+                         const InputProbe& input,
+                         const DeviceResources& device,
+                         const PlannerOptions& options = {});
+
+// The plan as JSON (pretty-printed; the run report embeds the same object).
+std::string to_json(const JobPlan& plan);
+
+}  // namespace engine::jobs
