@@ -168,6 +168,17 @@ TCDecoderImpl::TCDecoderImpl(const TCDecoderConfig& config) : m_config(config) {
     add_conv(c[3], 3, true);                                       // 26
 }
 
+void TCDecoderImpl::set_channels_last(bool enabled) {
+    torch::NoGradGuard no_grad;
+    const auto format = enabled ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    for (auto& parameter : parameters()) {
+        if (parameter.dim() == 4) {
+            parameter.set_data(parameter.contiguous(format));
+        }
+    }
+    m_channels_last = enabled;
+}
+
 // Depth-first, as upstream's sequential work queue: a TGrow's sub-steps each run to the output
 // before the next one starts, so every MemBlock sees its inputs in output-time order.
 template <typename Emit>
@@ -269,6 +280,9 @@ torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,
         }
         auto lq = unshuffle_step(frames.to(device, dtype));
         auto x = torch::cat({lq, latents.select(2, t).to(device, dtype)}, 1);
+        if (m_channels_last) {
+            x = x.contiguous(at::MemoryFormat::ChannelsLast);
+        }
         lq = torch::Tensor();
         run_from(0, std::move(x), state, emit);
     }
@@ -297,6 +311,7 @@ Result<TCDecoder> make_tc_decoder(const StateDict& dict,
         return bound.error();
     }
     model->eval();
+    model->set_channels_last(options.device.is_cuda());
     return model;
 }
 

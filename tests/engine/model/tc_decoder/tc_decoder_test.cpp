@@ -91,6 +91,24 @@ TEST_F(TCDecoderGolden, ChunkedDecodeEqualsAllAtOnce) {
         << "max abs diff " << (chunked - *s_decoded).abs().max().item<double>();
 }
 
+// The CUDA layout (NHWC activations and weights) computes the same function; on the CPU only the
+// convolution's summation order may differ.
+TEST_F(TCDecoderGolden, ChannelsLastLayoutMatches) {
+    auto model = load_tc_decoder(fvsr_test::golden_dir() / "models/v1.1/TCDecoder.ckpt");
+    ASSERT_TRUE(model.ok()) << model.error().to_string();
+    EXPECT_FALSE((*model)->channels_last());  // CPU default
+    (*model)->set_channels_last(true);
+    EXPECT_TRUE((*model)->decoder->named_parameters()["1.weight"].is_contiguous(
+        at::MemoryFormat::ChannelsLast));
+    const auto& latents = s_stages->at("latents");
+    TCDecoderState state;
+    const auto nhwc = (*model)->decode(latents, s_lq->narrow(2, 0, s_decoded->size(2)), state);
+    ASSERT_EQ(nhwc.sizes(), s_decoded->sizes());
+    EXPECT_TRUE(torch::allclose(nhwc, *s_decoded, 1e-4, 1e-4))
+        << "max abs diff " << (nhwc - *s_decoded).abs().max().item<double>();
+    fvsr_test::expect_matches_stage(*s_stages, "decoded", nhwc);
+}
+
 TEST_F(TCDecoderGolden, ResetStartsANewRunThatTrimsAgain) {
     const auto& latents = s_stages->at("latents");
     TCDecoderState state;

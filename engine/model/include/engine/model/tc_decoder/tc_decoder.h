@@ -93,6 +93,14 @@ class TCDecoderImpl : public torch::nn::Module {
 
     const TCDecoderConfig& config() const { return m_config; }
 
+    // Activation and weight layout of the 2-D convolutions. Channels-last (NHWC) lets cuDNN run
+    // bf16/fp16 convolutions on the tensor cores without transposing every activation; the maths
+    // is the same (results differ only by the convolution algorithm's summation order). Weights
+    // are re-laid in place. make_tc_decoder turns it on for CUDA devices; call from the driving
+    // thread before decode().
+    void set_channels_last(bool enabled);
+    bool channels_last() const { return m_channels_last; }
+
     // Checkpoint keys: decoder.N.* (N = position in the 27-layer sequence of spec §2.5).
     std::shared_ptr<torch::nn::Module> decoder;
 
@@ -110,6 +118,7 @@ class TCDecoderImpl : public torch::nn::Module {
 
     TCDecoderConfig m_config;
     std::vector<Layer> m_layers;
+    bool m_channels_last = false;
 };
 TORCH_MODULE(TCDecoder);
 
