@@ -91,6 +91,22 @@ bool strides_ok(int64_t a, int64_t b, int64_t c) {
 
 }  // namespace
 
+AttentionKernelChoice choose_attention_kernel(const BlockSparseAttentionParams& p) {
+    if (p.kernel == AttentionKernel::kMmaSync) {
+        return {AttentionKernel::kMmaSync, "mma.sync kernel requested"};
+    }
+#if defined(FVSR_KERNELS_SM90A)
+    const char* reason = detail::sm90_attention_unsupported_reason(p);
+    if (reason == nullptr) {
+        return {AttentionKernel::kWgmmaSm90, "compute capability 9.0: wgmma/TMA kernel"};
+    }
+    return {AttentionKernel::kMmaSync, reason};
+#else
+    return {AttentionKernel::kMmaSync,
+            "built without sm_90a code (FVSR_CUDA_ARCHITECTURES has no 90, or nvcc < 12)"};
+#endif
+}
+
 KernelStatus build_block_lists(const uint8_t* mask,
                                int64_t rows,
                                int64_t q_blocks,
@@ -149,6 +165,17 @@ KernelStatus block_sparse_attention_forward(const BlockSparseAttentionParams& p,
     int major = 0;
     KERNELS_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     KERNELS_REQUIRE(major >= 8, "block-sparse attention needs compute capability 8.0 or newer");
+    KERNELS_REQUIRE(p.dtype == ScalarType::kBFloat16 || p.dtype == ScalarType::kFloat16,
+                    "unsupported dtype");
+    const AttentionKernelChoice choice = choose_attention_kernel(p);
+    if (p.kernel == AttentionKernel::kWgmmaSm90 && choice.kernel != AttentionKernel::kWgmmaSm90) {
+        return KernelStatus{cudaErrorInvalidValue, KERNELS_WHERE, choice.reason};
+    }
+#if defined(FVSR_KERNELS_SM90A)
+    if (choice.kernel == AttentionKernel::kWgmmaSm90) {
+        return detail::launch_block_sparse_attention_sm90(p, stream);
+    }
+#endif
     switch (p.dtype) {
         case ScalarType::kBFloat16:
             return detail::launch_block_sparse_attention_bf16(p, stream);

@@ -41,6 +41,21 @@ namespace {
 
 int g_failures = 0;
 
+// The attention implementations every case runs with (mma.sync always; wgmma where it can run).
+std::vector<kernels::AttentionKernel> g_attention_kernels = {kernels::AttentionKernel::kMmaSync};
+
+const char* kernel_name(kernels::AttentionKernel kernel) {
+    switch (kernel) {
+        case kernels::AttentionKernel::kAuto:
+            return "auto";
+        case kernels::AttentionKernel::kMmaSync:
+            return "mma.sync";
+        case kernels::AttentionKernel::kWgmmaSm90:
+            return "wgmma";
+    }
+    return "?";
+}
+
 void report(bool pass, const std::string& name, const std::string& numbers) {
     std::printf("%s  %-58s %s\n", pass ? "PASS" : "FAIL", name.c_str(), numbers.c_str());
     std::fflush(stdout);
@@ -298,47 +313,8 @@ void run_attention_case(const AttentionCase& c) {
     p.block_indices = d_indices.ptr;
     p.row_order = d_order.ptr;
 
-    // Poison (0xFFFF is NaN in both dtypes) so that unwritten elements are caught.
-    CHECK_CUDA(cudaMemset(d_out.ptr, 0xFF, out_elems * 2));
-    CHECK_STATUS(kernels::block_sparse_attention_forward(p, nullptr));
-    CHECK_CUDA(cudaDeviceSynchronize());
-    const auto out = d_out.download();
-
-    // Whole-output checks: finite everywhere, exact zeros on empty rows.
-    int64_t non_finite = 0;
-    int64_t empty_nonzero = 0;
-    int64_t empty_rows = 0;
-    for (int b = 0; b < c.batch; ++b) {
-        for (int h = 0; h < H; ++h) {
-            for (int64_t qb = 0; qb < nqb; ++qb) {
-                const int64_t r = (static_cast<int64_t>(b) * H + h) * nqb + qb;
-                bool empty = true;
-                for (int64_t j = 0; j < nkb && empty; ++j) {
-                    empty = mask[r * nkb + j] == 0;
-                }
-                empty_rows += empty;
-                for (int64_t l = qb * 128; l < std::min(c.q_len, (qb + 1) * 128); ++l) {
-                    for (int d = 0; d < D; ++d) {
-                        const uint16_t bits =
-                            out[static_cast<size_t>(((b * c.q_len + l) * H + h) * D + d)];
-                        if (!std::isfinite(h16.to_float(bits))) {
-                            ++non_finite;
-                        }
-                        if (empty && bits != 0) {
-                            ++empty_nonzero;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    report(non_finite == 0, c.name + ": every element written, finite",
-           fmt("non-finite=%lld of %zu", static_cast<long long>(non_finite), out_elems));
-    report(empty_nonzero == 0, c.name + ": empty rows are exactly +0",
-           fmt("empty rows=%lld, non-zero bits=%lld", static_cast<long long>(empty_rows),
-               static_cast<long long>(empty_nonzero)));
-
-    // Host reference (float64) on all rows or on sampled query rows.
+    // Host reference (float64) on all rows or on sampled query rows, computed once for every
+    // implementation.
     std::vector<int64_t> check_rows;  // flat (b, h, l) row ids
     const int64_t total_rows = static_cast<int64_t>(c.batch) * H * c.q_len;
     if (c.spot_rows == 0) {
@@ -352,8 +328,7 @@ void run_attention_case(const AttentionCase& c) {
         }
     }
     const float scale = p.scale;
-    std::vector<double> err2(check_rows.size()), ref2(check_rows.size()),
-        max_err(check_rows.size());
+    std::vector<double> reference(check_rows.size() * D);
     const uint16_t* kbase = c.packed_qkv ? host_q.data() + H * D : host_k.data();
     const uint16_t* vbase = c.packed_qkv ? host_q.data() + 2 * H * D : host_v.data();
     parallel_for(static_cast<int64_t>(check_rows.size()), [&](int64_t idx) {
@@ -398,30 +373,75 @@ void run_attention_case(const AttentionCase& c) {
                 o[d] += e * h16.to_float(vr[d]);
             }
         }
-        double e2 = 0, r2 = 0, me = 0;
         for (int d = 0; d < D; ++d) {
-            const double ref = sum > 0 ? o[d] / sum : 0.0;
-            const double got =
-                h16.to_float(out[static_cast<size_t>(((b * c.q_len + l) * H + h) * D + d)]);
-            e2 += (got - ref) * (got - ref);
-            r2 += ref * ref;
-            me = std::max(me, std::fabs(got - ref));
+            reference[idx * D + d] = sum > 0 ? o[d] / sum : 0.0;
         }
-        err2[idx] = e2;
-        ref2[idx] = r2;
-        max_err[idx] = me;
     });
-    double e2 = 0, r2 = 0, me = 0;
-    for (size_t i = 0; i < check_rows.size(); ++i) {
-        e2 += err2[i];
-        r2 += ref2[i];
-        me = std::max(me, max_err[i]);
+
+    for (const kernels::AttentionKernel kernel : g_attention_kernels) {
+        p.kernel = kernel;
+        const std::string name = c.name + " [" + kernel_name(kernel) + "]";
+        // Poison (0xFFFF is NaN in both dtypes) so that unwritten elements are caught.
+        CHECK_CUDA(cudaMemset(d_out.ptr, 0xFF, out_elems * 2));
+        CHECK_STATUS(kernels::block_sparse_attention_forward(p, nullptr));
+        CHECK_CUDA(cudaDeviceSynchronize());
+        const auto out = d_out.download();
+
+        // Whole-output checks: finite everywhere, exact zeros on empty rows.
+        int64_t non_finite = 0;
+        int64_t empty_nonzero = 0;
+        int64_t empty_rows = 0;
+        for (int b = 0; b < c.batch; ++b) {
+            for (int h = 0; h < H; ++h) {
+                for (int64_t qb = 0; qb < nqb; ++qb) {
+                    const int64_t r = (static_cast<int64_t>(b) * H + h) * nqb + qb;
+                    bool empty = true;
+                    for (int64_t j = 0; j < nkb && empty; ++j) {
+                        empty = mask[r * nkb + j] == 0;
+                    }
+                    empty_rows += empty;
+                    for (int64_t l = qb * 128; l < std::min(c.q_len, (qb + 1) * 128); ++l) {
+                        for (int d = 0; d < D; ++d) {
+                            const uint16_t bits =
+                                out[static_cast<size_t>(((b * c.q_len + l) * H + h) * D + d)];
+                            if (!std::isfinite(h16.to_float(bits))) {
+                                ++non_finite;
+                            }
+                            if (empty && bits != 0) {
+                                ++empty_nonzero;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        report(non_finite == 0, name + ": every element written, finite",
+               fmt("non-finite=%lld of %zu", static_cast<long long>(non_finite), out_elems));
+        report(empty_nonzero == 0, name + ": empty rows are exactly +0",
+               fmt("empty rows=%lld, non-zero bits=%lld", static_cast<long long>(empty_rows),
+                   static_cast<long long>(empty_nonzero)));
+
+        double e2 = 0, r2 = 0, me = 0;
+        for (size_t idx = 0; idx < check_rows.size(); ++idx) {
+            const int64_t id = check_rows[idx];
+            const int64_t l = id % c.q_len;
+            const int h = static_cast<int>((id / c.q_len) % H);
+            const int b = static_cast<int>(id / (c.q_len * H));
+            for (int d = 0; d < D; ++d) {
+                const double ref = reference[idx * D + d];
+                const double got =
+                    h16.to_float(out[static_cast<size_t>(((b * c.q_len + l) * H + h) * D + d)]);
+                e2 += (got - ref) * (got - ref);
+                r2 += ref * ref;
+                me = std::max(me, std::fabs(got - ref));
+            }
+        }
+        const double rel = r2 > 0 ? std::sqrt(e2 / r2) : std::sqrt(e2);
+        const double tol = c.dtype == kernels::ScalarType::kBFloat16 ? 1e-2 : 3e-3;
+        report(std::isfinite(rel) && rel <= tol, name + ": matches float64 reference",
+               fmt("rows checked=%zu rel_l2=%.3e (tol %.0e) max_abs=%.3e", check_rows.size(), rel,
+                   tol, me));
     }
-    const double rel = r2 > 0 ? std::sqrt(e2 / r2) : std::sqrt(e2);
-    const double tol = c.dtype == kernels::ScalarType::kBFloat16 ? 1e-2 : 3e-3;
-    report(std::isfinite(rel) && rel <= tol, c.name + ": matches float64 reference",
-           fmt("rows checked=%zu rel_l2=%.3e (tol %.0e) max_abs=%.3e", check_rows.size(), rel, tol,
-               me));
 }
 
 // ================================ block selection ===========================================
@@ -658,7 +678,11 @@ float time_ms(const std::function<void()>& body, int warmup, int iterations) {
     return times[times.size() / 2];
 }
 
-void bench_attention(const char* name, int64_t q_len, int64_t k_len, double density) {
+void bench_attention(const char* name,
+                     int64_t q_len,
+                     int64_t k_len,
+                     double density,
+                     double empty_rows = 0.0) {
     const int H = 12, D = 128;
     const int64_t nqb = kernels::attention_blocks(q_len), nkb = kernels::attention_blocks(k_len);
     const int64_t rows = H * nqb;
@@ -678,7 +702,8 @@ void bench_attention(const char* name, int64_t q_len, int64_t k_len, double dens
     std::vector<uint8_t> mask(static_cast<size_t>(rows * nkb));
     int64_t pairs = 0;
     for (size_t i = 0; i < mask.size(); ++i) {
-        mask[i] = random_uniform01(13, i) < density;
+        const bool empty = random_uniform01(14, i / static_cast<size_t>(nkb)) < empty_rows;
+        mask[i] = !empty && random_uniform01(13, i) < density;
         pairs += mask[i];
     }
     DeviceBuffer<uint16_t> d_q(q.size()), d_k(kv.size()), d_v(kv.size()), d_out(q.size());
@@ -711,13 +736,19 @@ void bench_attention(const char* name, int64_t q_len, int64_t k_len, double dens
                                                     d_indices.ptr, d_order.ptr, nullptr));
         },
         3, 20);
-    const float ms =
-        time_ms([&] { CHECK_STATUS(kernels::block_sparse_attention_forward(p, nullptr)); }, 3, 20);
+    CHECK_STATUS(kernels::build_block_lists(d_mask.ptr, rows, nqb, nkb, d_counts.ptr, d_indices.ptr,
+                                            d_order.ptr, nullptr));
     const double flops = 4.0 * 128 * 128 * 128 * static_cast<double>(pairs);
-    std::printf(
-        "BENCH attention %-28s density=%.2f pairs=%lld  %8.3f ms  %6.1f TFLOP/s  (lists %.3f ms)\n",
-        name, static_cast<double>(pairs) / static_cast<double>(rows * nkb),
-        static_cast<long long>(pairs), ms, flops / (ms * 1e-3) / 1e12, lists_ms);
+    for (const kernels::AttentionKernel kernel : g_attention_kernels) {
+        p.kernel = kernel;
+        const float ms = time_ms(
+            [&] { CHECK_STATUS(kernels::block_sparse_attention_forward(p, nullptr)); }, 3, 20);
+        std::printf(
+            "BENCH attention %-34s %-8s density=%.2f pairs=%lld  %8.3f ms  %6.1f TFLOP/s  "
+            "(lists %.3f ms)\n",
+            name, kernel_name(kernel), static_cast<double>(pairs) / static_cast<double>(rows * nkb),
+            static_cast<long long>(pairs), ms, flops / (ms * 1e-3) / 1e12, lists_ms);
+    }
 }
 
 void bench_select(const char* name,
@@ -796,6 +827,33 @@ int main(int argc, char** argv) {
     std::printf("device: %s (sm_%d%d, %d SMs, %.1f GiB)\n", prop.name, prop.major, prop.minor,
                 prop.multiProcessorCount, static_cast<double>(prop.totalGlobalMem) / (1 << 30));
 
+    // Which attention implementations run here: wgmma too where the library has it for this GPU.
+    {
+        DeviceBuffer<uint16_t> probe(256 * 128);
+        DeviceBuffer<int32_t> probe_lists(4);
+        kernels::BlockSparseAttentionParams p;
+        p.q = p.k = p.v = p.out = probe.ptr;
+        p.q_batch_stride = p.k_batch_stride = p.v_batch_stride = p.out_batch_stride = 256 * 128;
+        p.q_row_stride = p.k_row_stride = p.v_row_stride = p.out_row_stride = 128;
+        p.q_head_stride = p.k_head_stride = p.v_head_stride = p.out_head_stride = 128;
+        p.batch = p.heads = 1;
+        p.q_len = p.k_len = 256;
+        p.block_counts = p.block_indices = probe_lists.ptr;
+        const kernels::AttentionKernelChoice choice = kernels::choose_attention_kernel(p);
+        std::printf("attention kernel (auto): %s — %s\n", kernel_name(choice.kernel),
+                    choice.reason);
+        if (choice.kernel == kernels::AttentionKernel::kWgmmaSm90) {
+            g_attention_kernels.push_back(kernels::AttentionKernel::kWgmmaSm90);
+        }
+#if defined(FVSR_KERNELS_SM90A)
+        // This build has the sm_90a kernel: on a cc 9.0 GPU it must be the automatic choice.
+        if (prop.major == 9 && prop.minor == 0) {
+            report(choice.kernel == kernels::AttentionKernel::kWgmmaSm90,
+                   "wgmma kernel chosen automatically on cc 9.0", choice.reason);
+        }
+#endif
+    }
+
     using kernels::ScalarType;
     const ScalarType bf16 = ScalarType::kBFloat16, fp16 = ScalarType::kFloat16;
     std::vector<AttentionCase> attention = {
@@ -807,6 +865,8 @@ int main(int argc, char** argv) {
         {"attn empty mask bf16", bf16, 1, 2, 384, 512, 0.0, 0.0, 1.f, false, 0, 5},
         {"attn sharp softmax bf16 (x4 inputs)", bf16, 1, 2, 512, 2048, 0.5, 0.0, 4.f, false, 0, 6},
         {"attn Lk=40 single short block fp16", fp16, 1, 1, 130, 40, 1.0, 0.0, 1.f, false, 0, 7},
+        {"attn half the rows empty fp16", fp16, 2, 2, 700, 1300, 0.3, 0.5, 1.f, false, 0, 15},
+        {"attn one block per row bf16", bf16, 1, 3, 1024, 4096, 0.03, 0.0, 2.f, false, 0, 16},
         {"attn 768x1408 steady bf16 45%", bf16, 1, 12, 8448, 33792, 0.45, 0.05, 1.f, false, 256, 8},
     };
     if (!quick) {
@@ -816,6 +876,12 @@ int main(int argc, char** argv) {
                              1.f, false, 256, 10});
         attention.push_back({"attn 1024x1920 bf16 25%", bf16, 1, 12, 15360, 61440, 0.25, 0.05, 1.f,
                              false, 256, 11});
+        attention.push_back({"attn 768x1408 steady bf16 10%", bf16, 1, 12, 8448, 33792, 0.10, 0.0,
+                             1.f, false, 256, 12});
+        attention.push_back({"attn 768x1408 steady bf16 50%", bf16, 1, 12, 8448, 33792, 0.50, 0.0,
+                             1.f, false, 256, 13});
+        attention.push_back({"attn 768x1408 steady bf16 90%", bf16, 1, 12, 8448, 33792, 0.90, 0.0,
+                             1.f, false, 256, 14});
     }
     for (const auto& c : attention) {
         run_attention_case(c);
@@ -844,9 +910,13 @@ int main(int argc, char** argv) {
 
     if (bench) {
         bench_attention("768x1408 steady (8448x33792)", 8448, 33792, 0.45);
-        bench_attention("768x1408 chunk0 (25344^2)", 25344, 25344, 0.45);
+        bench_attention("768x1408 chunk0 (25344^2) 45%", 25344, 25344, 0.45);
         bench_attention("1024x1920 (15360x61440)", 15360, 61440, 0.25);
         bench_attention("768x1408 steady dense", 8448, 33792, 1.0);
+        bench_attention("768x1408 steady 10%", 8448, 33792, 0.10);
+        bench_attention("768x1408 steady 50%", 8448, 33792, 0.50);
+        bench_attention("768x1408 steady 90%", 8448, 33792, 0.90);
+        bench_attention("768x1408 steady 45%, 30% rows empty", 8448, 33792, 0.45, 0.30);
         bench_select("768x1408 steady", 6, 11, 1, 4, 7919);
         bench_select("768x1408 chunk0", 6, 11, 3, 3, 7919);
         bench_select("1024x1920 steady", 8, 15, 1, 4, 14399);

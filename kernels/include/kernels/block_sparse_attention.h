@@ -35,6 +35,14 @@ constexpr int kHeadDim = 128;         // the only supported head dimension
 
 enum class ScalarType { kBFloat16, kFloat16 };
 
+// The two implementations of the attention forward (same semantics, same results up to fp32
+// summation order):
+//   kMmaSync   FlashAttention-2 structure with mma.sync (sm_80 and newer, every GPU);
+//   kWgmmaSm90 FlashAttention-3 structure for Hopper (compute capability 9.0 only): TMA loads into
+//              an mbarrier pipeline, a producer warpgroup and two consumer warpgroups, wgmma.
+// kAuto picks kWgmmaSm90 where it can run and kMmaSync otherwise.
+enum class AttentionKernel { kAuto, kMmaSync, kWgmmaSm90 };
+
 struct BlockSparseAttentionParams {
     ScalarType dtype = ScalarType::kBFloat16;
     // q [B, Lq, H, 128], k and v [B, Lk, H, 128], out [B, Lq, H, 128], all of `dtype`, the head
@@ -57,7 +65,21 @@ struct BlockSparseAttentionParams {
     const int32_t* block_counts = nullptr;
     const int32_t* block_indices = nullptr;
     const int32_t* row_order = nullptr;  // optional
+    // Which implementation to run; an explicit kWgmmaSm90 that cannot run is an error (the
+    // status carries the reason), kAuto falls back to kMmaSync.
+    AttentionKernel kernel = AttentionKernel::kAuto;
 };
+
+struct AttentionKernelChoice {
+    AttentionKernel kernel = AttentionKernel::kMmaSync;  // never kAuto
+    // Static English text for logs: why this implementation (e.g. why the Hopper kernel is not
+    // used: "the device is not compute capability 9.0 ...", "built without sm_90a code ...").
+    const char* reason = "";
+};
+
+// The implementation block_sparse_attention_forward runs for `params` (only `kernel`, `dtype`,
+// the pointers, sizes and strides are looked at) on the current device. Host-only, a few µs.
+AttentionKernelChoice choose_attention_kernel(const BlockSparseAttentionParams& params);
 
 inline int64_t attention_blocks(int64_t tokens) {
     return (tokens + kAttentionBlock - 1) / kAttentionBlock;
@@ -75,8 +97,9 @@ KernelStatus build_block_lists(const uint8_t* mask,
                                int32_t* order,
                                cudaStream_t stream);
 
-// Enqueues the attention. Uses about 96 KiB of shared memory per CTA (128 threads); needs
-// compute capability ≥ 8.0.
+// Enqueues the attention with the implementation choose_attention_kernel names. mma.sync: about
+// 96 KiB of shared memory per CTA (128 threads), compute capability ≥ 8.0; wgmma: about 161 KiB
+// per CTA (384 threads), compute capability 9.0 and a build with sm_90a code.
 KernelStatus block_sparse_attention_forward(const BlockSparseAttentionParams& params,
                                             cudaStream_t stream);
 
