@@ -4,6 +4,10 @@
 #include "engine/model/attention/block_sparse_attention.h"
 #include "engine/model/attention/window.h"
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/qkv_prepare.h"
+#endif
+
 #include <cmath>
 #include <string>
 
@@ -142,14 +146,30 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
                                          torch::Tensor* mask_out) {
     const auto [f, h, w] = grid;
     const auto dim = x.size(2);
+    const auto head_dim = dim / m_num_heads;
     const WindowShape window{};
-    auto qx = apply_rope(norm_q(q(x)), freqs, m_num_heads);
-    auto kx = apply_rope(norm_k(k(x)), freqs, m_num_heads);
-    auto vx = v(x);
-
-    auto q_windows = attention::window_partition(qx.view({1, f, h, w, dim}), window);
-    auto k_windows = attention::window_partition(kx.view({1, f, h, w, dim}), window);
-    auto v_windows = attention::window_partition(vx.view({1, f, h, w, dim}), window);
+    torch::Tensor q_windows;
+    torch::Tensor k_windows;
+    torch::Tensor v_windows;
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    // One fused kernel for RMSNorm + RoPE of q and k and the window partition of q, k, v.
+    if (attention::kernels_accept(x, head_dim, sparse.backend)) {
+        auto prepared = kernels::torch_api::qkv_prepare(
+            q(x), k(x), v(x), norm_q->weight, norm_k->weight, norm_q->eps(), freqs, {f, h, w},
+            {window.frames, window.height, window.width});
+        q_windows = std::move(prepared.q);
+        k_windows = std::move(prepared.k);
+        v_windows = std::move(prepared.v);
+    }
+#endif
+    if (!q_windows.defined()) {
+        auto qx = apply_rope(norm_q(q(x)), freqs, m_num_heads);
+        auto kx = apply_rope(norm_k(k(x)), freqs, m_num_heads);
+        auto vx = v(x);
+        q_windows = attention::window_partition(qx.view({1, f, h, w, dim}), window);
+        k_windows = attention::window_partition(kx.view({1, f, h, w, dim}), window);
+        v_windows = attention::window_partition(vx.view({1, f, h, w, dim}), window);
+    }
     const auto query_groups = f / window.frames;
     const auto windows_per_frame = q_windows.size(0) / query_groups;
     if (!cache.empty()) {
@@ -157,7 +177,6 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         v_windows = torch::cat({cache.v, v_windows}, 0);
     }
 
-    const auto head_dim = dim / m_num_heads;
     torch::Tensor block_mask;
     if (attention::kernels_accept(q_windows, head_dim, sparse.backend)) {
         block_mask = attention::select_block_mask_kernel(q_windows, k_windows, m_num_heads,

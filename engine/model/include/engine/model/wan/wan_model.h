@@ -46,6 +46,7 @@ class RmsNormImpl : public torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x);
 
     torch::Tensor weight;  // [dim]
+    double eps() const { return m_eps; }
 
   private:
     double m_eps;
