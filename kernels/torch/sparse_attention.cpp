@@ -7,6 +7,7 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include <cstdint>
+#include <string>
 
 namespace kernels::torch_api {
 namespace {
@@ -46,6 +47,18 @@ torch::Tensor readable(const torch::Tensor& t) {
     return kernel_readable(t) ? t : t.contiguous();
 }
 
+kernels::AttentionKernel kernel_of(AttentionImpl impl) {
+    switch (impl) {
+        case AttentionImpl::kMmaSync:
+            return kernels::AttentionKernel::kMmaSync;
+        case AttentionImpl::kWgmma:
+            return kernels::AttentionKernel::kWgmmaSm90;
+        case AttentionImpl::kAuto:
+            break;
+    }
+    return kernels::AttentionKernel::kAuto;
+}
+
 }  // namespace
 
 void block_sparse_attention_out(torch::Tensor& out,
@@ -53,7 +66,8 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 const torch::Tensor& k_in,
                                 const torch::Tensor& v_in,
                                 const torch::Tensor& block_mask,
-                                double scale) {
+                                double scale,
+                                AttentionImpl impl) {
     constexpr const char* fn = "block_sparse_attention";
     TORCH_CHECK(q_in.is_cuda(), fn, ": q must be a CUDA tensor, got device ", q_in.device());
     TORCH_CHECK(q_in.dim() == 4 && q_in.size(3) == kernels::kHeadDim, fn,
@@ -144,6 +158,7 @@ void block_sparse_attention_out(torch::Tensor& out,
     p.block_counts = counts.data_ptr<int32_t>();
     p.block_indices = indices.data_ptr<int32_t>();
     p.row_order = order.data_ptr<int32_t>();
+    p.kernel = kernel_of(impl);
     check_status(kernels::block_sparse_attention_forward(p, stream), fn);
 }
 
@@ -151,11 +166,52 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
-                                     double scale) {
+                                     double scale,
+                                     AttentionImpl impl) {
     torch::Tensor out =
         torch::empty(q.sizes(), q.options().memory_format(torch::MemoryFormat::Contiguous));
-    block_sparse_attention_out(out, q, k, v, block_mask, scale);
+    block_sparse_attention_out(out, q, k, v, block_mask, scale, impl);
     return out;
+}
+
+std::string attention_kernel_description(const torch::Tensor& q_in,
+                                         const torch::Tensor& k_in,
+                                         const torch::Tensor& v_in) {
+    constexpr const char* fn = "attention_kernel_description";
+    TORCH_CHECK(q_in.is_cuda() && k_in.device() == q_in.device() && v_in.device() == q_in.device(),
+                fn, ": q, k and v must be CUDA tensors on one device");
+    TORCH_CHECK(q_in.dim() == 4 && q_in.size(3) == kernels::kHeadDim && k_in.dim() == 4 &&
+                    v_in.sizes() == k_in.sizes() && k_in.size(0) == q_in.size(0) &&
+                    k_in.size(2) == q_in.size(2) && k_in.size(3) == kernels::kHeadDim,
+                fn, ": q must be [B, Lq, H, 128] and k, v [B, Lk, H, 128], got ", q_in.sizes(),
+                ", ", k_in.sizes(), ", ", v_in.sizes());
+    const c10::cuda::CUDAGuard guard(q_in.device());
+    const torch::Tensor q = readable(q_in);
+    const torch::Tensor k = readable(k_in);
+    const torch::Tensor v = readable(v_in);
+    kernels::BlockSparseAttentionParams p;
+    p.dtype = scalar_type_of(q, fn, "q");
+    p.q = q.data_ptr();
+    p.k = k.data_ptr();
+    p.v = v.data_ptr();
+    p.out = q.data_ptr();
+    p.q_batch_stride = p.out_batch_stride = q.stride(0);
+    p.q_row_stride = p.out_row_stride = q.stride(1);
+    p.q_head_stride = p.out_head_stride = q.stride(2);
+    p.k_batch_stride = k.stride(0);
+    p.k_row_stride = k.stride(1);
+    p.k_head_stride = k.stride(2);
+    p.v_batch_stride = v.stride(0);
+    p.v_row_stride = v.stride(1);
+    p.v_head_stride = v.stride(2);
+    p.batch = static_cast<int>(q.size(0));
+    p.heads = static_cast<int>(q.size(2));
+    p.q_len = q.size(1);
+    p.k_len = k.size(1);
+    const kernels::AttentionKernelChoice choice = kernels::choose_attention_kernel(p);
+    return std::string(choice.kernel == kernels::AttentionKernel::kWgmmaSm90 ? "wgmma: "
+                                                                             : "mma.sync: ") +
+           choice.reason;
 }
 
 BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,

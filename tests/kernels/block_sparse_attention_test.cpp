@@ -3,6 +3,8 @@
 // random inputs of every production shape (spec flashvsr-model.md §2.1.2: 768x1408 steady state
 // and chunk 0, 1024x1920) and of awkward small shapes (partial blocks, strided heads).
 //
+// Every case runs the mma.sync kernel and the automatic choice (the Hopper wgmma kernel on
+// compute capability 9.0), so both implementations are covered on an H100/H200.
 // Tolerance (relative L2 over the whole output): bf16 1e-2, fp16 3e-3. The kernel rounds P to the
 // input dtype before P·V (FlashAttention does the same) and rounds the output: bf16 keeps 8
 // significant bits, fp16 11; measured values are printed for every case. Empty query blocks must
@@ -93,34 +95,43 @@ void run_case(const AttentionCase& c, uint64_t seed) {
         (torch::rand({c.batch, c.heads, nqb, nkb}, fopts) < c.density) & empty.logical_not();
     const double scale = 1.0 / std::sqrt(128.0);
 
-    auto out = torch::full({c.batch, c.q_len, c.heads, kDim},
-                           std::numeric_limits<float>::quiet_NaN(), opts);
-    kernels::torch_api::block_sparse_attention_out(out, q, k, v, mask, scale);
     const auto ref = reference_attention(q, k, v, mask, scale);
-    const auto n = error_norms(out, ref);
-
-    // Rows of empty query blocks must be exactly +0 (bit pattern 0).
     const auto row_empty = mask.any(-1).logical_not();  // [B, H, nqb]
     const auto token_empty = row_empty.repeat_interleave(kBlock, 2)
                                  .narrow(2, 0, c.q_len)
                                  .permute({0, 2, 1})
                                  .unsqueeze(-1);  // [B, Lq, H, 1]
-    const auto bits = out.view(torch::kShort);
-    const int64_t empty_nonzero =
-        (bits.ne(0).logical_and(token_empty.expand_as(bits))).sum().item<int64_t>();
     const int64_t empty_count = row_empty.sum().item<int64_t>();
     const double selected = mask.to(torch::kDouble).mean().item<double>();
-
     const double tol = c.dtype == torch::kBFloat16 ? 1e-2 : 3e-3;
-    std::printf(
-        "[attention] %-44s sel=%.3f empty_rows=%lld rel_l2=%.3e max_abs=%.3e (|ref|max %.2f) "
-        "non_finite=%lld empty_nonzero=%lld tol=%.0e\n",
-        c.name.c_str(), selected, static_cast<long long>(empty_count), n.relative_l2, n.max_abs,
-        n.ref_max_abs, static_cast<long long>(n.non_finite), static_cast<long long>(empty_nonzero),
-        tol);
-    EXPECT_EQ(n.non_finite, 0) << c.name << ": unwritten or non-finite outputs";
-    EXPECT_EQ(empty_nonzero, 0) << c.name << ": rows without key blocks must be exactly zero";
-    EXPECT_LE(n.relative_l2, tol) << c.name;
+
+    // Both implementations: mma.sync always, and what kAuto picks (wgmma on cc 9.0).
+    using kernels::torch_api::AttentionImpl;
+    const std::string auto_kernel = kernels::torch_api::attention_kernel_description(q, k, v);
+    for (const AttentionImpl impl : {AttentionImpl::kMmaSync, AttentionImpl::kAuto}) {
+        const std::string impl_name = impl == AttentionImpl::kMmaSync ? "mma.sync" : auto_kernel;
+        auto out = torch::full({c.batch, c.q_len, c.heads, kDim},
+                               std::numeric_limits<float>::quiet_NaN(), opts);
+        kernels::torch_api::block_sparse_attention_out(out, q, k, v, mask, scale, impl);
+        const auto n = error_norms(out, ref);
+
+        // Rows of empty query blocks must be exactly +0 (bit pattern 0).
+        const auto bits = out.view(torch::kShort);
+        const int64_t empty_nonzero =
+            (bits.ne(0).logical_and(token_empty.expand_as(bits))).sum().item<int64_t>();
+
+        std::printf(
+            "[attention] %-44s sel=%.3f empty_rows=%lld rel_l2=%.3e max_abs=%.3e (|ref|max %.2f) "
+            "non_finite=%lld empty_nonzero=%lld tol=%.0e [%s]\n",
+            c.name.c_str(), selected, static_cast<long long>(empty_count), n.relative_l2, n.max_abs,
+            n.ref_max_abs, static_cast<long long>(n.non_finite),
+            static_cast<long long>(empty_nonzero), tol, impl_name.c_str());
+        EXPECT_EQ(n.non_finite, 0)
+            << c.name << " [" << impl_name << "]: unwritten or non-finite outputs";
+        EXPECT_EQ(empty_nonzero, 0)
+            << c.name << " [" << impl_name << "]: rows without key blocks must be exactly zero";
+        EXPECT_LE(n.relative_l2, tol) << c.name << " [" << impl_name << "]";
+    }
 }
 
 TEST(BlockSparseAttentionGpu, SmallAwkwardShapes) {

@@ -11,6 +11,8 @@
 // (steady 768x1408: 7919 of 66*264 per group = 45 %; 1024x1920: 14399 of 120*480 = 25 %).
 // Achieved TFLOP/s count 4 * 128 * 128 * 128 FLOP per selected (query block, key block) pair
 // (two matmuls); dense counts 4 * Lq * Lk * 128 * H. "of dense" = our TFLOP/s / dense TFLOP/s.
+// "ours" is the kernel the engine gets (the automatic choice, named above the table: wgmma on
+// compute capability 9.0); "mma" is the mma.sync kernel on the same inputs.
 
 #include "engine/torch.h"
 #include "kernels/torch/sparse_attention.h"
@@ -127,9 +129,9 @@ int main(int argc, char** argv) {
     torch::NoGradGuard no_grad;
     torch::manual_seed(0);
 
-    std::printf("\n%-18s %6s %6s %5s | %9s %8s | %9s %8s %7s | %10s | %9s %7s\n", "shape", "Lq/128",
-                "Lk/128", "sel", "ours ms", "TFLOP/s", "dense ms", "TFLOP/s", "of dense",
-                "masked ms", "select ms", "% attn");
+    std::printf("\n%-18s %6s %6s %5s | %9s %8s | %9s %8s %7s | %9s %8s | %10s | %9s %7s\n", "shape",
+                "Lq/128", "Lk/128", "sel", "ours ms", "TFLOP/s", "dense ms", "TFLOP/s", "of dense",
+                "mma ms", "TFLOP/s", "masked ms", "select ms", "% attn");
     for (const auto& s : shapes) {
         const int64_t windows = s.grid_h * s.grid_w;
         const int64_t nq = windows * s.q_temporal, nk = windows * s.k_temporal;
@@ -151,7 +153,19 @@ int main(int argc, char** argv) {
         const int64_t pairs = mask.sum().item<int64_t>();
         const double selected = static_cast<double>(pairs) / static_cast<double>(heads * nq * nk);
 
+        if (&s == &shapes.front()) {
+            std::printf("ours = %s; mma = the mma.sync kernel\n",
+                        kernels::torch_api::attention_kernel_description(q, k, v).c_str());
+        }
         torch::Tensor out;
+        const double mma_ms = time_ms(
+            [&] {
+                out = kernels::torch_api::block_sparse_attention(
+                    q, k, v, mask, scale, kernels::torch_api::AttentionImpl::kMmaSync);
+            },
+            iterations);
+        const double mma_tflops =
+            4.0 * 128 * 128 * 128 * static_cast<double>(pairs) / (mma_ms * 1e9);
         const double ours_ms =
             time_ms([&] { out = kernels::torch_api::block_sparse_attention(q, k, v, mask, scale); },
                     iterations);
@@ -169,11 +183,11 @@ int main(int argc, char** argv) {
         }
 #endif
         std::printf(
-            "%-18s %6lld %6lld %5.2f | %9.3f %8.1f | %9.3f %8.1f %7.1f%% | %10.2f | %9.3f "
-            "%6.1f%%\n",
+            "%-18s %6lld %6lld %5.2f | %9.3f %8.1f | %9.3f %8.1f %7.1f%% | %9.3f %8.1f | %10.2f | "
+            "%9.3f %6.1f%%\n",
             s.name, static_cast<long long>(nq), static_cast<long long>(nk), selected, ours_ms,
-            ours_tflops, dense_ms, dense_tflops, 100.0 * ours_tflops / dense_tflops, masked_ms,
-            select_ms, 100.0 * select_ms / ours_ms);
+            ours_tflops, dense_ms, dense_tflops, 100.0 * ours_tflops / dense_tflops, mma_ms,
+            mma_tflops, masked_ms, select_ms, 100.0 * select_ms / ours_ms);
         std::fflush(stdout);
     }
     std::printf(

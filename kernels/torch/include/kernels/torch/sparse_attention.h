@@ -9,8 +9,15 @@
 #include "engine/torch.h"
 
 #include <cstdint>
+#include <string>
 
 namespace kernels::torch_api {
+
+// The CUDA implementation behind block_sparse_attention (kernels/include/kernels/
+// block_sparse_attention.h, AttentionKernel): kAuto runs the Hopper wgmma/TMA kernel on compute
+// capability 9.0 when the build has sm_90a code and the mma.sync kernel otherwise; kMmaSync and
+// kWgmma force one (kWgmma throws where it cannot run, with the reason).
+enum class AttentionImpl { kAuto, kMmaSync, kWgmma };
 
 // Block-sparse flash attention (spec flashvsr-model.md §4.3/§4.5).
 //   q [B, Lq, H, 128], k and v [B, Lk, H, 128]: CUDA, bf16 or fp16 (all the same), head
@@ -24,7 +31,8 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
-                                     double scale);
+                                     double scale,
+                                     AttentionImpl impl = AttentionImpl::kAuto);
 
 // Same, writing into `out` ([B, Lq, H, 128], q's dtype and device, head dimension contiguous,
 // 16-byte aligned rows), e.g. a slice of a larger buffer.
@@ -33,7 +41,15 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 const torch::Tensor& k,
                                 const torch::Tensor& v,
                                 const torch::Tensor& block_mask,
-                                double scale);
+                                double scale,
+                                AttentionImpl impl = AttentionImpl::kAuto);
+
+// What kAuto runs for these q, k, v (same checks as block_sparse_attention) on their device, and
+// why: "wgmma: compute capability 9.0: wgmma/TMA kernel", "mma.sync: the device is not compute
+// capability 9.0 ...". For logs (the reason the Hopper kernel is not used) and benchmarks.
+std::string attention_kernel_description(const torch::Tensor& q,
+                                         const torch::Tensor& k,
+                                         const torch::Tensor& v);
 
 // Draft block-mask selection (spec §4.2/§4.3), numerics as documented in
 // kernels/include/kernels/block_select.h.
