@@ -5,8 +5,11 @@
 // One CTA = one (batch, head, 128-query block) row, 384 threads in three warpgroups:
 //   warpgroup 0, the producer (registers lowered to 40 with setmaxnreg): one thread walks the
 //     row's compact block list and issues bulk tensor copies (TMA) of each selected 128-key block
-//     of K and of V into a 2-stage ring of shared-memory buffers, each stage guarded by a "full"
-//     mbarrier (transaction bytes) and an "empty" mbarrier (released by the consumers);
+//     of K and of V into 2-stage rings of shared-memory buffers, each stage guarded by a "full"
+//     mbarrier (transaction bytes) and an "empty" mbarrier (released by the consumers). Deeper
+//     rings (3 or 4 K stages, 3 V stages) and FlashAttention-3's ping-pong scheduling of the two
+//     consumers were measured on an H200 and gave nothing beyond run-to-run noise
+//     (docs/PERFORMANCE.md), so the simpler form stays;
 //   warpgroups 1 and 2, the consumers (registers raised to 232): each owns 64 query rows.
 //     S = Q·Kᵀ is a chain of 8 wgmma m64n128k16 (Q and K from shared memory), P·V a chain of 8
 //     wgmma with P from registers and V from shared memory (MN-major operand). The softmax of
@@ -33,17 +36,18 @@
 namespace kernels::detail::sm90 {
 
 constexpr int kThreads = 384;
-constexpr int kStages = 2;
+constexpr int kKStages = 2;  // K ring depth
+constexpr int kVStages = 2;  // V ring depth
 constexpr int kProducerRegisters = 40;
 constexpr int kConsumerRegisters = 232;
 constexpr uint32_t kHalfBytes = 128 * 128;       // 128 rows × 64 columns × 2 bytes
 constexpr uint32_t kTileBytes = 2 * kHalfBytes;  // 128 × 128 × 2 bytes
 constexpr uint32_t kQOffset = 0;
 constexpr uint32_t kKOffset = kQOffset + kTileBytes;
-constexpr uint32_t kVOffset = kKOffset + kStages * kTileBytes;
-constexpr uint32_t kBarrierOffset = kVOffset + kStages * kTileBytes;
-// Barriers: q_full, k_full[S], v_full[S], k_empty[S], v_empty[S] (8 bytes each).
-constexpr uint32_t kBarrierBytes = 8 * (1 + 4 * kStages);
+constexpr uint32_t kVOffset = kKOffset + kKStages * kTileBytes;
+constexpr uint32_t kBarrierOffset = kVOffset + kVStages * kTileBytes;
+// Barriers: q_full, k_full[KS], k_empty[KS], v_full[VS], v_empty[VS] (8 bytes each).
+constexpr uint32_t kBarrierBytes = 8 * (1 + 2 * kKStages + 2 * kVStages);
 constexpr uint32_t kSmemBytes = kBarrierOffset + kBarrierBytes + 1024;  // + alignment slack
 constexpr int kConsumerThreads = 256;
 
@@ -170,15 +174,17 @@ __global__ void __launch_bounds__(kThreads, 1)
 
     const uint32_t bar_q_full = base + kBarrierOffset;
     const uint32_t bar_k_full = bar_q_full + 8;
-    const uint32_t bar_v_full = bar_k_full + 8 * kStages;
-    const uint32_t bar_k_empty = bar_v_full + 8 * kStages;
-    const uint32_t bar_v_empty = bar_k_empty + 8 * kStages;
+    const uint32_t bar_k_empty = bar_k_full + 8 * kKStages;
+    const uint32_t bar_v_full = bar_k_empty + 8 * kKStages;
+    const uint32_t bar_v_empty = bar_v_full + 8 * kVStages;
     if (tid == 0) {
         mbar_init(bar_q_full, 1);
-        for (int s = 0; s < kStages; ++s) {
+        for (int s = 0; s < kKStages; ++s) {
             mbar_init(bar_k_full + 8 * s, 1);
-            mbar_init(bar_v_full + 8 * s, 1);
             mbar_init(bar_k_empty + 8 * s, kConsumerThreads);
+        }
+        for (int s = 0; s < kVStages; ++s) {
+            mbar_init(bar_v_full + 8 * s, 1);
             mbar_init(bar_v_empty + 8 * s, kConsumerThreads);
         }
         mbar_fence_init();
@@ -199,17 +205,17 @@ __global__ void __launch_bounds__(kThreads, 1)
             int block = list[0];
             for (int i = 0; i < count; ++i) {
                 const int next_block = i + 1 < count ? list[i + 1] : 0;
-                const int stage = i % kStages;
-                const uint32_t parity = ((i / kStages) & 1) ^ 1;
                 const int key0 = block * kAttentionBlock;
-                mbar_wait(bar_k_empty + 8 * stage, parity);
-                mbar_arrive_expect_tx(bar_k_full + 8 * stage, kTileBytes);
-                tma_load_tile(base + kKOffset + stage * kTileBytes, &tm_k, p.k_slots,
-                              bar_k_full + 8 * stage, head, key0, batch);
-                mbar_wait(bar_v_empty + 8 * stage, parity);
-                mbar_arrive_expect_tx(bar_v_full + 8 * stage, kTileBytes);
-                tma_load_tile(base + kVOffset + stage * kTileBytes, &tm_v, p.v_slots,
-                              bar_v_full + 8 * stage, head, key0, batch);
+                const int ks = i % kKStages;
+                mbar_wait(bar_k_empty + 8 * ks, ((i / kKStages) & 1) ^ 1);
+                mbar_arrive_expect_tx(bar_k_full + 8 * ks, kTileBytes);
+                tma_load_tile(base + kKOffset + ks * kTileBytes, &tm_k, p.k_slots,
+                              bar_k_full + 8 * ks, head, key0, batch);
+                const int vs = i % kVStages;
+                mbar_wait(bar_v_empty + 8 * vs, ((i / kVStages) & 1) ^ 1);
+                mbar_arrive_expect_tx(bar_v_full + 8 * vs, kTileBytes);
+                tma_load_tile(base + kVOffset + vs * kTileBytes, &tm_v, p.v_slots,
+                              bar_v_full + 8 * vs, head, key0, batch);
                 block = next_block;
             }
         }
@@ -318,10 +324,10 @@ __global__ void __launch_bounds__(kThreads, 1)
     pack_p();
 
     for (int i = 1; i < count; ++i) {
-        const int stage = i % kStages;
-        const uint32_t parity = (i / kStages) & 1;
-        const int prev = (i - 1) % kStages;
-        const uint32_t prev_parity = ((i - 1) / kStages) & 1;
+        const int stage = i % kKStages;
+        const uint32_t parity = (i / kKStages) & 1;
+        const int prev = (i - 1) % kVStages;
+        const uint32_t prev_parity = ((i - 1) / kVStages) & 1;
         block = list[i];
 
         mbar_wait(bar_k_full + 8 * stage, parity);
@@ -359,8 +365,8 @@ __global__ void __launch_bounds__(kThreads, 1)
 
     // The last P·V.
     {
-        const int last = (count - 1) % kStages;
-        const uint32_t last_parity = ((count - 1) / kStages) & 1;
+        const int last = (count - 1) % kVStages;
+        const uint32_t last_parity = ((count - 1) / kVStages) & 1;
         mbar_wait(bar_v_full + 8 * last, last_parity);
         fence_registers(o);
         fence_registers(pf);
