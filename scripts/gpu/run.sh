@@ -2,9 +2,11 @@
 # The one GPU-machine script: builds the engine, tools, GPU tests and benchmarks against the
 # LibTorch bundled with python3's torch (no Qt, no FFmpeg there), runs them, prints a table.
 # Usage (on the GPU machine, from the repository root, after scripts/gpu/prepare_carry.sh here):
-#   scripts/gpu/run.sh [all|build|test|golden|bench]...      (default: all)
+#   scripts/gpu/run.sh [all|build|test|golden|bench|profile]...      (default: all; profile is
+#   not part of all: pipeline variants at 768x1408 and a Kineto trace summarised by kernel kind)
 # Environment: OUT (folder for logs, default /tmp/fvsr-gpu-out), FVSR_CUDA_ARCHS (default: the
-# card's own, e.g. 90; release builds use "80;86;89;90").
+# card's own, e.g. 90; release builds use "80;86;89;90"), FVSR_BUILD_TARGETS (space-separated
+# targets to build instead of everything, for short calls).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -38,7 +40,9 @@ if want build; then
         -DFVSR_MEDIA=OFF -DFVSR_UI=OFF -DFVSR_CUDA=ON -DCMAKE_PREFIX_PATH="$prefix" \
         -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DFVSR_CUDA_ARCHITECTURES="$archs" \
         -DFVSR_SHARED_DIR="$root/.carry/shared" -DFVSR_TORCH_PCH=ON
-    run_step "build" build.log cmake --build "$build" -j "$(nproc)" -- -k 0
+    targets=()
+    for t in ${FVSR_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+    run_step "build" build.log cmake --build "$build" -j "$(nproc)" "${targets[@]}" -- -k 0
 fi
 if want test; then
     run_step "ctest -L gpu" ctest_gpu.log bash -c "cd '$build' && ctest -L gpu --output-on-failure"
@@ -63,6 +67,17 @@ if want bench; then
         run_step "bench pipeline 1024x1920 tiny" bench_pipeline_1080.log "$build/bin/flashvsr-bench-pipeline" \
             --device cuda --config full --width 1920 --height 1024 --chunks 4
     }
+fi
+if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
+    bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)
+    run_step "pipeline 768x1408 decoder NCHW" prof_nchw.log "${bench[@]}" --chunks 5 --channels-last 0
+    run_step "pipeline 768x1408 channels-last" prof_cl.log "${bench[@]}" --chunks 5 --channels-last 1
+    run_step "pipeline 768x1408 cl+cudnn autotune" prof_cl_bench.log "${bench[@]}" --chunks 5 \
+        --channels-last 1 --cudnn-benchmark 1
+    run_step "pipeline 768x1408 trace" prof_trace.log "${bench[@]}" --chunks 4 \
+        --profile "$out/trace.json"
+    [ -f "$out/trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/trace.json" 3 \
+        >"$out/trace_summary.txt" 2>&1 && gzip -f "$out/trace.json"
 fi
 
 {

@@ -2,15 +2,23 @@
 // chunk on random weights. Not a test: it prints numbers.
 //   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
 //                           [--chunks N] [--precision fp32|bf16|fp16]
+//                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
+// --channels-last: TCDecoder convolution layout (default: 1 on CUDA, as the loader sets it);
+// --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default 0, PyTorch's default);
+// --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
+// timed chunks; summarise it with scripts/gpu/trace_summary.py.
 // Defaults: CPU -> tiny config (golden shrunk sizes) at 384x256, fp32; CUDA -> full 1.3B config
 // at 1408x768, bf16. Chunk 0 (21 frames) is timed separately; steady chunks (8 frames) give fps.
 
 #include "engine/pipeline/flashvsr_stream.h"
 
+#include <torch/csrc/autograd/profiler_kineto.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <sys/resource.h>
 
@@ -106,6 +114,12 @@ int main(int argc, char** argv) {
     models.lq_proj->to(device, dtype);
     models.tc_decoder = model::tc_decoder::TCDecoder(tc_config);
     models.tc_decoder->to(device, dtype);
+    const bool channels_last =
+        args.count("--channels-last") ? args["--channels-last"] == "1" : device.is_cuda();
+    models.tc_decoder->set_channels_last(channels_last);
+    const bool cudnn_benchmark =
+        args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : false;
+    at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);
     models.prompt = torch::randn({1, 512, dit_config.text_dim}).to(device, dtype);
 
     engine::pipeline::StreamSettings settings;
@@ -116,11 +130,12 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "FlashVSR pipeline bench: %s %s, %s config (dim %lld, %lld layers), %lldx%lld, "
-        "topk %lld\n",
+        "topk %lld, decoder %s, cudnn benchmark %s\n",
         device.str().c_str(), precision.c_str(), full ? "full" : "tiny",
         static_cast<long long>(dit_config.dim), static_cast<long long>(dit_config.num_layers),
         static_cast<long long>(width), static_cast<long long>(height),
-        static_cast<long long>((*stream)->sparse_params().topk));
+        static_cast<long long>((*stream)->sparse_params().topk),
+        channels_last ? "channels-last" : "NCHW", cudnn_benchmark ? "on" : "off");
 
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
     std::map<std::string, double> stage_ms;
@@ -166,7 +181,26 @@ int main(int argc, char** argv) {
     run(2, false);  // warm-up
     reset_gpu_peak(device);
     stage_ms.clear();
+    namespace prof = torch::profiler::impl;
+    const std::string trace = args.count("--profile") ? args["--profile"] : "";
+    if (!trace.empty()) {
+        const prof::ProfilerConfig config(prof::ProfilerState::KINETO);
+        std::set<prof::ActivityType> activities{prof::ActivityType::CPU};
+        if (device.is_cuda()) {
+            activities.insert(prof::ActivityType::CUDA);
+        }
+        torch::autograd::profiler::prepareProfiler(config, activities);
+        torch::autograd::profiler::enableProfiler(config, activities);
+    }
     const double steady_ms = run(chunks, true);
+    if (!trace.empty()) {
+        try {
+            torch::autograd::profiler::disableProfiler()->save(trace);
+            std::printf("trace written to %s\n", trace.c_str());
+        } catch (const c10::Error& e) {
+            std::printf("no trace: %s\n", e.what_without_backtrace());
+        }
+    }
     const double frames = 8.0 * (chunks - 1);
     std::printf("stages (all chunks): ");
     for (const auto& [stage, ms] : stage_ms) {

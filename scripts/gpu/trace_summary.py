@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Summarises a Chrome trace written by `flashvsr-bench-pipeline --profile`: GPU kernel time by
+kind and the top kernels, so a performance change can be aimed at what costs time.
+Usage: trace_summary.py TRACE.json [CHUNKS]   (CHUNKS: timed steady chunks, for per-chunk ms)"""
+import collections
+import json
+import re
+import sys
+
+KINDS = [
+    ("attention (ours)", r"block_sparse|bsa_|sm90|wgmma"),
+    ("block selection (ours)", r"select|pool|radix|build_block_lists|topk"),
+    ("qkv prepare (ours)", r"qkv_prepare"),
+    ("sdpa / flash", r"flash|fmha|sdpa|cudnn.*attn|attention"),
+    ("gemm", r"gemm|cutlass|sm90_xmma|nvjet|gemv|matmul|Kernel2"),
+    ("convolution", r"conv|implicit|winograd|fprop|dgrad|xmma_fprop|nhwc|nchw"),
+    ("copy / layout", r"copy|transpose|permute|cat|Cat|contiguous|index|gather|scatter"),
+    ("norm / reduce", r"norm|reduce|Reduce|mean|sum"),
+    ("elementwise", r"elementwise|vectorized|unrolled|Elementwise|Functor"),
+]
+
+
+def kind_of(name):
+    for kind, pattern in KINDS:
+        if re.search(pattern, name, re.IGNORECASE):
+            return kind
+    return "other"
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        trace = json.load(f)
+    chunks = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    by_name = collections.Counter()
+    calls = collections.Counter()
+    by_kind = collections.Counter()
+    for e in events:
+        if e.get("ph") != "X" or e.get("cat") not in ("kernel", "Kernel"):
+            continue
+        name = e.get("name", "?")
+        dur = float(e.get("dur", 0)) / 1000.0
+        by_name[name] += dur
+        calls[name] += 1
+        by_kind[kind_of(name)] += dur
+    total = sum(by_kind.values())
+    print(f"GPU kernel time: {total:.1f} ms over the trace ({total / chunks:.1f} ms per chunk)")
+    for kind, ms in by_kind.most_common():
+        print(f"  {kind:26s} {ms:9.1f} ms  {100 * ms / max(total, 1e-9):5.1f}%")
+    print("top kernels:")
+    for name, ms in by_name.most_common(25):
+        print(f"  {ms:9.1f} ms {calls[name]:6d}x  {name[:110]}")
+
+
+if __name__ == "__main__":
+    main()
