@@ -8,8 +8,8 @@ import re
 import sys
 
 KINDS = [
-    ("attention (ours)", r"block_sparse|bsa_|sm90|wgmma"),
-    ("block selection (ours)", r"select|pool|radix|build_block_lists|topk"),
+    ("attention (ours)", r"block_sparse_attention"),
+    ("block selection (ours)", r"kernels::.*(select|pool|radix|build_block_lists|topk|score)"),
     ("qkv prepare (ours)", r"qkv_prepare"),
     ("sdpa / flash", r"flash|fmha|sdpa|cudnn.*attn|attention"),
     ("gemm", r"gemm|cutlass|sm90_xmma|nvjet|gemv|matmul|Kernel2"),
@@ -32,6 +32,16 @@ def main():
         trace = json.load(f)
     chunks = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    # cpu_op events carry the aten op name and (with input shapes on) its input dims; kernels
+    # link to the op that launched them through "External id".
+    ops = {}
+    for e in events:
+        if e.get("ph") == "X" and e.get("cat") == "cpu_op":
+            ext = e.get("args", {}).get("External id")
+            if ext is not None:
+                dims = e.get("args", {}).get("Input Dims", "")
+                ops[ext] = (e.get("name", "?"), json.dumps(dims)[:90])
+    by_op = collections.Counter()
     by_name = collections.Counter()
     calls = collections.Counter()
     by_kind = collections.Counter()
@@ -43,10 +53,16 @@ def main():
         by_name[name] += dur
         calls[name] += 1
         by_kind[kind_of(name)] += dur
+        op = ops.get(e.get("args", {}).get("External id"))
+        if op is not None:
+            by_op[op] += dur
     total = sum(by_kind.values())
     print(f"GPU kernel time: {total:.1f} ms over the trace ({total / chunks:.1f} ms per chunk)")
     for kind, ms in by_kind.most_common():
         print(f"  {kind:26s} {ms:9.1f} ms  {100 * ms / max(total, 1e-9):5.1f}%")
+    print("top (aten op, input dims) by kernel time:")
+    for (op, dims), ms in by_op.most_common(40):
+        print(f"  {ms:9.1f} ms  {op:32s} {dims}")
     print("top kernels:")
     for name, ms in by_name.most_common(25):
         print(f"  {ms:9.1f} ms {calls[name]:6d}x  {name[:110]}")

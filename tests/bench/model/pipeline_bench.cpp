@@ -184,7 +184,8 @@ int main(int argc, char** argv) {
     namespace prof = torch::profiler::impl;
     const std::string trace = args.count("--profile") ? args["--profile"] : "";
     if (!trace.empty()) {
-        const prof::ProfilerConfig config(prof::ProfilerState::KINETO);
+        const prof::ProfilerConfig config(prof::ProfilerState::KINETO,
+                                          /*report_input_shapes=*/true);
         std::set<prof::ActivityType> activities{prof::ActivityType::CPU};
         if (device.is_cuda()) {
             activities.insert(prof::ActivityType::CUDA);
