@@ -132,6 +132,8 @@ class DiTBlockImpl : public torch::nn::Module {
 
   private:
     double m_eps;
+    torch::nn::Linear m_ffn_in{nullptr};  // = ffn[0], ffn[2], held typed
+    torch::nn::Linear m_ffn_out{nullptr};
 };
 TORCH_MODULE(DiTBlock);
 
