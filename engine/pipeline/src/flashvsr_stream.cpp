@@ -1,5 +1,6 @@
 #include "engine/pipeline/flashvsr_stream.h"
 
+#include "device_memory.h"
 #include "engine/model/attention/block_mask.h"
 #include "engine/model/checkpoint/state_dict.h"
 #include "engine/pipeline/color_fix.h"
@@ -36,7 +37,34 @@ Error with_file(Error error, const fs::path& path) {
     return error;
 }
 
+std::int64_t tensor_bytes(const torch::Tensor& t) {
+    return t.defined() ? static_cast<std::int64_t>(t.numel() * t.element_size()) : 0;
+}
+
+void move_tensor(torch::Tensor& t, const torch::Device& device) {
+    if (t.defined()) {
+        t = t.to(device);
+    }
+}
+
 }  // namespace
+
+struct SharedDit {
+    wan::WanConstants constants;
+    bool on_host = false;  // unload_dit moved the DiT and the constants to the host
+
+    void move_to(wan::WanModel& dit, const torch::Device& device) {
+        dit->to(device);
+        move_tensor(constants.t, device);
+        move_tensor(constants.t_mod, device);
+        for (auto& k : constants.context_k) {
+            move_tensor(k, device);
+        }
+        for (auto& v : constants.context_v) {
+            move_tensor(v, device);
+        }
+    }
+};
 
 ModelFiles ModelFiles::in_folder(const fs::path& folder, Mode mode) {
     ModelFiles files;
@@ -178,7 +206,24 @@ Result<std::unique_ptr<FlashVsrStream>> FlashVsrStream::create(FlashVsrModels mo
     }
     try {
         return std::unique_ptr<FlashVsrStream>(
-            new FlashVsrStream(std::move(models), settings, padded_height, padded_width));
+            new FlashVsrStream(std::move(models), settings, padded_height, padded_width, nullptr));
+    } catch (const c10::Error& e) {
+        return Error(ErrorCode::Internal, e.what_without_backtrace());
+    }
+}
+
+Result<std::unique_ptr<FlashVsrStream>> FlashVsrStream::create_sibling(
+    std::int64_t padded_height,
+    std::int64_t padded_width) const {
+    if (padded_height <= 0 || padded_width <= 0 || padded_height % 128 != 0 ||
+        padded_width % 128 != 0) {
+        return Error(ErrorCode::InvalidArgument,
+                     "model frame size " + std::to_string(padded_width) + "x" +
+                         std::to_string(padded_height) + " must be positive multiples of 128");
+    }
+    try {
+        return std::unique_ptr<FlashVsrStream>(
+            new FlashVsrStream(m_models, m_settings, padded_height, padded_width, m_shared));
     } catch (const c10::Error& e) {
         return Error(ErrorCode::Internal, e.what_without_backtrace());
     }
@@ -187,8 +232,13 @@ Result<std::unique_ptr<FlashVsrStream>> FlashVsrStream::create(FlashVsrModels mo
 FlashVsrStream::FlashVsrStream(FlashVsrModels models,
                                const StreamSettings& settings,
                                std::int64_t height,
-                               std::int64_t width)
-    : m_models(std::move(models)), m_settings(settings), m_height(height), m_width(width) {
+                               std::int64_t width,
+                               std::shared_ptr<SharedDit> shared)
+    : m_models(std::move(models)),
+      m_settings(settings),
+      m_height(height),
+      m_width(width),
+      m_shared(std::move(shared)) {
     const auto grid_h = height / 16 / 8;
     const auto grid_w = width / 16 / 8;
     const double ratio = model::attention::topk_ratio_for(settings.sparse_ratio, height, width);
@@ -197,14 +247,20 @@ FlashVsrStream::FlashVsrStream(FlashVsrModels models,
     m_sparse.local_range = settings.local_range;
     m_sparse.backend = settings.reference_attention ? model::attention::Backend::Reference
                                                     : model::attention::Backend::Auto;
-    m_constants = m_models.dit->prepare_constants(m_models.prompt);
+    if (!m_shared) {
+        m_shared = std::make_shared<SharedDit>();
+        m_shared->constants = m_models.dit->prepare_constants(m_models.prompt);
+    }
     if (!m_models.vae.is_empty()) {
-        vae::WanVaeStreamOptions options;
         if (settings.tiled_vae) {
+            vae::WanVaeStreamOptions options;
             options.tiling = vae::VaeTiling{};
+            options.cache_device = settings.vae_cache_device;
+            m_vae_stream.emplace(m_models.vae, height / kPixelsPerLatent, width / kPixelsPerLatent,
+                                 options);
+        } else {
+            m_vae_state = m_models.vae->make_state();
         }
-        m_vae_stream.emplace(m_models.vae, height / kPixelsPerLatent, width / kPixelsPerLatent,
-                             options);
     }
     reset();
 }
@@ -213,10 +269,66 @@ void FlashVsrStream::reset() {
     m_dit_state.reset(m_models.dit->blocks->size());
     m_lq_state.reset();
     m_tc_state.reset();
+    m_vae_state.reset();
     if (m_vae_stream) {
         m_vae_stream->reset();
     }
     m_next_chunk = 0;
+    m_dit_chunk = 0;
+}
+
+FlashVsrStream::Checkpoint FlashVsrStream::checkpoint() const {
+    Checkpoint c;
+    c.dit_state = m_dit_state;
+    c.lq_state = m_lq_state;
+    c.tc_state = m_tc_state;
+    c.vae_state = m_vae_state;
+    c.vae_stream = m_vae_stream;
+    c.next_chunk = m_next_chunk;
+    c.dit_chunk = m_dit_chunk;
+    return c;
+}
+
+void FlashVsrStream::restore(const Checkpoint& c) {
+    m_dit_state = c.dit_state;
+    m_lq_state = c.lq_state;
+    m_tc_state = c.tc_state;
+    m_vae_state = c.vae_state;
+    m_vae_stream = c.vae_stream;
+    m_next_chunk = c.next_chunk;
+    m_dit_chunk = c.dit_chunk;
+}
+
+void FlashVsrStream::move_state_to(const torch::Device& device) {
+    for (auto& cache : m_dit_state.self_attention) {
+        move_tensor(cache.k, device);
+        move_tensor(cache.v, device);
+    }
+    move_tensor(m_lq_state.conv1_cache, device);
+    move_tensor(m_lq_state.conv2_cache, device);
+    for (auto& memory : m_tc_state.memories) {
+        move_tensor(memory, device);
+    }
+    m_vae_state.move_to(device);
+}
+
+std::int64_t FlashVsrStream::state_bytes() const {
+    std::int64_t bytes = 0;
+    for (const auto& cache : m_dit_state.self_attention) {
+        bytes += tensor_bytes(cache.k) + tensor_bytes(cache.v);
+    }
+    bytes += tensor_bytes(m_lq_state.conv1_cache) + tensor_bytes(m_lq_state.conv2_cache);
+    for (const auto& memory : m_tc_state.memories) {
+        bytes += tensor_bytes(memory);
+    }
+    for (const auto& slot : m_vae_state.slots) {
+        bytes += tensor_bytes(slot.frames);
+    }
+    return bytes;
+}
+
+bool FlashVsrStream::unloads_dit() const {
+    return m_settings.unload_dit && m_settings.mode == Mode::Full && m_models.device.is_cuda();
 }
 
 torch::Tensor FlashVsrStream::project_lq(const torch::Tensor& lq) {
@@ -239,7 +351,11 @@ torch::Tensor FlashVsrStream::project_lq(const torch::Tensor& lq) {
 
 torch::Tensor FlashVsrStream::decode(const torch::Tensor& latents, const torch::Tensor& cond) {
     if (m_settings.mode == Mode::Full) {
-        return m_vae_stream->decode(latents);
+        if (m_vae_stream) {
+            return m_vae_stream->decode(latents);
+        }
+        // As WanVaeStreamDecoder does untiled, with a state this stream can park and restore.
+        return m_models.vae->decode(latents, m_vae_state).clamp_(-1, 1);
     }
     return m_models.tc_decoder->decode(latents, cond, m_tc_state);
 }
@@ -248,32 +364,55 @@ torch::Tensor FlashVsrStream::run_chunk(const torch::Tensor& lq,
                                         const torch::Tensor& cond,
                                         const torch::Tensor& noise,
                                         const StageObserver& observer) {
+    if (m_settings.decode) {
+        // Checked before the DiT runs, so a wrong cond never costs a chunk of DiT work.
+        const auto span = chunk_span(m_next_chunk);
+        const std::vector<std::int64_t> cond_shape{1, 3, span.output_end - span.output_begin,
+                                                   m_height, m_width};
+        TORCH_CHECK(cond.sizes() == torch::IntArrayRef(cond_shape), "FlashVsrStream: chunk ",
+                    m_next_chunk, " needs cond frames ", torch::IntArrayRef(cond_shape), ", got ",
+                    cond.sizes());
+    }
+    auto latents = run_dit(lq, noise, observer);
+    if (!m_settings.decode) {
+        ++m_next_chunk;
+        return latents;
+    }
+    return run_decoder(latents, cond, observer);
+}
+
+torch::Tensor FlashVsrStream::run_dit(const torch::Tensor& lq,
+                                      const torch::Tensor& noise,
+                                      const StageObserver& observer) {
     torch::NoGradGuard no_grad;
     const auto chunk = m_next_chunk;
     const auto span = chunk_span(chunk);
+    TORCH_CHECK(m_dit_chunk == m_next_chunk, "FlashVsrStream: chunk ", chunk,
+                " went through the DiT but was not decoded yet");
     TORCH_CHECK(chunk < kMaxChunks, "FlashVsrStream: chunk ", chunk, " is past the RoPE limit of ",
                 kMaxChunks, " chunks per run");
     const std::vector<std::int64_t> lq_shape{1, 3, span.lq_end - span.lq_begin, m_height, m_width};
-    const std::vector<std::int64_t> cond_shape{1, 3, span.output_end - span.output_begin, m_height,
-                                               m_width};
     const std::vector<std::int64_t> noise_shape{
         1, kLatentChannels, span.latent_end - span.latent_begin, m_height / kPixelsPerLatent,
         m_width / kPixelsPerLatent};
     TORCH_CHECK(lq.sizes() == torch::IntArrayRef(lq_shape), "FlashVsrStream: chunk ", chunk,
                 " needs LQ frames ", torch::IntArrayRef(lq_shape), ", got ", lq.sizes());
-    TORCH_CHECK(cond.sizes() == torch::IntArrayRef(cond_shape), "FlashVsrStream: chunk ", chunk,
-                " needs cond frames ", torch::IntArrayRef(cond_shape), ", got ", cond.sizes());
     TORCH_CHECK(noise.sizes() == torch::IntArrayRef(noise_shape), "FlashVsrStream: chunk ", chunk,
                 " needs noise ", torch::IntArrayRef(noise_shape), ", got ", noise.sizes());
 
     const auto device = m_models.device;
     const auto dtype = m_models.dtype;
+    if (m_shared->on_host) {
+        m_shared->move_to(m_models.dit, device);
+        m_shared->on_host = false;
+    }
+    const auto& constants = m_shared->constants;
     const auto key = "chunk" + std::to_string(chunk);
     if (observer && chunk == 0) {
-        observer("text.k_block0", m_constants.context_k.at(0));
-        observer("text.v_block0", m_constants.context_v.at(0));
-        observer("time.t", m_constants.t);
-        observer("time.t_mod", m_constants.t_mod);
+        observer("text.k_block0", constants.context_k.at(0));
+        observer("text.v_block0", constants.context_v.at(0));
+        observer("time.t", constants.t);
+        observer("time.t_mod", constants.t_mod);
     }
 
     auto tokens = project_lq(lq.to(device, dtype));
@@ -287,20 +426,40 @@ torch::Tensor FlashVsrStream::run_chunk(const torch::Tensor& lq,
             observer("mask." + key + ".block" + std::to_string(block), mask);
         };
     }
-    auto velocity = m_models.dit->forward_chunk(noise_run, tokens, span.latent_begin, m_constants,
+    auto velocity = m_models.dit->forward_chunk(noise_run, tokens, span.latent_begin, constants,
                                                 m_sparse, m_dit_state, on_mask);
     auto latents = noise_run - velocity;
     if (observer) {
         observer("velocity." + key, velocity);
         observer("latents." + key, latents);
     }
+    ++m_dit_chunk;
+    return latents;
+}
 
-    if (!m_settings.decode) {
-        ++m_next_chunk;
-        return latents;
+torch::Tensor FlashVsrStream::run_decoder(const torch::Tensor& latents,
+                                          const torch::Tensor& cond,
+                                          const StageObserver& observer) {
+    torch::NoGradGuard no_grad;
+    const auto chunk = m_next_chunk;
+    const auto span = chunk_span(chunk);
+    TORCH_CHECK(m_settings.decode, "FlashVsrStream: this stream was created without a decoder");
+    TORCH_CHECK(m_dit_chunk == m_next_chunk + 1, "FlashVsrStream: chunk ", chunk,
+                " must go through run_dit() before run_decoder()");
+    const std::vector<std::int64_t> cond_shape{1, 3, span.output_end - span.output_begin, m_height,
+                                               m_width};
+    TORCH_CHECK(cond.sizes() == torch::IntArrayRef(cond_shape), "FlashVsrStream: chunk ", chunk,
+                " needs cond frames ", torch::IntArrayRef(cond_shape), ", got ", cond.sizes());
+    if (unloads_dit() && !m_shared->on_host) {
+        m_shared->move_to(m_models.dit, torch::kCPU);
+        m_shared->on_host = true;
+        detail::release_cached_memory(m_models.device);
     }
+    const auto device = m_models.device;
+    const auto dtype = m_models.dtype;
+    const auto key = "chunk" + std::to_string(chunk);
     auto cond_run = cond.to(device, dtype);
-    auto decoded = decode(latents, cond_run);
+    auto decoded = decode(latents.to(device, dtype), cond_run);
     if (observer) {
         observer("decoded." + key, decoded);
     }

@@ -1,15 +1,19 @@
 // Upscaler: the frame-level adapter over FlashVsrStream (spec §3.7). It buffers the bicubic LQ
-// frames a chunk needs (at most 25, on the run device), runs a chunk as soon as its last LQ frame
-// arrived, and at the end pads with the last frame exactly as the UF frame rule does.
+// frames a chunk needs (at most 25), runs a chunk as soon as its last LQ frame arrived, and at the
+// end pads with the last frame exactly as the UF frame rule does. A ChunkBackend computes the
+// chunk: one stream on the whole frame, or one stream per tile blended by TiledChunkRunner.
 
 #include "engine/pipeline/upscaler.h"
 
+#include "device_memory.h"
 #include "engine/core/log.h"
 #include "engine/model/checkpoint/state_dict.h"
 #include "engine/pipeline/flashvsr_stream.h"
 #include "engine/pipeline/frame_rule.h"
 #include "engine/pipeline/input_prep.h"
+#include "engine/pipeline/tiling.h"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <string>
@@ -82,6 +86,97 @@ Result<torch::ScalarType> resolve_precision(const std::optional<Precision>& prec
     return torch::kFloat;
 }
 
+// Computes chunks of full frames.
+class ChunkBackend {
+  public:
+    virtual ~ChunkBackend() = default;
+    virtual std::int64_t next_chunk() const = 0;
+    virtual torch::Device device() const = 0;  // the run device
+    virtual torch::ScalarType dtype() const = 0;
+    // Where the upscaler keeps the bicubic LQ frames (in the run dtype).
+    virtual torch::Device lq_device() const = 0;
+    // Latent rows / columns of one noise draw.
+    virtual std::int64_t noise_rows() const = 0;
+    virtual std::int64_t noise_cols() const = 0;
+    // lq [1, 3, n, PH, PW], cond [1, 3, f, PH, PW], noise [1, 16, f_lat, noise_rows, noise_cols]
+    // -> [1, 3, f, >= output height, >= output width] in the model range on the run device.
+    virtual torch::Tensor run_chunk(const torch::Tensor& lq,
+                                    const torch::Tensor& cond,
+                                    const torch::Tensor& noise) = 0;
+};
+
+class WholeFrameBackend final : public ChunkBackend {
+  public:
+    explicit WholeFrameBackend(std::unique_ptr<FlashVsrStream> stream)
+        : m_stream(std::move(stream)) {}
+    std::int64_t next_chunk() const override { return m_stream->next_chunk(); }
+    torch::Device device() const override { return m_stream->device(); }
+    torch::ScalarType dtype() const override { return m_stream->dtype(); }
+    torch::Device lq_device() const override { return m_stream->device(); }
+    std::int64_t noise_rows() const override { return m_stream->height() / 8; }
+    std::int64_t noise_cols() const override { return m_stream->width() / 8; }
+    torch::Tensor run_chunk(const torch::Tensor& lq,
+                            const torch::Tensor& cond,
+                            const torch::Tensor& noise) override {
+        return m_stream->run_chunk(lq, cond, noise);
+    }
+
+  private:
+    std::unique_ptr<FlashVsrStream> m_stream;
+};
+
+// One tile's FlashVsrStream as TiledChunkRunner drives it.
+class TileStream final : public TilePipeline {
+  public:
+    explicit TileStream(std::unique_ptr<FlashVsrStream> stream) : m_stream(std::move(stream)) {}
+    torch::Tensor run_first_stage(const torch::Tensor& lq, const torch::Tensor& noise) override {
+        return m_stream->run_dit(lq, noise);
+    }
+    torch::Tensor run_second_stage(const torch::Tensor& latents,
+                                   const torch::Tensor& cond) override {
+        return m_stream->run_decoder(latents, cond);
+    }
+    std::function<void()> restore_point() override {
+        return [stream = m_stream.get(), checkpoint = m_stream->checkpoint()] {
+            stream->restore(checkpoint);
+        };
+    }
+    void move_state_to(const torch::Device& device) override { m_stream->move_state_to(device); }
+    std::int64_t state_bytes() const override { return m_stream->state_bytes(); }
+
+  private:
+    std::unique_ptr<FlashVsrStream> m_stream;
+};
+
+// The tiled pipeline: LQ frames wait in host memory (only each tile's crop goes to the device),
+// the canvas is float32 on the run device.
+class TiledBackend final : public ChunkBackend {
+  public:
+    TiledBackend(std::unique_ptr<TiledChunkRunner> runner,
+                 torch::Device device,
+                 torch::ScalarType dtype)
+        : m_runner(std::move(runner)), m_device(device), m_dtype(dtype) {}
+    std::int64_t next_chunk() const override { return m_next_chunk; }
+    torch::Device device() const override { return m_device; }
+    torch::ScalarType dtype() const override { return m_dtype; }
+    torch::Device lq_device() const override { return torch::kCPU; }
+    std::int64_t noise_rows() const override { return m_runner->noise_rows(); }
+    std::int64_t noise_cols() const override { return m_runner->noise_cols(); }
+    torch::Tensor run_chunk(const torch::Tensor& lq,
+                            const torch::Tensor& cond,
+                            const torch::Tensor& noise) override {
+        auto out = m_runner->run_chunk(lq, cond, noise);
+        ++m_next_chunk;
+        return out;
+    }
+
+  private:
+    std::unique_ptr<TiledChunkRunner> m_runner;
+    torch::Device m_device;
+    torch::ScalarType m_dtype;
+    std::int64_t m_next_chunk = 0;
+};
+
 struct PendingFrame {
     std::int64_t index = 0;
     std::int64_t pts = 0;
@@ -93,7 +188,7 @@ class StreamingUpscaler final : public Upscaler {
     StreamingUpscaler(const UpscalerConfig& config,
                       UpscalerEvents events,
                       const LqGeometry& geometry,
-                      std::unique_ptr<FlashVsrStream> stream,
+                      std::unique_ptr<ChunkBackend> stream,
                       torch::Tensor noise_file)
         : m_config(config),
           m_events(std::move(events)),
@@ -134,7 +229,7 @@ class StreamingUpscaler final : public Upscaler {
         try {
             auto prepared =
                 prepare_lq_frames(frame_to_tensor(lq_frame), m_geometry, m_config.lq_resample);
-            m_lq.push_back(prepared[0].to(m_stream->device(), m_stream->dtype()));
+            m_lq.push_back(prepared[0].to(m_stream->lq_device(), m_stream->dtype()));
             m_pending.push_back({lq_frame.index, lq_frame.pts, lq_frame.time_base});
             ++m_received;
             ++m_available;
@@ -195,9 +290,10 @@ class StreamingUpscaler final : public Upscaler {
     }
 
     torch::Tensor noise_for(const ChunkSpan& span) {
-        const std::vector<std::int64_t> shape{
-            1, kLatentChannels, span.latent_end - span.latent_begin, m_geometry.padded_height / 8,
-            m_geometry.padded_width / 8};
+        const auto rows = m_stream->noise_rows();
+        const auto cols = m_stream->noise_cols();
+        const std::vector<std::int64_t> shape{1, kLatentChannels,
+                                              span.latent_end - span.latent_begin, rows, cols};
         if (m_noise_file.defined()) {
             if (m_noise_file.size(2) < span.latent_end) {
                 throw_error(ErrorCode::InvalidArgument,
@@ -205,9 +301,20 @@ class StreamingUpscaler final : public Upscaler {
                                 " latent frames; the video needs at least " +
                                 std::to_string(span.latent_end));
             }
-            return m_noise_file.slice(2, span.latent_begin, span.latent_end);
+            auto noise = m_noise_file.slice(2, span.latent_begin, span.latent_end);
+            if (noise.size(3) < rows || noise.size(4) < cols) {
+                // Tiles reaching past the frame's 128-padding: the file covers only the padded
+                // frame, so its last latent row / column is repeated (cells outside the image).
+                const auto clamped = [](std::int64_t count, std::int64_t size) {
+                    return torch::arange(count, torch::kLong).clamp_max(size - 1);
+                };
+                noise = noise.index_select(3, clamped(rows, noise.size(3)))
+                            .index_select(4, clamped(cols, noise.size(4)));
+            }
+            return noise;
         }
-        // Drawn per chunk, in the run dtype on the run device, from one generator seeded once.
+        // Drawn per chunk, in the run dtype on the run device, from one generator seeded once;
+        // tiled runs draw over every tile's padded extent and crop each tile's noise from it.
         return at::randn(
             shape, m_generator,
             torch::TensorOptions().dtype(m_stream->dtype()).device(m_stream->device()));
@@ -263,7 +370,7 @@ class StreamingUpscaler final : public Upscaler {
     UpscalerConfig m_config;
     UpscalerEvents m_events;
     LqGeometry m_geometry;
-    std::unique_ptr<FlashVsrStream> m_stream;
+    std::unique_ptr<ChunkBackend> m_stream;
     torch::Tensor m_noise_file;
     at::Generator m_generator;
     CancelToken m_cancel;
@@ -275,6 +382,102 @@ class StreamingUpscaler final : public Upscaler {
     std::int64_t m_emitted = 0;
     bool m_finished = false;
 };
+
+// Rough bytes of one tile's streaming state: the DiT self-attention KV caches dominate
+// (layers x K,V x (cached + 1 incoming) temporal windows x 2 latent frames x tokens x dim).
+std::int64_t estimate_tile_state_bytes(const model::wan::WanConfig& dit,
+                                       const TileRect& tile,
+                                       double kv_ratio,
+                                       torch::ScalarType dtype) {
+    const auto windows = std::max<std::int64_t>(static_cast<std::int64_t>(kv_ratio), 2) + 1;
+    const auto tokens = (tile.padded_height / 16) * (tile.padded_width / 16);
+    return dit.num_layers * 2 * windows * 2 * tokens * dit.dim *
+           static_cast<std::int64_t>(c10::elementSize(dtype));
+}
+
+// Tiles resident at once: the setting, all of them on the CPU, or what free GPU memory holds
+// beside two tiles' worth of working memory (a heuristic; the adaptive batch corrects it).
+std::int64_t resolve_tile_batch(const TileSettings& tiling,
+                                const TilePlan& plan,
+                                const FlashVsrModels& models,
+                                double kv_ratio) {
+    const auto count = static_cast<std::int64_t>(plan.tiles.size());
+    if (tiling.batch_size > 0) {
+        return std::min<std::int64_t>(tiling.batch_size, count);
+    }
+    if (!models.device.is_cuda()) {
+        return count;
+    }
+    const auto free_bytes = detail::free_device_bytes(models.device);
+    if (!free_bytes) {
+        log_info("tile batch: free GPU memory unknown; keeping all " + std::to_string(count) +
+                 " tiles resident");
+        return count;
+    }
+    std::int64_t per_tile = 1;
+    for (const auto& tile : plan.tiles) {
+        per_tile = std::max(per_tile, estimate_tile_state_bytes(models.dit->config(), tile,
+                                                                kv_ratio, models.dtype));
+    }
+    const auto batch = std::clamp<std::int64_t>((*free_bytes - 2 * per_tile) / per_tile, 1, count);
+    log_info("tile batch " + std::to_string(batch) + " of " + std::to_string(count) +
+             " tiles (about " + std::to_string(per_tile >> 20) + " MiB state per tile, " +
+             std::to_string(*free_bytes >> 20) + " MiB free)");
+    return batch;
+}
+
+Result<std::unique_ptr<ChunkBackend>> make_tiled_backend(const UpscalerConfig& config,
+                                                         FlashVsrModels models,
+                                                         StreamSettings settings,
+                                                         int input_width,
+                                                         int input_height) {
+    auto plan = plan_tiles(input_width, input_height, config.scale, config.tiling);
+    if (!plan) {
+        return plan.error();
+    }
+    if (config.tiling.batch_size < 0) {
+        return Error(ErrorCode::InvalidArgument, "tile batch size must be >= 0 (0 = auto)")
+            .with("tile_batch_size", std::to_string(config.tiling.batch_size));
+    }
+    const auto device = models.device;
+    const auto dtype = models.dtype;
+    const auto count = static_cast<std::int64_t>(plan->tiles.size());
+    const auto batch = resolve_tile_batch(config.tiling, plan.value(), models, config.kv_ratio);
+    if (device.is_cuda() && batch < count) {
+        // Tiled VAE caches live inside WanVaeStreamDecoder, which parks them itself.
+        settings.vae_cache_device = torch::Device(torch::kCPU);
+    }
+    std::vector<std::unique_ptr<TilePipeline>> tiles;
+    std::unique_ptr<FlashVsrStream> first;
+    for (const auto& tile : plan->tiles) {
+        auto stream =
+            first ? first->create_sibling(tile.padded_height, tile.padded_width)
+                  : FlashVsrStream::create(models, settings, tile.padded_height, tile.padded_width);
+        if (!stream) {
+            return stream.error();
+        }
+        if (!first) {
+            first = std::move(stream).value();
+            continue;
+        }
+        tiles.push_back(std::make_unique<TileStream>(std::move(stream).value()));
+    }
+    tiles.insert(tiles.begin(), std::make_unique<TileStream>(std::move(first)));
+    TiledRunnerOptions options;
+    options.device = device;
+    options.park_device = torch::kCPU;
+    options.batch_size = batch;
+    options.adaptive_batch = config.tiling.adaptive_batch;
+    options.release_cached_memory = [device] { detail::release_cached_memory(device); };
+    log_info("tiled pipeline: " + std::to_string(count) + " tiles in " +
+             std::to_string(plan->passes) + " pass(es), tile " +
+             std::to_string(config.tiling.size) + " px, stride " + std::to_string(plan->stride) +
+             ", overlap " + std::to_string(plan->overlap) + " (input pixels)");
+    auto runner = std::make_unique<TiledChunkRunner>(std::move(plan).value(), std::move(tiles),
+                                                     std::move(options));
+    return std::unique_ptr<ChunkBackend>(
+        std::make_unique<TiledBackend>(std::move(runner), device, dtype));
+}
 
 }  // namespace
 
@@ -331,13 +534,31 @@ Result<std::unique_ptr<Upscaler>> Upscaler::create(const UpscalerConfig& config,
         settings.color_fix = config.color_fix;
         settings.tiled_vae = config.tiled_vae;
         settings.reference_attention = config.attention == AttentionBackend::Reference;
-        auto stream = FlashVsrStream::create(std::move(models).value(), settings,
-                                             geometry.padded_height, geometry.padded_width);
-        if (!stream) {
-            return stream.error();
+        settings.unload_dit = config.unload_dit;
+        if (config.unload_dit && !device->is_cuda()) {
+            log_info("unload_dit has no effect on " + device->str() +
+                     ": the DiT already lives in host memory");
+        } else if (config.unload_dit && config.mode != Mode::Full) {
+            log_info("unload_dit applies to full mode (Wan VAE) only; ignored in tiny modes");
+        }
+        std::unique_ptr<ChunkBackend> backend;
+        if (config.tiling.enabled) {
+            auto tiled = make_tiled_backend(config, std::move(models).value(), settings,
+                                            input_width, input_height);
+            if (!tiled) {
+                return tiled.error();
+            }
+            backend = std::move(tiled).value();
+        } else {
+            auto stream = FlashVsrStream::create(std::move(models).value(), settings,
+                                                 geometry.padded_height, geometry.padded_width);
+            if (!stream) {
+                return stream.error();
+            }
+            backend = std::make_unique<WholeFrameBackend>(std::move(stream).value());
         }
         std::unique_ptr<Upscaler> upscaler = std::make_unique<StreamingUpscaler>(
-            config, std::move(events), geometry, std::move(stream).value(), noise);
+            config, std::move(events), geometry, std::move(backend), noise);
         log_info("FlashVSR upscaler ready: " + upscaler->device_description());
         return upscaler;
     } catch (const std::exception& e) {

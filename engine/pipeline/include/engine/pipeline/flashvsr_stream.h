@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -65,6 +66,11 @@ struct StreamSettings {
     // false: stop after the DiT; run_chunk() returns the chunk's latents and no decoder is
     // needed (parity tools checking the DiT before the decoders are available).
     bool decode = true;
+    // Full mode on CUDA: the DiT weights and its prompt K/V wait in host memory while the VAE
+    // decodes and come back before the next DiT step (upstream's unload_dit). Ignored elsewhere.
+    bool unload_dit = false;
+    // Tiled VAE only: where the VAE tile caches wait between chunks (nullopt: the run device).
+    std::optional<torch::Device> vae_cache_device;
 };
 
 // Receives intermediate tensors by name (for parity checks): "text.k_block0", "text.v_block0",
@@ -73,8 +79,17 @@ struct StreamSettings {
 // "output.chunk<k>". Called on the driving thread; tensors are on the run device.
 using StageObserver = std::function<void(const std::string& name, const torch::Tensor& value)>;
 
+// The DiT's per-run constants and where the DiT currently is; shared by the streams of one run
+// (the tiles of a tiled run), so that the prompt K/V exist once and the DiT moves once.
+struct SharedDit;
+
 class FlashVsrStream {
   public:
+    // A restore point of the per-run state: caches, memories and chunk counters. Cheap (tensor
+    // handles, no copies): every module replaces its state tensors and never writes into them,
+    // so holding the old handles keeps the old values (tests/engine/pipeline checks this).
+    struct Checkpoint;
+
     // padded_height/width: the model frame size (multiples of 128). Errors: InvalidArgument
     // (size, settings, or the decoder the mode needs was not loaded).
     static Result<std::unique_ptr<FlashVsrStream>> create(FlashVsrModels models,
@@ -95,37 +110,79 @@ class FlashVsrStream {
     // (colour-fixed and clamped when a colour fix is set) in the run dtype on the run device;
     // with settings.decode == false the chunk's latents [1, 16, f, H/8, W/8] instead.
     // Throws c10::Error / EngineException; the caller converts them.
+    // run_chunk() = run_dit() then run_decoder(): bit-identical, whichever is called.
     torch::Tensor run_chunk(const torch::Tensor& lq,
                             const torch::Tensor& cond,
                             const torch::Tensor& noise,
                             const StageObserver& observer = {});
 
+    // Stage 1 of chunk next_chunk(): LQ projector and DiT. Returns the latents
+    // [1, 16, f, H/8, W/8] (run dtype, run device). Must alternate with run_decoder() (with
+    // settings.decode == false, run_chunk() only).
+    torch::Tensor run_dit(const torch::Tensor& lq,
+                          const torch::Tensor& noise,
+                          const StageObserver& observer = {});
+    // Stage 2: decoder and colour fix of the latents run_dit() returned; advances next_chunk().
+    torch::Tensor run_decoder(const torch::Tensor& latents,
+                              const torch::Tensor& cond,
+                              const StageObserver& observer = {});
+
     // Starts a new run: fresh caches and decoder memories; the prompt constants are kept.
     void reset();
+
+    // A stream for another model frame size (a tile) sharing this stream's weights, settings,
+    // prompt K/V and DiT residency; its own fresh per-run state. Errors as create().
+    Result<std::unique_ptr<FlashVsrStream>> create_sibling(std::int64_t padded_height,
+                                                           std::int64_t padded_width) const;
+
+    Checkpoint checkpoint() const;
+    void restore(const Checkpoint& checkpoint);
+    // Moves the per-run state (KV caches, projector caches, decoder memories, VAE caches of an
+    // untiled VAE) to `device`; the next chunk moves nothing back by itself, so park with the
+    // host and call move_state_to(device()) before the next chunk.
+    void move_state_to(const torch::Device& device);
+    // Bytes of the per-run state tensors (views counted by their own size).
+    std::int64_t state_bytes() const;
 
     torch::Device device() const { return m_models.device; }
     torch::ScalarType dtype() const { return m_models.dtype; }
     const model::wan::SparseAttentionParams& sparse_params() const { return m_sparse; }
+    std::int64_t height() const { return m_height; }
+    std::int64_t width() const { return m_width; }
 
   private:
     FlashVsrStream(FlashVsrModels models,
                    const StreamSettings& settings,
                    std::int64_t height,
-                   std::int64_t width);
+                   std::int64_t width,
+                   std::shared_ptr<SharedDit> shared);
     torch::Tensor project_lq(const torch::Tensor& lq);
     torch::Tensor decode(const torch::Tensor& latents, const torch::Tensor& cond);
+    bool unloads_dit() const;
 
     FlashVsrModels m_models;
     StreamSettings m_settings;
     std::int64_t m_height;
     std::int64_t m_width;
     model::wan::SparseAttentionParams m_sparse;
-    model::wan::WanConstants m_constants;
+    std::shared_ptr<SharedDit> m_shared;
     model::wan::WanStreamState m_dit_state;
     model::lq_proj::LqProjectorState m_lq_state;
     model::tc_decoder::TCDecoderState m_tc_state;
-    std::optional<model::vae::WanVaeStreamDecoder> m_vae_stream;
-    std::int64_t m_next_chunk = 0;
+    model::vae::WanVaeState m_vae_state;                          // untiled VAE
+    std::optional<model::vae::WanVaeStreamDecoder> m_vae_stream;  // tiled VAE
+    std::int64_t m_next_chunk = 0;                                // chunks fully done (decoded)
+    std::int64_t m_dit_chunk = 0;  // chunks through the DiT (m_next_chunk or one more)
+};
+
+struct FlashVsrStream::Checkpoint {
+    model::wan::WanStreamState dit_state;
+    model::lq_proj::LqProjectorState lq_state;
+    model::tc_decoder::TCDecoderState tc_state;
+    model::vae::WanVaeState vae_state;
+    std::optional<model::vae::WanVaeStreamDecoder> vae_stream;
+    std::int64_t next_chunk = 0;
+    std::int64_t dit_chunk = 0;
 };
 
 }  // namespace engine::pipeline

@@ -1,0 +1,352 @@
+#include "engine/pipeline/tiling.h"
+
+#include "engine/core/log.h"
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+#include <utility>
+
+namespace engine::pipeline {
+
+namespace {
+
+constexpr std::int64_t kModelAlign = 128;  // model frames are multiples of 128 pixels
+constexpr std::int64_t kLatentCell = 8;    // output pixels per latent cell
+constexpr std::int64_t kMinTileSize = 32;  // UF's smallest tile
+constexpr std::int64_t kMaxTileSize = 8192;
+
+std::int64_t align_down(std::int64_t value, std::int64_t multiple) {
+    return value / multiple * multiple;
+}
+
+std::int64_t align_up(std::int64_t value, std::int64_t multiple) {
+    return (value + multiple - 1) / multiple * multiple;
+}
+
+using Span = std::pair<std::int64_t, std::int64_t>;  // [begin, end)
+
+// Main grid along one axis: origins i*stride, the last tile shifted back to end at the border
+// (spec §5.1 step 1) with its origin rounded up to the alignment, so it stays inside the size.
+std::vector<Span> main_axis(std::int64_t length,
+                            std::int64_t size,
+                            std::int64_t stride,
+                            std::int64_t alignment) {
+    if (length <= size) {
+        return {{0, length}};
+    }
+    std::vector<Span> spans;
+    std::int64_t origin = 0;
+    for (; origin + size < length; origin += stride) {
+        spans.emplace_back(origin, origin + size);
+    }
+    spans.emplace_back(align_up(length - size, alignment), length);
+    return spans;
+}
+
+// Shifted grid along one axis: a first tile [0, offset + overlap), then origins offset + i*stride,
+// the last one shifted back like the main grid. Empty when the axis holds a single tile.
+std::vector<Span> shifted_axis(std::int64_t length,
+                               std::int64_t size,
+                               std::int64_t stride,
+                               std::int64_t overlap,
+                               std::int64_t alignment) {
+    if (length <= size) {
+        return {{0, length}};
+    }
+    const auto offset = align_down(stride / 2, alignment);
+    if (offset == 0) {
+        return main_axis(length, size, stride, alignment);
+    }
+    std::vector<Span> spans{{0, offset + overlap}};
+    std::int64_t origin = offset;
+    for (; origin + size < length; origin += stride) {
+        spans.emplace_back(origin, origin + size);
+    }
+    spans.emplace_back(align_up(length - size, alignment), length);
+    return spans;
+}
+
+// Linear ramp of one tile along one axis, in output pixels: 1 inside, (i + 0.5) / ramp towards
+// an inner side (never 0), no ramp on a side that lies on the image border.
+torch::Tensor axis_ramp(const Span& span,
+                        std::int64_t length,
+                        std::int64_t scale,
+                        std::int64_t ramp) {
+    const auto n = (span.second - span.first) * scale;
+    auto values = torch::ones({n}, torch::kDouble);
+    if (ramp <= 0) {
+        return values;
+    }
+    auto position = torch::arange(n, torch::kDouble) + 0.5;
+    if (span.first > 0) {
+        values = torch::minimum(values, position / static_cast<double>(ramp));
+    }
+    if (span.second < length) {
+        values = torch::minimum(values, (static_cast<double>(n) - position) / ramp);
+    }
+    return values;
+}
+
+// Rows of `t` along `dim` starting at `begin`, `count` of them, indices past the end clamped
+// to the last one (replicate).
+torch::Tensor crop_clamped(const torch::Tensor& t,
+                           std::int64_t dim,
+                           std::int64_t begin,
+                           std::int64_t count) {
+    const auto size = t.size(dim);
+    if (begin + count <= size) {
+        return t.narrow(dim, begin, count);
+    }
+    auto index = (torch::arange(count, torch::kLong) + begin).clamp_max(size - 1);
+    return t.index_select(dim, index.to(t.device()));
+}
+
+}  // namespace
+
+Result<TilePlan> plan_tiles(std::int64_t input_width,
+                            std::int64_t input_height,
+                            std::int64_t scale,
+                            const TileSettings& settings) {
+    if (input_width <= 0 || input_height <= 0 || scale <= 0) {
+        return Error(ErrorCode::InvalidArgument, "tiling needs a positive frame size and scale");
+    }
+    if (settings.size < kMinTileSize || settings.size > kMaxTileSize) {
+        return Error(ErrorCode::InvalidArgument, "tile size " + std::to_string(settings.size) +
+                                                     " is outside " + std::to_string(kMinTileSize) +
+                                                     ".." + std::to_string(kMaxTileSize))
+            .with("tile_size", std::to_string(settings.size));
+    }
+    if (settings.overlap < 0 || settings.overlap >= settings.size) {
+        return Error(ErrorCode::InvalidArgument,
+                     "tile overlap " + std::to_string(settings.overlap) +
+                         " must be >= 0 and smaller than the tile size " +
+                         std::to_string(settings.size))
+            .with("tile_overlap", std::to_string(settings.overlap));
+    }
+    TilePlan plan;
+    plan.input_width = input_width;
+    plan.input_height = input_height;
+    plan.scale = scale;
+    plan.alignment = kLatentCell / std::gcd(scale, kLatentCell);
+    const std::int64_t size = settings.size;
+    plan.stride = std::max(plan.alignment, align_down(size - settings.overlap, plan.alignment));
+    plan.overlap = size - plan.stride;
+
+    const auto add_grid = [&](const std::vector<Span>& rows, const std::vector<Span>& cols,
+                              int pass) {
+        bool added = false;
+        for (const auto& row : rows) {
+            for (const auto& col : cols) {
+                TileRect rect;
+                rect.x0 = col.first;
+                rect.x1 = col.second;
+                rect.y0 = row.first;
+                rect.y1 = row.second;
+                rect.pass = pass;
+                rect.padded_width = align_up(rect.width() * scale, kModelAlign);
+                rect.padded_height = align_up(rect.height() * scale, kModelAlign);
+                if (std::find(plan.tiles.begin(), plan.tiles.end(), rect) == plan.tiles.end()) {
+                    plan.tiles.push_back(rect);
+                    added = true;
+                }
+            }
+        }
+        return added;
+    };
+    add_grid(main_axis(input_height, size, plan.stride, plan.alignment),
+             main_axis(input_width, size, plan.stride, plan.alignment), 0);
+    if (settings.shift &&
+        add_grid(shifted_axis(input_height, size, plan.stride, plan.overlap, plan.alignment),
+                 shifted_axis(input_width, size, plan.stride, plan.overlap, plan.alignment), 1)) {
+        plan.passes = 2;
+    }
+    return plan;
+}
+
+std::vector<torch::Tensor> tile_blend_weights(const TilePlan& plan) {
+    const auto scale = plan.scale;
+    const auto ramp = plan.overlap * scale;
+    auto total = torch::zeros({plan.output_height(), plan.output_width()}, torch::kDouble);
+    std::vector<torch::Tensor> weights;
+    for (const auto& tile : plan.tiles) {
+        auto rows = axis_ramp({tile.y0, tile.y1}, plan.input_height, scale, ramp);
+        auto cols = axis_ramp({tile.x0, tile.x1}, plan.input_width, scale, ramp);
+        auto weight = rows.unsqueeze(1) * cols.unsqueeze(0);
+        total.narrow(0, tile.y0 * scale, weight.size(0))
+            .narrow(1, tile.x0 * scale, weight.size(1))
+            .add_(weight);
+        weights.push_back(weight);
+    }
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        const auto& tile = plan.tiles[i];
+        const auto& w = weights[i];
+        weights[i] =
+            (w / total.narrow(0, tile.y0 * scale, w.size(0)).narrow(1, tile.x0 * scale, w.size(1)))
+                .to(torch::kFloat);
+    }
+    return weights;
+}
+
+bool is_out_of_memory(const std::exception& error) {
+    if (dynamic_cast<const c10::OutOfMemoryError*>(&error) != nullptr) {
+        return true;
+    }
+    const std::string message = error.what();
+    return message.find("out of memory") != std::string::npos ||
+           message.find("can't allocate memory") != std::string::npos;
+}
+
+TiledChunkRunner::TiledChunkRunner(TilePlan plan,
+                                   std::vector<std::unique_ptr<TilePipeline>> tiles,
+                                   TiledRunnerOptions options)
+    : m_plan(std::move(plan)), m_tiles(std::move(tiles)), m_options(std::move(options)) {
+    if (m_tiles.size() != m_plan.tiles.size() || m_tiles.empty()) {
+        throw_error(ErrorCode::InvalidArgument,
+                    "TiledChunkRunner: " + std::to_string(m_tiles.size()) + " pipelines for " +
+                        std::to_string(m_plan.tiles.size()) + " tiles");
+    }
+    for (auto& weight : tile_blend_weights(m_plan)) {
+        m_weights.push_back(
+            weight.view({1, 1, 1, weight.size(0), weight.size(1)}).to(m_options.device));
+    }
+    const auto count = static_cast<std::int64_t>(m_tiles.size());
+    m_batch_size = std::clamp<std::int64_t>(m_options.batch_size, 1, count);
+    m_resident.assign(m_tiles.size(), true);  // fresh states are empty: nothing to move
+    for (const auto& tile : m_plan.tiles) {
+        m_noise_rows =
+            std::max(m_noise_rows, (tile.y0 * m_plan.scale + tile.padded_height) / kLatentCell);
+        m_noise_cols =
+            std::max(m_noise_cols, (tile.x0 * m_plan.scale + tile.padded_width) / kLatentCell);
+    }
+}
+
+torch::Tensor TiledChunkRunner::weight_sum() const {
+    auto total = torch::zeros({m_plan.output_height(), m_plan.output_width()}, torch::kFloat);
+    for (std::size_t i = 0; i < m_weights.size(); ++i) {
+        const auto& tile = m_plan.tiles[i];
+        const auto w = m_weights[i].to(torch::kCPU).squeeze();
+        total.narrow(0, tile.y0 * m_plan.scale, w.size(0))
+            .narrow(1, tile.x0 * m_plan.scale, w.size(1))
+            .add_(w);
+    }
+    return total;
+}
+
+void TiledChunkRunner::ensure_resident(std::size_t tile) {
+    if (!m_resident[tile]) {
+        m_tiles[tile]->move_state_to(m_options.device);
+        m_resident[tile] = true;
+    }
+}
+
+void TiledChunkRunner::park(std::size_t tile) {
+    if (m_resident[tile]) {
+        m_tiles[tile]->move_state_to(m_options.park_device);
+        m_resident[tile] = false;
+        ++m_stats.states_parked;
+    }
+}
+
+template <typename Stage>
+torch::Tensor TiledChunkRunner::run_stage(std::size_t tile, const Stage& stage) {
+    for (;;) {
+        ensure_resident(tile);
+        auto restore = m_tiles[tile]->restore_point();
+        try {
+            return stage();
+        } catch (const std::exception& error) {
+            if (!m_options.adaptive_batch || !is_out_of_memory(error)) {
+                throw;
+            }
+            restore();
+            ++m_stats.states_restored;
+            bool others_resident = false;
+            for (std::size_t i = 0; i < m_tiles.size(); ++i) {
+                others_resident = others_resident || (i != tile && m_resident[i]);
+            }
+            if (m_batch_size == 1 && !others_resident) {
+                throw;  // nothing left to free
+            }
+            for (std::size_t i = 0; i < m_tiles.size(); ++i) {
+                if (i != tile) {
+                    park(i);
+                }
+            }
+            m_batch_size = std::max<std::int64_t>(1, m_batch_size / 2);
+            if (m_options.release_cached_memory) {
+                m_options.release_cached_memory();
+            }
+            ++m_stats.out_of_memory_retries;
+            log_warning("out of memory in tile " + std::to_string(tile) +
+                        "; retrying with a tile batch of " + std::to_string(m_batch_size));
+        }
+    }
+}
+
+torch::Tensor TiledChunkRunner::run_chunk(const torch::Tensor& lq,
+                                          const torch::Tensor& cond,
+                                          const torch::Tensor& noise) {
+    TORCH_CHECK(lq.dim() == 5 && cond.dim() == 5 && noise.dim() == 5,
+                "TiledChunkRunner: lq, cond and noise must be 5-D");
+    TORCH_CHECK(noise.size(3) >= m_noise_rows && noise.size(4) >= m_noise_cols,
+                "TiledChunkRunner: noise must cover ", m_noise_rows, "x", m_noise_cols,
+                " latent cells, got ", noise.sizes());
+    const auto scale = m_plan.scale;
+    const auto frames = cond.size(2);
+    auto canvas =
+        torch::zeros({1, 3, frames, m_plan.output_height(), m_plan.output_width()},
+                     torch::TensorOptions().dtype(torch::kFloat).device(m_options.device));
+    const auto count = m_tiles.size();
+    const auto crop = [&](const torch::Tensor& video, const TileRect& tile) {
+        return crop_clamped(crop_clamped(video, 3, tile.y0 * scale, tile.padded_height), 4,
+                            tile.x0 * scale, tile.padded_width);
+    };
+    std::vector<torch::Tensor> intermediate(count);
+    std::size_t begin = 0;
+    while (begin < count) {
+        const auto end = std::min(count, begin + static_cast<std::size_t>(m_batch_size));
+        for (auto i = begin; i < end; ++i) {
+            const auto& tile = m_plan.tiles[i];
+            const auto tile_lq = crop(lq, tile);
+            const auto tile_noise =
+                noise.narrow(3, tile.y0 * scale / kLatentCell, tile.padded_height / kLatentCell)
+                    .narrow(4, tile.x0 * scale / kLatentCell, tile.padded_width / kLatentCell);
+            intermediate[i] =
+                run_stage(i, [&] { return m_tiles[i]->run_first_stage(tile_lq, tile_noise); });
+        }
+        for (auto i = begin; i < end; ++i) {
+            const auto& tile = m_plan.tiles[i];
+            const auto tile_cond = crop(cond, tile);
+            const auto rows = tile.height() * scale;
+            const auto cols = tile.width() * scale;
+            // The weighted contribution is computed inside the retried stage, so an allocation
+            // failure never leaves a partial sum in the canvas (add_ allocates nothing).
+            auto contribution = run_stage(i, [&] {
+                auto out = m_tiles[i]->run_second_stage(intermediate[i], tile_cond);
+                TORCH_CHECK(
+                    out.dim() == 5 && out.size(2) == frames && out.size(3) == tile.padded_height &&
+                        out.size(4) == tile.padded_width,
+                    "TiledChunkRunner: tile ", i, " returned ", out.sizes(), ", expected [1, 3, ",
+                    frames, ", ", tile.padded_height, ", ", tile.padded_width, "]");
+                return out.narrow(3, 0, rows)
+                    .narrow(4, 0, cols)
+                    .to(m_options.device, torch::kFloat)
+                    .mul(m_weights[i]);
+            });
+            intermediate[i] = torch::Tensor();
+            canvas.narrow(3, tile.y0 * scale, rows)
+                .narrow(4, tile.x0 * scale, cols)
+                .add_(contribution);
+        }
+        if (m_batch_size < static_cast<std::int64_t>(count)) {
+            for (auto i = begin; i < end; ++i) {
+                park(i);
+            }
+        }
+        begin = end;
+    }
+    return canvas;
+}
+
+}  // namespace engine::pipeline
