@@ -1,5 +1,7 @@
 #include "engine/model/tc_decoder/tc_decoder.h"
 
+#include "engine/core/log.h"
+
 #include <string>
 #include <utility>
 
@@ -104,7 +106,27 @@ MemBlockImpl::MemBlockImpl(std::int64_t channels) {
     conv4 = conv->register_module("4", make_conv(channels, channels, 3, true));
 }
 
+namespace {
+
+// relu(conv(x) + bias) in one cuDNN call (CUDA only).
+torch::Tensor conv_relu(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
+    const auto pad = conv->weight.size(2) / 2;
+    return at::cudnn_convolution_relu(
+        x, conv->weight, conv->bias.defined() ? conv->bias : c10::optional<torch::Tensor>(), {1, 1},
+        {pad, pad}, {1, 1}, 1);
+}
+
+}  // namespace
+
 torch::Tensor MemBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& past) {
+    if (fused) {
+        // relu(C3(relu(C2(relu(C1(cat))))) + x): every bias, ReLU and the skip in cuDNN's
+        // convolution epilogue.
+        auto h = conv_relu(conv0, torch::cat({x, past}, 1));
+        h = conv_relu(conv2, h);
+        return at::cudnn_convolution_add_relu(h, conv4->weight, x, 1.0, conv4->bias, {1, 1}, {1, 1},
+                                              {1, 1}, 1);
+    }
     auto h = conv0(torch::cat({x, past}, 1));
     h.relu_();
     h = conv2(h);
@@ -177,6 +199,34 @@ void TCDecoderImpl::set_channels_last(bool enabled) {
         }
     }
     m_channels_last = enabled;
+    set_fused_convolutions(enabled && parameters().front().is_cuda());
+}
+
+void TCDecoderImpl::set_fused_convolutions(bool enabled) {
+    m_fused = false;
+    if (enabled) {
+        // Probe once: cuDNN builds (and the bf16/fp16 NHWC kernels) that lack the fused
+        // conv-bias-add-ReLU graph throw here, and the decoder keeps the separate passes.
+        try {
+            torch::NoGradGuard no_grad;
+            const auto& weight = m_layers[1].conv->weight;
+            auto probe = torch::zeros({1, weight.size(1), 8, 8}, weight.options())
+                             .contiguous(at::MemoryFormat::ChannelsLast);
+            auto y = conv_relu(m_layers[1].conv, probe);
+            at::cudnn_convolution_add_relu(y, m_layers[3].conv->weight, y, 1.0, c10::nullopt,
+                                           {1, 1}, {1, 1}, {1, 1}, 1);
+            m_fused = true;
+        } catch (const c10::Error& e) {
+            engine::log_info(std::string("TCDecoder: cuDNN fused convolutions unavailable, using "
+                                         "separate bias/ReLU passes: ") +
+                             e.what_without_backtrace());
+        }
+    }
+    for (auto& layer : m_layers) {
+        if (layer.kind == LayerKind::MemBlock) {
+            layer.mem_block->fused = m_fused;
+        }
+    }
 }
 
 // Depth-first, as upstream's sequential work queue: a TGrow's sub-steps each run to the output
@@ -193,7 +243,12 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 x = x.div(3).tanh_().mul_(3);
                 break;
             case LayerKind::Conv:
-                x = layer.conv(x);
+                if (m_fused && i + 1 < m_layers.size() && m_layers[i + 1].kind == LayerKind::ReLU) {
+                    x = conv_relu(layer.conv, x);
+                    ++i;  // the ReLU ran in the convolution's epilogue
+                } else {
+                    x = layer.conv(x);
+                }
                 break;
             case LayerKind::ReLU:
                 x.relu_();  // always follows a conv, whose output nobody else holds

@@ -135,7 +135,10 @@ int main(int argc, char** argv) {
         static_cast<long long>(dit_config.dim), static_cast<long long>(dit_config.num_layers),
         static_cast<long long>(width), static_cast<long long>(height),
         static_cast<long long>((*stream)->sparse_params().topk),
-        channels_last ? "channels-last" : "NCHW", cudnn_benchmark ? "on" : "off");
+        channels_last ? (models.tc_decoder->fused_convolutions() ? "channels-last, fused conv"
+                                                                 : "channels-last")
+                      : "NCHW",
+        cudnn_benchmark ? "on" : "off");
 
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
     std::map<std::string, double> stage_ms;

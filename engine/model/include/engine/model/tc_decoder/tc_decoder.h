@@ -59,6 +59,8 @@ class MemBlockImpl : public torch::nn::Module {
     torch::nn::Conv2d conv0{nullptr};  // conv.0: 2n -> n, 3x3, bias
     torch::nn::Conv2d conv2{nullptr};  // conv.2: n -> n
     torch::nn::Conv2d conv4{nullptr};  // conv.4: n -> n
+    // CUDA only: cuDNN's fused convolution + bias (+ skip) + ReLU (set by the decoder).
+    bool fused = false;
 };
 TORCH_MODULE(MemBlock);
 
@@ -98,8 +100,11 @@ class TCDecoderImpl : public torch::nn::Module {
     // is the same (results differ only by the convolution algorithm's summation order). Weights
     // are re-laid in place. make_tc_decoder turns it on for CUDA devices; call from the driving
     // thread before decode().
+    // On CUDA this also turns on cuDNN's fused convolution + bias (+ skip) + ReLU epilogues when
+    // a probe shows the installed cuDNN has them (one rounding instead of three passes).
     void set_channels_last(bool enabled);
     bool channels_last() const { return m_channels_last; }
+    bool fused_convolutions() const { return m_fused; }
 
     // Checkpoint keys: decoder.N.* (N = position in the 27-layer sequence of spec §2.5).
     std::shared_ptr<torch::nn::Module> decoder;
@@ -116,9 +121,12 @@ class TCDecoderImpl : public torch::nn::Module {
     template <typename Emit>
     void run_from(std::size_t first_layer, torch::Tensor x, TCDecoderState& state, Emit& emit);
 
+    void set_fused_convolutions(bool enabled);
+
     TCDecoderConfig m_config;
     std::vector<Layer> m_layers;
     bool m_channels_last = false;
+    bool m_fused = false;
 };
 TORCH_MODULE(TCDecoder);
 
