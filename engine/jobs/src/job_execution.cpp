@@ -3,10 +3,12 @@
 #include "bounded_queue.h"
 #include "engine/core/log.h"
 #include "engine/core/paths.h"
+#include "engine/gpu/device_info.h"
 #include "engine/imaging/tone_mapping.h"
 #include "engine/io/image_sequence.h"
 #include "engine/io/versions.h"
 #include "engine/jobs/processor.h"
+#include "engine/jobs/scene_cuts.h"
 #include "engine/pipeline/runtime.h"
 #include "json_values.h"
 #include "output_layout.h"
@@ -195,8 +197,16 @@ constexpr std::size_t kQueueDepth = 4;
 
 }  // namespace
 
-JobExecution::JobExecution(JobSpec spec, JobEvents events, std::optional<CancelToken> external)
-    : m_spec(std::move(spec)), m_events(std::move(events)), m_external(std::move(external)) {
+JobExecution::JobExecution(JobSpec spec,
+                           JobEvents events,
+                           std::optional<CancelToken> external,
+                           ProcessorFactory factory,
+                           std::optional<DeviceResources> planning_device)
+    : m_spec(std::move(spec)),
+      m_events(std::move(events)),
+      m_external(std::move(external)),
+      m_factory(factory ? std::move(factory) : ProcessorFactory(make_processor)),
+      m_planning_device(std::move(planning_device)) {
     m_job_id = job_id_for(m_spec);
     m_checkpoint_dir = checkpoint_dir_for(m_spec);
     m_private_checkpoint_dir = m_spec.checkpoint_dir.empty();
@@ -226,20 +236,67 @@ void JobExecution::emit_state(JobState state) {
     }
 }
 
-void JobExecution::emit_progress(JobStage stage, int device_index, bool force) {
+void JobExecution::set_worker_devices(const std::vector<std::string>& devices) {
+    std::lock_guard<std::mutex> lock(m_event_mutex);
+    m_gpu_indices.clear();
+    for (const auto& d : devices) {
+        int index = -1;
+        if (d == "cuda") {
+            index = 0;
+        } else if (d.rfind("cuda:", 0) == 0) {
+            index = std::atoi(d.c_str() + 5);
+        }
+        if (index >= 0 &&
+            std::find(m_gpu_indices.begin(), m_gpu_indices.end(), index) == m_gpu_indices.end()) {
+            m_gpu_indices.push_back(index);
+        }
+    }
+}
+
+// Called with m_event_mutex held: NVML's view of the job's GPUs, and the peaks seen so far.
+std::vector<GpuMemory> JobExecution::sample_gpu_memory() {
+    std::vector<GpuMemory> out;
+    if (m_gpu_indices.empty()) {
+        return out;
+    }
+    const gpu::DeviceQuery q = gpu::query_devices();
+    for (int index : m_gpu_indices) {
+        for (const auto& d : q.devices) {
+            if (d.index == index) {
+                out.push_back({index, d.memory_used_bytes, d.memory_total_bytes});
+                GpuMemory& peak = m_gpu_peaks[index];
+                peak.gpu_index = index;
+                peak.total_bytes = d.memory_total_bytes;
+                peak.used_bytes = std::max(peak.used_bytes, d.memory_used_bytes);
+            }
+        }
+    }
+    return out;
+}
+
+void JobExecution::emit_progress(JobStage stage,
+                                 int device_index,
+                                 bool force,
+                                 const std::string& stage_name) {
     std::lock_guard<std::mutex> lock(m_event_mutex);
     const auto now = Clock::now();
-    if (!force && stage == m_last_stage && now - m_last_progress < std::chrono::milliseconds(100)) {
+    const std::string name = stage_name.empty() ? std::string(job_stage_name(stage)) : stage_name;
+    if (!force && stage == m_last_stage && name == m_last_stage_name &&
+        now - m_last_progress < std::chrono::milliseconds(100)) {
         return;
     }
     m_last_progress = now;
     m_last_stage = stage;
+    m_last_stage_name = name;
+    std::vector<GpuMemory> gpu_memory = sample_gpu_memory();
     if (!m_events.on_progress) {
         return;
     }
     JobProgress p;
     p.job_id = m_job_id;
     p.stage = stage;
+    p.stage_name = name;
+    p.gpu_memory = std::move(gpu_memory);
     p.device_index = device_index;
     p.frames_total = m_manifest.plan.end - m_manifest.plan.first;
     p.segments_total = static_cast<int>(m_manifest.plan.segments.size());
@@ -268,7 +325,7 @@ void JobExecution::emit_progress(JobStage stage, int device_index, bool force) {
     m_events.on_progress(p);
 }
 
-Result<std::vector<int>> JobExecution::prepare(int worker_index) {
+Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::string& device) {
     const auto started = Clock::now();
     emit_progress(JobStage::Probing, worker_index, true);
     if (auto st = check_cancelled(); !st.ok()) {
@@ -278,41 +335,13 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
         return st.error();
     }
     // The input: opening it probes the exact frame count (packet scan or file list).
-    io::SourceOptions so;
-    so.input = m_spec.input;
-    if (m_spec.input_fps) {
-        so.sequence_fps = *m_spec.input_fps;
+    auto probed = probe_source(m_spec, m_cancel);
+    if (!probed.ok()) {
+        return probed.error();
     }
-    auto opened = io::open_source(so);
-    if (!opened.ok()) {
-        return opened.error();
-    }
-    std::unique_ptr<io::FrameSource> source = std::move(opened).value();
-    m_source_info = source->info();
+    m_source_info = probed->info;
     m_source_type = preferred_sample_type(m_source_info);
-    std::int64_t total = m_source_info.frame_count;
-    if (!m_source_info.frame_count_exact || total < 0) {
-        // Rare (streams without a packet count): count by decoding once.
-        total = 0;
-        while (true) {
-            auto next = source->next();
-            if (!next.ok()) {
-                return next.error();
-            }
-            if (!next->has_value()) {
-                break;
-            }
-            ++total;
-            if (auto st = check_cancelled(); !st.ok()) {
-                return st.error();
-            }
-        }
-    }
-    source.reset();
-    if (total <= 0) {
-        return Error(ErrorCode::ZeroFrames, "the input has no frames")
-            .with("path", path_string(m_spec.input));
-    }
+    const std::int64_t total = probed->frames;
 
     auto identity = identify_input_files(m_spec.input);
     if (!identity.ok()) {
@@ -332,19 +361,6 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
         model = std::move(m).value();
     } else {
         model.kind = "builtin:" + std::string(upscaler_kind_name(m_spec.upscaler));
-    }
-
-    PlanRequest request;
-    request.total_frames = total;
-    request.first = m_spec.first_frame;
-    request.end = m_spec.end_frame;
-    request.max_segment_frames = m_spec.segments.max_segment_frames;
-    request.overlap = m_spec.segments.segment_overlap;
-    request.min_segment_frames = m_spec.segments.min_segment_frames;
-    request.min_segments = m_spec.segments.min_segments;
-    auto plan = plan_segments(request);
-    if (!plan.ok()) {
-        return plan.error();
     }
 
     // Final output refused early, before hours of work, unless it may be replaced.
@@ -379,7 +395,112 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
         Error e = existing.error();
         return e.with("hint", "--clean-checkpoint starts over");
     }
-    if (existing->has_value()) {
+    const bool resuming = existing->has_value();
+    const bool model_run = m_spec.upscaler == UpscalerKind::FlashVSR;
+
+    // Segments. Scene cuts come from the checkpoint when resuming (detection is deterministic,
+    // but the stored list is the record the finished segments were made with); else they are
+    // detected once over the range plus the overlap context on both sides.
+    PlanRequest request;
+    request.total_frames = total;
+    request.first = m_spec.first_frame;
+    request.end = m_spec.end_frame;
+    request.max_segment_frames = m_spec.segments.max_segment_frames;
+    request.overlap = m_spec.segments.segment_overlap;
+    request.min_segment_frames = m_spec.segments.min_segment_frames;
+    request.min_segments = m_spec.segments.min_segments;
+    if (resuming) {
+        request.scene_cuts = (*existing)->plan.scene_cuts;
+    } else if (model_run && m_spec.segments.scene_cuts) {
+        const auto scene_started = Clock::now();
+        const std::int64_t range_end =
+            m_spec.end_frame < 0 ? total : std::min(m_spec.end_frame, total);
+        const std::int64_t scan_first =
+            std::max<std::int64_t>(0, m_spec.first_frame - m_spec.segments.segment_overlap);
+        const std::int64_t scan_end = std::min(total, range_end + m_spec.segments.segment_overlap);
+        emit_progress(JobStage::Measuring, worker_index, true, "detecting scene cuts");
+        if (scan_first < scan_end) {
+            auto cuts =
+                detect_scene_cuts(m_spec, scan_first, scan_end, m_cancel, [&](std::int64_t) {
+                    emit_progress(JobStage::Measuring, worker_index, false, "detecting scene cuts");
+                });
+            if (!cuts.ok()) {
+                return cuts.error();
+            }
+            request.scene_cuts = std::move(cuts).value();
+        }
+        m_scene_ms = ms_since(scene_started);
+        if (!request.scene_cuts.empty()) {
+            log_info("job " + m_job_id + ": " + std::to_string(request.scene_cuts.size()) +
+                     " scene cut(s) detected");
+        }
+    }
+    auto plan = plan_segments(request);
+    if (!plan.ok()) {
+        return plan.error();
+    }
+
+    // Tiles (FlashVSR): stored in the checkpoint when resuming; chosen by the planner for
+    // tile_size 0 (calibrated on CUDA devices); else as the spec says. The planner also predicts
+    // the run's resources for the report.
+    TileChoice tiles;
+    if (model_run) {
+        const auto plan_started = Clock::now();
+        tiles = requested_tiles(m_spec);
+        if (resuming && (*existing)->tiles) {
+            tiles = *(*existing)->tiles;
+        }
+        const bool choose = !resuming && tiles.tile_size == 0;
+        InputProbe probe;
+        probe.width = m_source_info.width;
+        probe.height = m_source_info.height;
+        probe.frames = plan->end - plan->first;
+        probe.fps = m_source_info.frame_rate;
+        probe.bit_depth = m_source_info.bit_depth;
+        Result<DeviceResources> resources =
+            m_planning_device
+                ? Result<DeviceResources>(*m_planning_device)
+                : query_device_resources(device.empty() ? m_spec.model.device : device);
+        if (!resources.ok() && choose) {
+            return resources.error();
+        }
+        if (resources.ok()) {
+            PlannerOptions options;
+            options.cancel = m_cancel;
+            options.processor_factory = m_factory;
+            JobSpec planned = m_spec;
+            if (choose) {
+                options.calibration =
+                    resources->is_cuda ? CalibrationMode::Measure : CalibrationMode::Skip;
+                emit_progress(JobStage::Probing, worker_index, true,
+                              resources->is_cuda ? "calibrating" : "planning");
+            } else {
+                planned = apply_tiles(m_spec, tiles);
+            }
+            auto job_plan = plan_job(planned, probe, *resources, options);
+            if (!job_plan.ok() && choose) {
+                return job_plan.error();
+            }
+            if (job_plan.ok()) {
+                if (choose) {
+                    tiles = job_plan->tiles;
+                    log_info("job " + m_job_id + ": " + job_plan->summary() + "; " +
+                             job_plan->reason);
+                }
+                std::lock_guard<std::mutex> lock(m_manifest_mutex);
+                m_plan = std::move(job_plan).value();
+            } else {
+                log_warning("job " + m_job_id +
+                            ": no resource prediction: " + job_plan.error().to_string());
+            }
+        } else {
+            log_warning("job " + m_job_id +
+                        ": no resource prediction: " + resources.error().to_string());
+        }
+        m_plan_ms = ms_since(plan_started);
+    }
+
+    if (resuming) {
         Manifest& old = **existing;
         if (auto diffs = old.input.differences(input); !diffs.empty()) {
             Error e(ErrorCode::InputChanged, "the input changed since the checkpoint was made (" +
@@ -420,6 +541,9 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
         }
         m_manifest = std::move(old);
         m_manifest.spec = m_spec;  // paths and execution settings of this run
+        if (model_run && !m_manifest.tiles) {
+            m_manifest.tiles = tiles;  // written before tiling existed: ran untiled
+        }
         // Keep what is intact; a torn or missing segment (the crash hit while it was being
         // listed or later damage) is dropped and redone.
         const fs::path folder = pictures ? m_pictures_folder : m_checkpoint_dir;
@@ -462,6 +586,9 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
         m_manifest.model = model;
         m_manifest.input = input;
         m_manifest.plan = std::move(plan).value();
+        if (model_run) {
+            m_manifest.tiles = tiles;
+        }
         auto format = intermediate_format(m_spec, m_source_info);
         if (!format.ok()) {
             return format.error();
@@ -471,7 +598,7 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index) {
             if (m_spec.hdr.global_l_max) {
                 m_manifest.hdr_l_max = *m_spec.hdr.global_l_max;
             } else {
-                emit_progress(JobStage::Measuring, worker_index, true);
+                emit_progress(JobStage::Measuring, worker_index, true, "measuring HDR peak");
                 auto l_max = measure_l_max(m_spec, m_source_type, total, m_cancel);
                 if (!l_max.ok()) {
                     return l_max.error();
@@ -510,6 +637,46 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
         return st;
     }
     const Segment segment = m_manifest.plan.segments.at(static_cast<std::size_t>(segment_index));
+    const bool model_run = m_spec.upscaler == UpscalerKind::FlashVSR;
+    TileChoice tiles;
+    {
+        std::lock_guard<std::mutex> lock(m_manifest_mutex);
+        auto it = m_device_tiles.find(device);
+        tiles = it != m_device_tiles.end() ? it->second : m_manifest.tiles.value_or(TileChoice{});
+    }
+    for (int retries = 0;; ++retries) {
+        Status status = run_segment_once(segment, worker_index, device, tiles);
+        if (status.ok() || !model_run || status.error().code != ErrorCode::OutOfMemory ||
+            is_cancelled()) {
+            return status;
+        }
+        auto smaller = smaller_tiles(tiles, m_source_info.width, m_source_info.height);
+        if (!smaller || retries >= kMaxOomRetries) {
+            Error e = status.error();
+            return e.with("tiles", tiles.describe())
+                .with("oom_retries", std::to_string(retries))
+                .with("segment", std::to_string(segment.index));
+        }
+        log_warning("job " + m_job_id + ": segment " + std::to_string(segment.index) + " on " +
+                    device + " ran out of GPU memory with " + tiles.describe() +
+                    "; retrying with " + smaller->describe() + " (" + status.error().detail + ")");
+        {
+            std::lock_guard<std::mutex> lock(m_manifest_mutex);
+            m_oom_retries.push_back(
+                {segment.index, device, tiles, *smaller, status.error().detail});
+            m_device_tiles[device] = *smaller;
+        }
+        tiles = *smaller;
+        emit_progress(JobStage::Upscaling, worker_index, true,
+                      "retrying segment " + std::to_string(segment.index) + " with smaller tiles");
+    }
+}
+
+Status JobExecution::run_segment_once(const Segment& segment,
+                                      int worker_index,
+                                      const std::string& device,
+                                      const TileChoice& tiles) {
+    const bool model_run = m_spec.upscaler == UpscalerKind::FlashVSR;
     const IntermediateFormat format = m_manifest.intermediate;
     const bool pictures = m_spec.output_settings.mode == io::OutputMode::Pictures;
 
@@ -533,7 +700,7 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
     context.cancel = m_cancel;
     context.source_color = m_source_info.color;
     context.hdr_l_max = m_manifest.hdr_l_max;
-    auto made = make_processor(m_spec, context);
+    auto made = m_factory(model_run ? apply_tiles(m_spec, tiles) : m_spec, context);
     if (!made.ok()) {
         return made.error();
     }
@@ -578,6 +745,7 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
     std::vector<std::int64_t> input_pts;
     input_pts.reserve(static_cast<std::size_t>(segment.input_frames()));
     std::int64_t produced = 0;
+    std::int64_t counted = 0;  // frames added to the job's counters by this attempt
     Status status;
     {
         EncodeStage encode(*sink, kQueueDepth);
@@ -606,6 +774,7 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
                 }
                 m_frames_done.fetch_add(1);
                 m_frames_this_session.fetch_add(1);
+                ++counted;
             }
             ready.clear();
             emit_progress(JobStage::Upscaling, worker_index, false);
@@ -654,6 +823,8 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
     }
     if (!status.ok()) {
         sink->abort();
+        m_frames_done.fetch_sub(counted);
+        m_frames_this_session.fetch_sub(counted);
         return status;
     }
 
@@ -670,6 +841,9 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
     } else {
         names.push_back(segment_file_name(segment));
         record.pts = std::move(pts);
+    }
+    if (model_run) {
+        record.tiles = tiles;
     }
     const fs::path folder = pictures ? m_pictures_folder : m_checkpoint_dir;
     for (const auto& name : names) {
@@ -739,6 +913,15 @@ JobSummary JobExecution::finalize(const Status& status) {
     if (m_assembled) {
         summary.output = m_spec.output;
     }
+    std::vector<OomRetry> oom_retries;
+    {
+        std::lock_guard<std::mutex> lock(m_manifest_mutex);
+        summary.plan = m_plan;
+        summary.tiles = m_manifest.tiles.value_or(TileChoice{});
+        summary.scene_cuts = m_manifest.plan.scene_cuts;
+        oom_retries = m_oom_retries;
+        summary.oom_retries = static_cast<int>(oom_retries.size());
+    }
 
     json report;
     report["format"] = "flashvsr-studio-run-report";
@@ -770,12 +953,63 @@ JobSummary JobExecution::finalize(const Status& status) {
                           {"done", m_segments_done.load()}};
     const double total_ms = ms_since(m_started);
     const double upscale_ms = std::max(0.0, total_ms - m_prepare_ms - m_assemble_ms);
-    report["timings_ms"] = {{"prepare", m_prepare_ms},
-                            {"upscale", upscale_ms},
-                            {"assemble", m_assemble_ms},
-                            {"total", total_ms}};
+    // Stages: prepare includes scene detection and planning (listed on their own too).
+    report["timings_ms"] = {{"prepare", m_prepare_ms},   {"scene_detection", m_scene_ms},
+                            {"planning", m_plan_ms},     {"upscale", upscale_ms},
+                            {"assemble", m_assemble_ms}, {"total", total_ms}};
     report["fps"] = upscale_ms > 0 ? double(summary.frames_processed) / (upscale_ms / 1000.0) : 0.0;
-    report["peak_memory"] = {{"process_rss_bytes", peak_rss_kib() * 1024}};
+    const std::int64_t peak_rss_bytes = peak_rss_kib() * 1024;
+    json gpus = json::array();
+    {
+        std::lock_guard<std::mutex> lock(m_event_mutex);
+        for (const auto& [index, peak] : m_gpu_peaks) {
+            gpus.push_back({{"gpu_index", index},
+                            {"peak_used_bytes", peak.used_bytes},
+                            {"total_bytes", peak.total_bytes}});
+        }
+    }
+    // GPU peaks are NVML's "used" (every process on the GPU) sampled at progress events.
+    report["peak_memory"] = {{"process_rss_bytes", peak_rss_bytes}, {"gpus", gpus}};
+    report["scene_cuts"] = summary.scene_cuts;
+    if (m_spec.upscaler == UpscalerKind::FlashVSR) {
+        report["tiles"] = tile_choice_to_value(summary.tiles);
+    }
+    json retries = json::array();
+    for (const auto& r : oom_retries) {
+        retries.push_back({{"segment", r.segment},
+                           {"device", r.device},
+                           {"from", tile_choice_to_value(r.from)},
+                           {"to", tile_choice_to_value(r.to)},
+                           {"detail", r.detail}});
+    }
+    report["oom_retries"] = retries;
+    if (summary.plan) {
+        const ResourcePrediction& p = summary.plan->prediction;
+        std::uint64_t chunk_bytes = 0;
+        {
+            std::lock_guard<std::mutex> lock(m_manifest_mutex);
+            if (m_spec.output_settings.mode == io::OutputMode::Video) {
+                for (const auto& r : m_manifest.finished) {
+                    for (const auto& f : r.files) {
+                        chunk_bytes += f.size_bytes;
+                    }
+                }
+            }
+        }
+        std::uint64_t gpu_peak = 0;
+        for (const auto& g : gpus) {
+            gpu_peak = std::max(gpu_peak, g.at("peak_used_bytes").get<std::uint64_t>());
+        }
+        report["plan"] = job_plan_to_value(*summary.plan);
+        report["predicted_vs_actual"] = {
+            {"peak_gpu_bytes", {{"predicted", p.peak_gpu_bytes}, {"actual", gpu_peak}}},
+            {"peak_host_bytes", {{"predicted", p.peak_host_bytes}, {"actual", peak_rss_bytes}}},
+            {"temp_disk_bytes", {{"predicted", p.temp_disk_bytes}, {"actual", chunk_bytes}}},
+            {"upscale_seconds",
+             {{"predicted", p.upscale_seconds}, {"actual", upscale_ms / 1000.0}}},
+            {"assemble_seconds",
+             {{"predicted", p.assemble_seconds}, {"actual", m_assemble_ms / 1000.0}}}};
+    }
     report["input"] = {{"path", m_manifest.input.path},
                        {"frame_count", m_manifest.input.frame_count},
                        {"width", m_manifest.input.width},

@@ -12,11 +12,14 @@
 #include "engine/jobs/job_events.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
+#include "engine/jobs/planner.h"
+#include "engine/jobs/processor.h"
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,7 +31,16 @@ class JobExecution {
   public:
     // `external`: the submitter's token (may be shared with other jobs); the job never cancels
     // it, it only follows it.
-    JobExecution(JobSpec spec, JobEvents events, std::optional<CancelToken> external);
+    // `factory`: builds segment processors (empty: make_processor). `planning_device`: plan for
+    // this device instead of the preparing worker's.
+    JobExecution(JobSpec spec,
+                 JobEvents events,
+                 std::optional<CancelToken> external,
+                 ProcessorFactory factory = {},
+                 std::optional<DeviceResources> planning_device = std::nullopt);
+    // The devices of the workers that may run this job (for per-GPU memory in progress events).
+    // Called before the first task.
+    void set_worker_devices(const std::vector<std::string>& devices);
 
     const std::string& job_id() const { return m_job_id; }
     const JobSpec& spec() const { return m_spec; }
@@ -38,7 +50,11 @@ class JobExecution {
     bool is_cancelled() const;
 
     // Fills the manifest and returns the segment indices still to do (plan order).
-    Result<std::vector<int>> prepare(int worker_index);
+    // `device`: the preparing worker's; the planner predicts (and picks auto tiles) for it.
+    Result<std::vector<int>> prepare(int worker_index, const std::string& device);
+    // Runs one segment; on a GPU out-of-memory error, reruns it with smaller tiles (planner's
+    // smaller_tiles, at most kMaxOomRetries times). Later segments on the same device start with
+    // the tiles that worked.
     Status run_segment(int segment_index, int worker_index, const std::string& device);
     // Joins this job's segments into the output (or, SegmentsOnly, just keeps them).
     Status assemble(int worker_index);
@@ -48,8 +64,26 @@ class JobExecution {
     void emit_state(JobState state);
 
   private:
-    void emit_progress(JobStage stage, int device_index, bool force);
+    void emit_progress(JobStage stage,
+                       int device_index,
+                       bool force,
+                       const std::string& stage_name = {});
+    std::vector<GpuMemory> sample_gpu_memory();
     Status check_cancelled() const;
+    // One attempt at a segment with the given tiles; frames it counted are uncounted on failure.
+    Status run_segment_once(const Segment& segment,
+                            int worker_index,
+                            const std::string& device,
+                            const TileChoice& tiles);
+
+    // A segment rerun after running out of GPU memory.
+    struct OomRetry {
+        int segment = 0;
+        std::string device;
+        TileChoice from;
+        TileChoice to;
+        std::string detail;
+    };
 
     JobSpec m_spec;
     JobEvents m_events;
@@ -66,12 +100,20 @@ class JobExecution {
     io::VideoInfo m_source_info;
     SampleType m_source_type = SampleType::U16;
     std::string m_processor_description;
+    ProcessorFactory m_factory;
+    std::optional<DeviceResources> m_planning_device;
+    std::optional<JobPlan> m_plan;                     // guarded by m_manifest_mutex
+    std::map<std::string, TileChoice> m_device_tiles;  // per device after OOM retries; same
+    std::vector<OomRetry> m_oom_retries;               // same
 
     // Progress
     std::mutex m_event_mutex;
     std::chrono::steady_clock::time_point m_started;
     std::chrono::steady_clock::time_point m_last_progress;
     JobStage m_last_stage = JobStage::Probing;
+    std::string m_last_stage_name;
+    std::vector<int> m_gpu_indices;        // CUDA devices among the job's workers
+    std::map<int, GpuMemory> m_gpu_peaks;  // highest NVML "used" seen at progress events
     std::atomic<std::int64_t> m_frames_done{0};
     std::atomic<std::int64_t> m_frames_this_session{0};
     std::atomic<std::int64_t> m_frames_assembled{0};
@@ -80,6 +122,8 @@ class JobExecution {
     int m_segments_resumed = 0;
     std::chrono::steady_clock::time_point m_upscale_started;
     double m_prepare_ms = 0;
+    double m_scene_ms = 0;
+    double m_plan_ms = 0;
     double m_assemble_ms = 0;
     bool m_assembled = false;
 };

@@ -197,7 +197,7 @@ void run_task(QueueState& state, Task& task, int worker, const std::string& devi
                     std::lock_guard<std::mutex> lock(job.control->mutex);
                     job.control->state = JobState::Running;
                 }
-                auto prepared = job.execution->prepare(worker);
+                auto prepared = job.execution->prepare(worker, device);
                 if (prepared.ok()) {
                     pending = std::move(prepared).value();
                 } else {
@@ -323,8 +323,19 @@ JobHandle JobQueue::submit(JobSpec spec, JobEvents events, SubmitOptions options
     auto control = std::make_shared<JobControl>();
     auto job = std::make_shared<QueuedJob>();
     job->control = control;
-    job->execution =
-        std::make_unique<JobExecution>(std::move(spec), std::move(events), options.cancel);
+    job->execution = std::make_unique<JobExecution>(
+        std::move(spec), std::move(events), options.cancel, std::move(options.processor_factory),
+        std::move(options.planning_device));
+    {
+        std::vector<std::string> devices;
+        for (std::size_t i = 0; i < m_devices.size(); ++i) {
+            if (options.workers.empty() || std::find(options.workers.begin(), options.workers.end(),
+                                                     int(i)) != options.workers.end()) {
+                devices.push_back(m_devices[i]);
+            }
+        }
+        job->execution->set_worker_devices(devices);
+    }
     control->cancel = job->execution->cancel_token();
     control->job_id = job->execution->job_id();
     job->allowed_workers = std::move(options.workers);

@@ -16,6 +16,9 @@ using nlohmann::json;
 
 namespace {
 
+// Smallest explicit tile side (input pixels), as upstream's UI slider (32..1024 step 32).
+constexpr int kMinValidTileSize = 32;
+
 template <typename E, std::size_t N>
 using Names = std::array<std::pair<E, const char*>, N>;
 
@@ -210,6 +213,24 @@ json model_json(const ModelSettings& m, bool for_fingerprint) {
     j["lq_resample"] = name_of(kResamples, m.lq_resample);
     j["attention"] = name_of(kAttention, m.attention);
     j["tiled_vae"] = m.tiled_vae;
+    if (!for_fingerprint) {
+        j["tiled_dit"] = m.tiled_dit;
+        j["tile_size"] = m.tile_size;
+        j["tile_overlap"] = m.tile_overlap;
+        j["tile_shift"] = m.tile_shift;
+        j["tile_batch_size"] = m.tile_batch_size;
+        j["adaptive_tile_batch"] = m.adaptive_tile_batch;
+        j["unload_dit"] = m.unload_dit;
+        j["memory_budget"] = m.memory_budget;
+    } else if (m.tiled_dit || m.tile_size == 0) {
+        // Only when tiling can happen, so that untiled jobs keep the fingerprint they had before
+        // tiling existed (their checkpoints stay resumable). Auto tiles are fingerprinted as
+        // "auto"; the size the planner chose is recorded in the manifest.
+        j["tiling"] = {{"tile_size", m.tile_size == 0 ? json("auto") : json(m.tile_size)},
+                       {"tile_overlap", m.tile_overlap},
+                       {"tile_shift", m.tile_shift},
+                       {"tiled_dit", m.tiled_dit}};
+    }
     j["noise_file"] = m.noise_file ? json(path_string(*m.noise_file)) : json(nullptr);
     return j;
 }
@@ -242,12 +263,21 @@ json hdr_json(const HdrSettings& h) {
     return j;
 }
 
-json segments_json(const SegmentSettings& s) {
+// `temporal_model`: the upscaler carries state from frame to frame (FlashVSR); only then do scene
+// cuts exist for the runner (classic scalers are per-frame: nothing to restart).
+json segments_json(const SegmentSettings& s, bool for_fingerprint, bool temporal_model) {
     json j;
     j["max_segment_frames"] = s.max_segment_frames;
     j["segment_overlap"] = s.segment_overlap;
     j["min_segment_frames"] = s.min_segment_frames;
     j["min_segments"] = s.min_segments;
+    if (!for_fingerprint) {
+        j["scene_cuts"] = s.scene_cuts;
+        j["scene_cut_threshold"] = s.scene_cut_threshold;
+    } else if (s.scene_cuts && temporal_model) {
+        // Absent when off: jobs without scene cuts keep their pre-scene-cut fingerprint.
+        j["scene_cut_threshold"] = s.scene_cut_threshold;
+    }
     return j;
 }
 
@@ -285,7 +315,7 @@ json job_spec_to_value(const JobSpec& spec) {
     j["output_settings"] = output_json(spec.output_settings, false);
     j["model"] = model_json(spec.model, false);
     j["hdr"] = hdr_json(spec.hdr);
-    j["segments"] = segments_json(spec.segments);
+    j["segments"] = segments_json(spec.segments, false, true);
     j["devices"] = spec.devices;
     j["threads"] = spec.threads;
     j["resume"] = name_of(kResume, spec.resume);
@@ -356,6 +386,14 @@ Result<JobSpec> job_spec_from_value(const json& root) {
         r.choice(m, "lq_resample", kResamples, s.model.lq_resample);
         r.choice(m, "attention", kAttention, s.model.attention);
         r.boolean(m, "tiled_vae", s.model.tiled_vae);
+        r.boolean(m, "tiled_dit", s.model.tiled_dit);
+        r.number(m, "tile_size", s.model.tile_size);
+        r.number(m, "tile_overlap", s.model.tile_overlap);
+        r.boolean(m, "tile_shift", s.model.tile_shift);
+        r.number(m, "tile_batch_size", s.model.tile_batch_size);
+        r.boolean(m, "adaptive_tile_batch", s.model.adaptive_tile_batch);
+        r.boolean(m, "unload_dit", s.model.unload_dit);
+        r.number(m, "memory_budget", s.model.memory_budget);
         r.optional_path(m, "noise_file", s.model.noise_file);
 
         const char* h = "hdr";
@@ -369,6 +407,8 @@ Result<JobSpec> job_spec_from_value(const json& root) {
         r.number(g, "segment_overlap", s.segments.segment_overlap);
         r.number(g, "min_segment_frames", s.segments.min_segment_frames);
         r.number(g, "min_segments", s.segments.min_segments);
+        r.boolean(g, "scene_cuts", s.segments.scene_cuts);
+        r.number(g, "scene_cut_threshold", s.segments.scene_cut_threshold);
 
         if (const json* d = r.find(nullptr, "devices")) {
             if (!d->is_array() ||
@@ -402,7 +442,7 @@ std::string fingerprint_material(const JobSpec& spec) {
         j["model"] = model_json(spec.model, true);
     }
     j["hdr"] = hdr_json(spec.hdr);
-    j["segments"] = segments_json(spec.segments);
+    j["segments"] = segments_json(spec.segments, true, spec.upscaler == UpscalerKind::FlashVSR);
     return j.dump();
 }
 
@@ -470,6 +510,23 @@ Status validate(const JobSpec& spec) {
         return bad("segments.max_segment_frames", "must be at most " +
                                                       std::to_string(kMaxFramesPerRun) +
                                                       " for FlashVSR (RoPE position limit)");
+    }
+    const ModelSettings& m = spec.model;
+    if (m.tile_size != 0 && m.tile_size < kMinValidTileSize) {
+        return bad("model.tile_size",
+                   "must be 0 (auto) or at least " + std::to_string(kMinValidTileSize));
+    }
+    if (m.tile_overlap < 0 || (m.tile_size > 0 && m.tile_overlap >= m.tile_size)) {
+        return bad("model.tile_overlap", "must be >= 0 and smaller than tile_size");
+    }
+    if (m.tile_batch_size < 0) {
+        return bad("model.tile_batch_size", "must be 0 (auto) or a tile count");
+    }
+    if (m.memory_budget < 0) {
+        return bad("model.memory_budget", "must be 0 (free memory) or a byte count");
+    }
+    if (!(g.scene_cut_threshold > 0.0 && g.scene_cut_threshold <= 1.0)) {
+        return bad("segments.scene_cut_threshold", "must be in (0, 1]");
     }
     if (spec.hdr.exposure <= 0 || (spec.hdr.global_l_max && *spec.hdr.global_l_max <= 0)) {
         return bad("hdr", "exposure and global_l_max must be > 0");

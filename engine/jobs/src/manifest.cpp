@@ -119,6 +119,7 @@ std::string to_json(const Manifest& m) {
     plan["end"] = m.plan.end;
     plan["max_segment_frames"] = m.plan.max_segment_frames;
     plan["overlap"] = m.plan.overlap;
+    plan["scene_cuts"] = m.plan.scene_cuts;
     plan["segments"] = json::array();
     for (const auto& s : m.plan.segments) {
         plan["segments"].push_back({{"index", s.index},
@@ -137,6 +138,7 @@ std::string to_json(const Manifest& m) {
                          {"time_base", rational(f.time_base)},
                          {"frame_rate", rational(f.frame_rate)}};
     j["hdr_l_max"] = m.hdr_l_max ? json(*m.hdr_l_max) : json(nullptr);
+    j["tiles"] = m.tiles ? tile_choice_to_value(*m.tiles) : json(nullptr);
 
     j["finished"] = json::array();
     for (const auto& r : m.finished) {
@@ -144,11 +146,13 @@ std::string to_json(const Manifest& m) {
         for (const auto& file : r.files) {
             files.push_back({{"name", file.name}, {"size", file.size_bytes}, {"hash", file.hash}});
         }
-        j["finished"].push_back({{"index", r.index},
-                                 {"first", r.first},
-                                 {"end", r.end},
-                                 {"files", files},
-                                 {"pts", r.pts}});
+        j["finished"].push_back(
+            {{"index", r.index},
+             {"first", r.first},
+             {"end", r.end},
+             {"files", files},
+             {"pts", r.pts},
+             {"tiles", r.tiles ? tile_choice_to_value(*r.tiles) : json(nullptr)}});
     }
     return j.dump(1);
 }
@@ -207,6 +211,10 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
         m.plan.end = plan.at("end").get<std::int64_t>();
         m.plan.max_segment_frames = plan.at("max_segment_frames").get<std::int64_t>();
         m.plan.overlap = plan.at("overlap").get<int>();
+        // Absent before scene cuts existed: no cuts.
+        if (auto it = plan.find("scene_cuts"); it != plan.end() && !it->is_null()) {
+            m.plan.scene_cuts = it->get<std::vector<std::int64_t>>();
+        }
         for (const auto& s : plan.at("segments")) {
             Segment seg;
             seg.index = s.at("index").get<int>();
@@ -231,6 +239,9 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
         if (!j.at("hdr_l_max").is_null()) {
             m.hdr_l_max = j.at("hdr_l_max").get<double>();
         }
+        if (auto it = j.find("tiles"); it != j.end() && !it->is_null()) {
+            m.tiles = tile_choice_from_value(*it);
+        }
 
         for (const auto& r : j.at("finished")) {
             SegmentRecord rec;
@@ -243,6 +254,9 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
                                      file.at("hash").get<std::string>()});
             }
             rec.pts = r.at("pts").get<std::vector<std::int64_t>>();
+            if (auto it = r.find("tiles"); it != r.end() && !it->is_null()) {
+                rec.tiles = tile_choice_from_value(*it);
+            }
             if (rec.index < 0 || rec.index >= int(m.plan.segments.size()) ||
                 m.plan.segments[std::size_t(rec.index)].first != rec.first ||
                 m.plan.segments[std::size_t(rec.index)].end != rec.end) {

@@ -51,6 +51,44 @@ bool parse_segment_name(const std::string& name, std::int64_t& first, std::int64
 
 }  // namespace
 
+Result<ProbedSource> probe_source(const JobSpec& spec, const CancelToken& cancel) {
+    io::SourceOptions so;
+    so.input = spec.input;
+    if (spec.input_fps) {
+        so.sequence_fps = *spec.input_fps;
+    }
+    auto opened = io::open_source(so);
+    if (!opened.ok()) {
+        return opened.error();
+    }
+    std::unique_ptr<io::FrameSource> source = std::move(opened).value();
+    ProbedSource probed;
+    probed.info = source->info();
+    probed.frames = probed.info.frame_count;
+    if (!probed.info.frame_count_exact || probed.frames < 0) {
+        // Rare (streams without a packet count): count by decoding once.
+        probed.frames = 0;
+        while (true) {
+            auto next = source->next();
+            if (!next.ok()) {
+                return next.error();
+            }
+            if (!next->has_value()) {
+                break;
+            }
+            ++probed.frames;
+            if (cancel.is_cancelled()) {
+                return Error(ErrorCode::Cancelled, "the job was cancelled");
+            }
+        }
+    }
+    if (probed.frames <= 0) {
+        return Error(ErrorCode::ZeroFrames, "the input has no frames")
+            .with("path", path_string(spec.input));
+    }
+    return probed;
+}
+
 SampleType preferred_sample_type(const io::VideoInfo& info) {
     if (info.codec_name == "exr") {
         return SampleType::F32;

@@ -13,6 +13,15 @@
 
 namespace engine::jobs {
 
+// The input as a job sees it: stream facts and the exact frame count.
+struct ProbedSource {
+    io::VideoInfo info;
+    std::int64_t frames = 0;
+};
+// Opens spec.input and counts its frames exactly (the demuxer's packet scan, or decoding once for
+// streams without one). ZeroFrames when there is none; Cancelled when `cancel` fires meanwhile.
+Result<ProbedSource> probe_source(const JobSpec& spec, const CancelToken& cancel);
+
 // The sample type frames are decoded to: U8 for 8-bit sources, F32 for EXR, else U16.
 SampleType preferred_sample_type(const io::VideoInfo& info);
 

@@ -5,6 +5,7 @@
 #include "engine/imaging/resize.h"
 #include "engine/imaging/tone_mapping.h"
 #include "engine/pipeline/upscaler.h"
+#include "upscaler_config.h"
 
 namespace engine::jobs {
 namespace fs = std::filesystem;
@@ -122,6 +123,8 @@ class ToneMappedProcessor final : public FrameProcessor {
     int m_threads;
 };
 
+}  // namespace
+
 pipeline::UpscalerConfig upscaler_config(const JobSpec& spec, const std::string& device) {
     const ModelSettings& m = spec.model;
     pipeline::UpscalerConfig c;
@@ -184,11 +187,18 @@ pipeline::UpscalerConfig upscaler_config(const JobSpec& spec, const std::string&
             break;
     }
     c.tiled_vae = m.tiled_vae;
+    // tile_size 0 (auto) is resolved by the planner before a job's segments run; a processor
+    // made from an unresolved spec (a caller outside the runner) runs untiled.
+    c.tiling.enabled = m.tiled_dit && m.tile_size > 0;
+    c.tiling.size = m.tile_size > 0 ? m.tile_size : c.tiling.size;
+    c.tiling.overlap = m.tile_overlap;
+    c.tiling.shift = m.tile_shift;
+    c.tiling.batch_size = m.tile_batch_size;
+    c.tiling.adaptive_batch = m.adaptive_tile_batch;
+    c.unload_dit = m.unload_dit;
     c.noise_file = m.noise_file;
     return c;
 }
-
-}  // namespace
 
 fs::path resolve_model_dir(const JobSpec& spec) {
     if (!spec.model.model_dir.empty()) {

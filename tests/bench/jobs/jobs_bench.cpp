@@ -1,10 +1,14 @@
 // Prints what the job layer costs on top of the processor: XXH64 hashing speed (resume re-hashes
-// every chunk), atomic manifest rewrites, and a bicubic job with and without segmentation.
+// every chunk), atomic manifest rewrites, scene-cut detection (one decode pass before FlashVSR
+// jobs), the planner's predictions next to what a bicubic job really used, and a bicubic job
+// with and without segmentation.
 // Usage: flashvsr-bench-jobs [frames] [width] [height]
 
 #include "engine/io/media.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
+#include "engine/jobs/planner.h"
+#include "engine/jobs/scene_cuts.h"
 
 #include <chrono>
 #include <cstdio>
@@ -94,6 +98,18 @@ int main(int argc, char** argv) {
     if (!(*sink)->finish().ok()) {
         return 1;
     }
+    {
+        engine::jobs::JobSpec spec;
+        spec.input = o.output;
+        t = Clock::now();
+        auto cuts = engine::jobs::detect_scene_cuts(spec, 0, frames, engine::CancelToken());
+        if (!cuts.ok()) {
+            std::fprintf(stderr, "%s\n", cuts.error().to_string().c_str());
+            return 1;
+        }
+        std::printf("scene cuts       %.0f fps decode + detect (%zu cuts in %d frames %dx%d)\n",
+                    frames / seconds_since(t), cuts->size(), frames, width, height);
+    }
     for (std::int64_t max_frames : {std::int64_t(0), std::int64_t(50)}) {
         engine::jobs::JobSpec spec;
         spec.input = o.output;
@@ -111,6 +127,21 @@ int main(int argc, char** argv) {
         }
         std::printf("bicubic job      %d segments: %.1f fps end to end (%d frames %dx%d)\n",
                     r->segments_total, frames / seconds_since(t), frames, width, height);
+        // Predicted before (analytic, CPU) against this run; the planner runs without the output.
+        spec.output_settings.overwrite = true;
+        auto input = engine::jobs::probe_input(spec);
+        auto device = engine::jobs::query_device_resources("cpu");
+        if (input.ok() && device.ok()) {
+            auto plan = engine::jobs::plan_job(spec, *input, *device);
+            if (plan.ok()) {
+                std::printf(
+                    "  planner        predicted %.2f s (+%.2f s assembly), %.1f MB chunks, "
+                    "%.0f MB host; measured %.2f s in all\n",
+                    plan->prediction.upscale_seconds, plan->prediction.assemble_seconds,
+                    double(plan->prediction.temp_disk_bytes) / 1e6,
+                    double(plan->prediction.peak_host_bytes) / 1e6, seconds_since(t));
+            }
+        }
     }
     fs::remove_all(root);
     return 0;

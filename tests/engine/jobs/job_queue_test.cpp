@@ -332,8 +332,12 @@ TEST_F(JobsEndToEnd, FarmRangesIntoSharedFolderThenAssemble) {
     {
         // Two "machines" at once.
         JobQueue queue({"cpu", "cpu"});
-        JobHandle h1 = queue.submit(part1, {}, {{0}, std::nullopt});
-        JobHandle h2 = queue.submit(part2, {}, {{1}, std::nullopt});
+        SubmitOptions on_first;
+        on_first.workers = {0};
+        SubmitOptions on_second;
+        on_second.workers = {1};
+        JobHandle h1 = queue.submit(part1, {}, on_first);
+        JobHandle h2 = queue.submit(part2, {}, on_second);
         ASSERT_TRUE(h1.wait().ok());
         ASSERT_TRUE(h2.wait().ok());
         EXPECT_TRUE(h1.summary().output.empty());

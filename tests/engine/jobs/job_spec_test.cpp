@@ -41,6 +41,14 @@ JobSpec unusual_spec() {
     m.lq_resample = ModelLqResample::PilBicubic;
     m.attention = ModelAttention::Reference;
     m.tiled_vae = true;
+    m.tiled_dit = true;
+    m.tile_size = 384;
+    m.tile_overlap = 40;
+    m.tile_shift = false;
+    m.tile_batch_size = 3;
+    m.adaptive_tile_batch = false;
+    m.unload_dit = true;
+    m.memory_budget = 12LL << 30;
     m.noise_file = "/tmp/noise.safetensors";
     s.hdr.mode = HdrMode::ToneMapping;
     s.hdr.method = imaging::ToneMapMethod::Aces;
@@ -50,6 +58,8 @@ JobSpec unusual_spec() {
     s.segments.segment_overlap = 4;
     s.segments.min_segment_frames = 30;
     s.segments.min_segments = 2;
+    s.segments.scene_cuts = false;
+    s.segments.scene_cut_threshold = 0.5;
     s.devices = {"cuda:0", "cuda:1"};
     s.threads = 7;
     s.resume = ResumePolicy::CleanStart;
@@ -73,7 +83,83 @@ TEST(JobSpecJson, RoundTripKeepsEveryField) {
     EXPECT_EQ(back->output_settings.codec, io::VideoCodec::ProRes4444);
     EXPECT_EQ(back->hdr.global_l_max, 12.5);
     EXPECT_EQ(back->devices, s.devices);
+    EXPECT_EQ(back->model.tile_size, 384);
+    EXPECT_EQ(back->model.tile_overlap, 40);
+    EXPECT_FALSE(back->model.tile_shift);
+    EXPECT_EQ(back->model.tile_batch_size, 3);
+    EXPECT_FALSE(back->model.adaptive_tile_batch);
+    EXPECT_TRUE(back->model.unload_dit);
+    EXPECT_EQ(back->model.memory_budget, 12LL << 30);
+    EXPECT_FALSE(back->segments.scene_cuts);
+    EXPECT_EQ(back->segments.scene_cut_threshold, 0.5);
     EXPECT_EQ(settings_fingerprint(*back), settings_fingerprint(s));
+}
+
+TEST(JobSpecJson, SpecsWrittenBeforeTilingAndSceneCutsStillRead) {
+    // The JSON an older build wrote: none of the tiling / scene-cut keys.
+    auto old = job_spec_from_json(R"({"format": "flashvsr-studio-job", "version": 1,
+        "input": "a.mp4", "output": "b.mkv",
+        "model": {"mode": "tiny", "tiled_vae": false},
+        "segments": {"max_segment_frames": 0, "segment_overlap": 2}})");
+    ASSERT_TRUE(old.ok()) << old.error().to_string();
+    EXPECT_FALSE(old->model.tiled_dit);
+    EXPECT_EQ(old->model.tile_size, 256);
+    EXPECT_TRUE(old->segments.scene_cuts);
+
+    auto bad = job_spec_from_json(R"({"model": {"tile_size": "big"}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().get("field"), "model.tile_size");
+    bad = job_spec_from_json(R"({"segments": {"scene_cuts": 1}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().get("field"), "segments.scene_cuts");
+}
+
+TEST(JobSpecFingerprint, TilingAndSceneCutFieldsThatChangePixels) {
+    JobSpec base;
+    base.input = "in.mp4";
+    base.output = "out.mkv";
+    base.model.tiled_dit = true;
+    const std::string f = settings_fingerprint(base);
+    auto differs = [&](auto change) {
+        JobSpec s = base;
+        change(s);
+        return settings_fingerprint(s) != f;
+    };
+    EXPECT_TRUE(differs([](JobSpec& s) { s.model.tiled_dit = false; }));
+    EXPECT_TRUE(differs([](JobSpec& s) { s.model.tile_size = 512; }));
+    EXPECT_TRUE(differs([](JobSpec& s) { s.model.tile_size = 0; }));  // auto
+    EXPECT_TRUE(differs([](JobSpec& s) { s.model.tile_overlap = 32; }));
+    EXPECT_TRUE(differs([](JobSpec& s) { s.model.tile_shift = false; }));
+    EXPECT_TRUE(differs([](JobSpec& s) { s.segments.scene_cuts = false; }));
+    EXPECT_TRUE(differs([](JobSpec& s) { s.segments.scene_cut_threshold = 0.5; }));
+    // Memory and speed only.
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.tile_batch_size = 4; }));
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.adaptive_tile_batch = false; }));
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.unload_dit = true; }));
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.memory_budget = 1LL << 30; }));
+
+    // Tile geometry does not matter while tiling is off (and auto is not asked for), and an
+    // untiled job without scene cuts hashes exactly the material of builds before these fields
+    // existed, so its old checkpoints stay resumable.
+    JobSpec untiled;
+    untiled.input = "in.mp4";
+    untiled.output = "out.mkv";
+    untiled.segments.scene_cuts = false;
+    JobSpec other_geometry = untiled;
+    other_geometry.model.tile_size = 512;
+    other_geometry.model.tile_overlap = 8;
+    EXPECT_EQ(settings_fingerprint(untiled), settings_fingerprint(other_geometry));
+    const std::string material = fingerprint_material(untiled);
+    EXPECT_EQ(material.find("tiling"), std::string::npos);
+    EXPECT_EQ(material.find("scene_cut"), std::string::npos);
+    EXPECT_EQ(material.find("tile_"), std::string::npos);
+
+    // Classic scalers have no temporal state: scene cuts do not apply to them.
+    JobSpec classic = untiled;
+    classic.upscaler = UpscalerKind::Bicubic;
+    JobSpec classic_cuts = classic;
+    classic_cuts.segments.scene_cuts = true;
+    EXPECT_EQ(settings_fingerprint(classic), settings_fingerprint(classic_cuts));
 }
 
 TEST(JobSpecJson, DefaultsRoundTripAndMissingFieldsKeepDefaults) {
@@ -201,6 +287,25 @@ TEST(JobSpecValidate, RejectsInconsistentSettings) {
     t = s;
     t.output.clear();
     EXPECT_EQ(field_of(t), "output");
+    t = s;
+    t.model.tile_size = 16;
+    EXPECT_EQ(field_of(t), "model.tile_size");
+    t.model.tile_size = 0;  // auto
+    EXPECT_EQ(field_of(t), "");
+    t.model.tile_size = 64;
+    t.model.tile_overlap = 64;
+    EXPECT_EQ(field_of(t), "model.tile_overlap");
+    t = s;
+    t.model.tile_batch_size = -1;
+    EXPECT_EQ(field_of(t), "model.tile_batch_size");
+    t = s;
+    t.model.memory_budget = -5;
+    EXPECT_EQ(field_of(t), "model.memory_budget");
+    t = s;
+    t.segments.scene_cut_threshold = 0.0;
+    EXPECT_EQ(field_of(t), "segments.scene_cut_threshold");
+    t.segments.scene_cut_threshold = 1.5;
+    EXPECT_EQ(field_of(t), "segments.scene_cut_threshold");
 }
 
 }  // namespace

@@ -72,6 +72,65 @@ TEST(Manifest, JsonRoundTrip) {
     EXPECT_EQ(back->finished_frames(), 25);
 }
 
+TEST(Manifest, TilesAndSceneCutsRoundTrip) {
+    Manifest m = sample_manifest();
+    PlanRequest r;
+    r.total_frames = 100;
+    r.max_segment_frames = 30;
+    r.scene_cuts = {40};
+    m.plan = plan_segments(r).value();
+    m.finished.clear();
+    TileChoice tiles;
+    tiles.tiled = true;
+    tiles.tile_size = 384;
+    tiles.tile_overlap = 24;
+    tiles.shift = true;
+    tiles.batch_size = 2;
+    m.tiles = tiles;
+    SegmentRecord rec;
+    rec.index = 1;
+    rec.first = m.plan.segments[1].first;
+    rec.end = m.plan.segments[1].end;
+    rec.files = {{"seg.mkv", 1, "0011223344556677"}};
+    rec.pts.assign(std::size_t(rec.end - rec.first), 0);
+    TileChoice retried = tiles;
+    retried.tile_size = 192;
+    retried.batch_size = 1;
+    rec.tiles = retried;  // an out-of-memory retry
+    m.add_finished(rec);
+    const std::string text = to_json(m);
+    auto back = manifest_from_json(text);
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(to_json(*back), text);
+    EXPECT_EQ(back->plan.scene_cuts, (std::vector<std::int64_t>{40}));
+    ASSERT_TRUE(back->tiles.has_value());
+    EXPECT_EQ(back->tiles->describe(), tiles.describe());
+    ASSERT_TRUE(back->finished[0].tiles.has_value());
+    EXPECT_EQ(back->finished[0].tiles->tile_size, 192);
+}
+
+TEST(Manifest, ManifestsWrittenBeforeTilingAndSceneCutsStillRead) {
+    // The keys older builds did not write: the plan's scene cuts, the tiles, per-segment tiles.
+    auto j = nlohmann::json::parse(to_json(sample_manifest()));
+    j["plan"].erase("scene_cuts");
+    j.erase("tiles");
+    for (auto& r : j["finished"]) {
+        r.erase("tiles");
+    }
+    j["spec"]["model"].erase("tile_size");
+    j["spec"]["segments"].erase("scene_cuts");
+    auto back = manifest_from_json(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_TRUE(back->plan.scene_cuts.empty());
+    EXPECT_FALSE(back->tiles.has_value());
+    EXPECT_FALSE(back->finished[0].tiles.has_value());
+
+    j["tiles"] = {{"tiled", "yes"}};  // present but damaged: refused
+    auto damaged = manifest_from_json(j.dump());
+    ASSERT_FALSE(damaged.ok());
+    EXPECT_EQ(damaged.error().code, ErrorCode::ManifestCorrupt);
+}
+
 TEST(Manifest, FinishedSegmentsStaySortedAndUnique) {
     Manifest m = sample_manifest();
     SegmentRecord r0;

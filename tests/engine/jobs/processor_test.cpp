@@ -2,6 +2,7 @@
 
 #include "engine/imaging/resize.h"
 #include "engine/jobs/support/media.h"
+#include "upscaler_config.h"
 
 #include <gtest/gtest.h>
 
@@ -125,6 +126,37 @@ TEST(Processor, ToneMappingWrapsTheScalerWithExactInverse) {
     ASSERT_TRUE((*made)->push(flat, out).ok());
     ASSERT_EQ(out.size(), 1u);
     EXPECT_NEAR(out[0].samples<float>()[0], 0.6f, 1e-4f);
+}
+
+TEST(Processor, TilingAndUnloadSettingsReachTheUpscaler) {
+    JobSpec s = classic_spec(UpscalerKind::FlashVSR);
+    s.model.tiled_dit = true;
+    s.model.tile_size = 320;
+    s.model.tile_overlap = 40;
+    s.model.tile_shift = false;
+    s.model.tile_batch_size = 3;
+    s.model.adaptive_tile_batch = false;
+    s.model.unload_dit = true;
+    s.model.device = "cuda:1";
+    pipeline::UpscalerConfig c = upscaler_config(s, "");
+    EXPECT_TRUE(c.tiling.enabled);
+    EXPECT_EQ(c.tiling.size, 320);
+    EXPECT_EQ(c.tiling.overlap, 40);
+    EXPECT_FALSE(c.tiling.shift);
+    EXPECT_EQ(c.tiling.batch_size, 3);
+    EXPECT_FALSE(c.tiling.adaptive_batch);
+    EXPECT_TRUE(c.unload_dit);
+    EXPECT_EQ(c.device, "cuda:1");
+    EXPECT_EQ(c.scale, 3);
+    EXPECT_EQ(upscaler_config(s, "cuda:0").device, "cuda:0");  // the worker's device wins
+
+    s.model.tiled_dit = false;
+    EXPECT_FALSE(upscaler_config(s, "").tiling.enabled);
+    s.model.tiled_dit = true;
+    s.model.tile_size = 0;  // unresolved auto: untiled, never "size 0"
+    c = upscaler_config(s, "");
+    EXPECT_FALSE(c.tiling.enabled);
+    EXPECT_GT(c.tiling.size, 0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "engine/imaging/resize.h"
 #include "engine/io/media.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace jobs_test {
@@ -27,6 +28,36 @@ Frame pattern_frame(int width, int height, std::int64_t index, SampleType type) 
     f.time_base = {1, 25};
     return type == SampleType::F32 ? f
                                    : engine::from_float(f, type, type == SampleType::U8 ? 8 : 16);
+}
+
+Frame shot_frame(int width, int height, std::int64_t index, int shot) {
+    static const float kCentres[] = {0.22f, 0.74f, 0.48f, 0.9f};
+    const float centre = kCentres[shot % 4];
+    constexpr float kTwoPi = 6.28318530718f;
+    Frame f;
+    f.allocate(width, height, SampleType::F32);
+    float* p = f.samples<float>();
+    const int square_x = static_cast<int>(index * 2) % std::max(1, width);
+    const int square_y = height / 3;
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            float v = centre + 0.12f *
+                                   std::sin(kTwoPi * (float(x) / width * 1.5f + index * 0.03f)) *
+                                   std::cos(kTwoPi * (float(y) / height + index * 0.02f));
+            const int dx = (x - square_x + width) % width;
+            if (dx < width / 6 && y >= square_y && y < square_y + height / 6) {
+                v += 0.06f;
+            }
+            float* px = p + (static_cast<std::size_t>(y) * width + x) * 3;
+            px[0] = std::clamp(v + 0.03f, 0.0f, 1.0f);
+            px[1] = std::clamp(v, 0.0f, 1.0f);
+            px[2] = std::clamp(v - 0.03f, 0.0f, 1.0f);
+        }
+    }
+    f.index = index;
+    f.pts = index;
+    f.time_base = {1, 25};
+    return engine::from_float(f, SampleType::U8, 8);
 }
 
 static engine::Status write_frames(const engine::io::SinkOptions& options, int frames) {
@@ -59,6 +90,39 @@ engine::Status write_test_video(const fs::path& path, int frames, int width, int
     o.expected_frames = frames;
     o.overwrite = true;
     return write_frames(o, frames);
+}
+
+engine::Status write_test_video_with_cuts(const fs::path& path,
+                                          int frames,
+                                          const std::vector<std::int64_t>& cuts,
+                                          int width,
+                                          int height) {
+    engine::io::SinkOptions o;
+    o.output = path;
+    o.codec = engine::io::VideoCodec::FFV1;
+    o.container = "mkv";
+    o.bit_depth = 8;
+    o.quality = engine::io::QualityPreset::Lossless;
+    o.hardware_encoder = false;
+    o.width = width;
+    o.height = height;
+    o.frame_rate = {25, 1};
+    o.time_base = {1, 25};
+    o.expected_frames = frames;
+    o.overwrite = true;
+    auto sink = engine::io::open_sink(o);
+    if (!sink.ok()) {
+        return sink.error();
+    }
+    int shot = 0;
+    for (int i = 0; i < frames; ++i) {
+        shot = static_cast<int>(
+            std::count_if(cuts.begin(), cuts.end(), [i](std::int64_t c) { return c <= i; }));
+        if (auto st = (*sink)->write(shot_frame(width, height, i, shot)); !st.ok()) {
+            return st;
+        }
+    }
+    return (*sink)->finish();
 }
 
 engine::Status write_test_pictures(const fs::path& folder, int frames, int width, int height) {

@@ -14,6 +14,18 @@ namespace jobs_test {
 // A deterministic RGB frame: gradients that move with `index`, so every frame differs.
 engine::Frame pattern_frame(int width, int height, std::int64_t index, engine::SampleType type);
 
+// A frame of synthetic shot `shot`: smooth waves and a square drifting with `index` (camera-like
+// motion, same tones all shot long), in a tone range that differs from shot to shot.
+engine::Frame shot_frame(int width, int height, std::int64_t index, int shot);
+
+// Writes `frames` shot frames as FFV1/MKV (8-bit, 25 fps); a new shot starts at every frame
+// index listed in `cuts` (sorted).
+engine::Status write_test_video_with_cuts(const std::filesystem::path& path,
+                                          int frames,
+                                          const std::vector<std::int64_t>& cuts,
+                                          int width = 64,
+                                          int height = 48);
+
 // Writes `frames` pattern frames as FFV1/MKV (lossless), 8-bit, 25 fps.
 engine::Status write_test_video(const std::filesystem::path& path,
                                 int frames,

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace engine::jobs {
 
@@ -31,10 +32,22 @@ enum class JobStage {
 std::string_view job_state_name(JobState state);
 std::string_view job_stage_name(JobStage stage);
 
+// GPU memory of one CUDA device the job's workers use, as the driver (NVML) reports it: memory in
+// use by every process on that GPU, not only this job.
+struct GpuMemory {
+    int gpu_index = 0;  // CUDA ordinal
+    std::uint64_t used_bytes = 0;
+    std::uint64_t total_bytes = 0;
+};
+
 // A progress value, sent at most ~10 times a second plus at every stage change.
 struct JobProgress {
     std::string job_id;
     JobStage stage = JobStage::Probing;
+    // What happens now, finer than `stage`: "probing", "detecting scene cuts", "planning",
+    // "calibrating", "measuring HDR peak", "upscaling", "retrying segment 3 with smaller tiles",
+    // "assembling", "done".
+    std::string stage_name;
     std::int64_t frames_done = 0;   // output frames finished (Upscaling, resumed ones included)
     std::int64_t frames_total = 0;  // of the job's frame range; assembled frames in Assembling
     int segments_done = 0;
@@ -42,6 +55,8 @@ struct JobProgress {
     double fps = 0.0;          // frames per second of this session (0 until known)
     std::int64_t eta_ms = -1;  // -1 until known
     int device_index = -1;     // the reporting worker (JobQueue order); -1 for job-level events
+    // One entry per CUDA device among the job's workers (empty on CPU-only jobs or without NVML).
+    std::vector<GpuMemory> gpu_memory;
 };
 
 struct JobEvents {

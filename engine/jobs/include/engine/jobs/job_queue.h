@@ -14,6 +14,8 @@
 #include "engine/core/result.h"
 #include "engine/jobs/job_events.h"
 #include "engine/jobs/job_spec.h"
+#include "engine/jobs/planner.h"
+#include "engine/jobs/processor.h"
 
 #include <chrono>
 #include <memory>
@@ -41,6 +43,11 @@ struct JobSummary {
     int segments_resumed = 0;
     std::filesystem::path output;       // empty unless assembled
     std::filesystem::path report_path;  // the JSON run report
+    // FlashVSR: what the planner predicted (and, for tile_size 0, chose) before the segments ran.
+    std::optional<JobPlan> plan;
+    TileChoice tiles;                      // the tiling segments started with
+    std::vector<std::int64_t> scene_cuts;  // shot starts that bounded segments
+    int oom_retries = 0;                   // segments rerun with smaller tiles in this session
 };
 
 class JobHandle {
@@ -71,6 +78,12 @@ struct SubmitOptions {
     std::vector<int> workers;
     // Cancels the job when cancelled (shared with a front end's Ctrl-C handler, for example).
     std::optional<CancelToken> cancel;
+    // Builds each segment's processor; empty: make_processor. Tests inject failing processors.
+    ProcessorFactory processor_factory;
+    // The device the planner plans for (auto tiles, prediction); empty: the preparing worker's.
+    // For a job spread over GPUs of different sizes, pass the smallest one's
+    // (query_device_resources).
+    std::optional<DeviceResources> planning_device;
 };
 
 class JobQueue {

@@ -11,6 +11,7 @@
 #include "engine/core/result.h"
 #include "engine/jobs/identity.h"
 #include "engine/jobs/job_spec.h"
+#include "engine/jobs/planner.h"
 #include "engine/jobs/segment_plan.h"
 
 #include <cstdint>
@@ -41,6 +42,10 @@ struct SegmentRecord {
     // Video: presentation time of every output frame (source time base), because the
     // intermediate container rounds timestamps and the final file must keep the source's.
     std::vector<std::int64_t> pts;
+    // FlashVSR: the tiling this segment ran with. Usually the manifest's `tiles`; smaller when
+    // the segment ran out of GPU memory and was retried (tiles change pixels, so this is
+    // recorded: the segment is kept as made, and the job's report lists the retry).
+    std::optional<TileChoice> tiles;
 };
 
 // The format of processed frames as the segments store them.
@@ -62,7 +67,11 @@ struct Manifest {
     InputIdentity input;
     SegmentPlan plan;
     IntermediateFormat intermediate;
-    std::optional<double> hdr_l_max;      // measured once, shared by every segment and resume
+    std::optional<double> hdr_l_max;  // measured once, shared by every segment and resume
+    // FlashVSR: the tiling segments start with, chosen once (the planner, for tile_size 0 = auto)
+    // and reused by every resume, since tiles change pixels. Absent in manifests written before
+    // tiling existed (they ran untiled). The plan's scene cuts are stored with the plan.
+    std::optional<TileChoice> tiles;
     std::vector<SegmentRecord> finished;  // sorted by index
     std::string updated_at;               // UTC, ISO 8601, informational
 

@@ -56,11 +56,14 @@ inline constexpr std::uint64_t kHostBaseBytes = 768ull << 20;
 inline constexpr double kLosslessChunkRatio = 0.6;
 // Speed without calibration, in output pixels per second: our H200 measurement (29.6 fps at
 // 768x1408 = 32 Mpx/s, tiny bf16) for CUDA devices, and a FLOP-based estimate for the CPU
-// (~3 TFLOP per 768x1408 output frame at ~100 GFLOP/s sustained). Classic scalers: a measured
-// order of magnitude for the separable resize on 2 cores.
+// (~3 TFLOP per 768x1408 output frame at ~100 GFLOP/s sustained). Classic scalers and assembly
+// (decode the chunks, encode on the CPU): measured with flashvsr-bench-jobs on the 2-core
+// development machine (bicubic x2 job at 640x360 output: ~7 fps end to end), so rough and
+// machine-dependent; calibrate for anything better.
 inline constexpr double kCudaOutputPixelsPerSecond = 32.0e6;
 inline constexpr double kCpuOutputPixelsPerSecond = 40.0e3;
-inline constexpr double kClassicOutputPixelsPerSecond = 60.0e6;
+inline constexpr double kClassicOutputPixelsPerSecond = 3.0e6;
+inline constexpr double kAssembleOutputPixelsPerSecond = 5.0e6;
 // Tile sizes the planner and the OOM retry use: multiples of kTileStep, at least kMinTileSize.
 inline constexpr int kTileStep = 32;
 inline constexpr int kMinTileSize = 64;
@@ -91,6 +94,7 @@ struct InputProbe {
     int height = 0;
     std::int64_t frames = 0;  // frames of the spec's range [first_frame, end_frame)
     Rational fps;
+    int bit_depth = 8;  // significant bits of the source (the chunks keep 8 or 16 bits)
 };
 
 // Opens spec.input (exact frame count, as the runner does). FileNotFound, ZeroFrames, ...;
@@ -160,7 +164,10 @@ enum class PredictionBasis { Analytic, Calibrated };
 struct Calibration {
     int crop_width = 0;  // input pixels of the crop that ran
     int crop_height = 0;
-    int frames = 0;                   // frames pushed
+    int frames = 0;  // frames pushed
+    // false when the device's memory could not be read (CUDA without NVML): the prediction then
+    // keeps the analytic memory model and takes only the speed from the calibration.
+    bool memory_measured = false;
     std::uint64_t weights_bytes = 0;  // memory growth after loading the model
     double bytes_per_token = 0;       // further growth at the peak, per token of the crop
     double seconds_per_output_pixel = 0;

@@ -4,6 +4,9 @@
 // both sides, fed to the processor and dropped at the join, so every output frame of a segment
 // had context on both sides and the joined output has exactly the range's frame count.
 //
+// Scene cuts (SegmentSettings::scene_cuts) are hard boundaries: a segment never spans a cut and
+// no input overlap reaches across one, so the model's temporal state restarts at every cut.
+//
 // All indices are source frame indices; ranges are half-open [first, end).
 
 #include "engine/core/result.h"
@@ -39,6 +42,9 @@ struct PlanRequest {
     int overlap = 2;
     int min_segment_frames = 21;
     int min_segments = 1;
+    // Frames that start a new shot (source indices; unsorted and out-of-range values are
+    // ignored). Cuts up to `overlap` frames outside the range matter too: they bound the context.
+    std::vector<std::int64_t> scene_cuts;
 };
 
 struct SegmentPlan {
@@ -47,14 +53,20 @@ struct SegmentPlan {
     std::int64_t max_segment_frames = 0;  // resolved (never 0)
     int overlap = 0;
     std::vector<Segment> segments;
+    // The request's cuts that shaped this plan (sorted, within [first - overlap, end + overlap]),
+    // stored in the manifest so that a resume plans with the same cuts without re-detecting.
+    std::vector<std::int64_t> scene_cuts;
 };
 
 // The plan is a pure function of the request:
-//  - the range's frames are split into n equal parts (the first `len % n` one frame longer);
-//    n is the fewest parts whose inputs fit max_segment_frames, raised to min_segments unless
-//    parts would then have fewer than min_segment_frames frames;
+//  - the range is cut into shots at the scene cuts inside it; each shot's frames are split into
+//    n equal parts (the first `len % n` one frame longer); n is the fewest parts whose inputs fit
+//    max_segment_frames. While the total is below min_segments, the shot whose parts would stay
+//    longest gets one more part, as long as parts keep at least min_segment_frames frames
+//    (without cuts: exactly the old rule, n raised to min_segments within that limit);
 //  - input ranges extend by `overlap` at every boundary that is not the source's first or last
-//    frame, so a range starting mid-clip also gets context (range joins = segment joins);
+//    frame nor a scene cut, and never across a cut, so a range starting mid-clip also gets
+//    context (range joins = segment joins);
 //  - every segment is fed at most max_segment_frames frames.
 // InvalidArgument for an empty or out-of-bounds range, or a max too small for the overlap.
 Result<SegmentPlan> plan_segments(const PlanRequest& request);

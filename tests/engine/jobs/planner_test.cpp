@@ -1,0 +1,336 @@
+// The planner: tile grids, the OOM fallback sequence, the analytic model against our own H200
+// measurements, automatic tiles under a budget, calibration with an instrumented processor,
+// device queries and the JSON/summary forms.
+
+#include "engine/jobs/planner.h"
+
+#include "engine/jobs/support/media.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <sys/mman.h>
+
+namespace engine::jobs {
+namespace {
+
+constexpr std::uint64_t kGiB = 1ull << 30;
+
+DeviceResources fake_gpu(std::uint64_t free_bytes) {
+    DeviceResources d;
+    d.device = "cuda:0";
+    d.name = "Test GPU";
+    d.is_cuda = true;
+    d.gpu_index = 0;
+    d.memory_total_bytes = 141 * kGiB;
+    d.memory_free_bytes = free_bytes;
+    d.host_total_bytes = 64 * kGiB;
+    d.host_available_bytes = 60 * kGiB;
+    return d;
+}
+
+JobSpec flashvsr_spec() {
+    JobSpec s;
+    s.input = "in.mp4";
+    s.output = "out.mkv";
+    s.scale = 4;
+    s.model.model_dir = "/nonexistent/models";  // published file sizes are used
+    return s;
+}
+
+InputProbe input(int w, int h, std::int64_t frames = 100) {
+    InputProbe p;
+    p.width = w;
+    p.height = h;
+    p.frames = frames;
+    p.fps = {25, 1};
+    return p;
+}
+
+TileChoice tiled(int size, int overlap = 24, bool shift = false, int batch = 1) {
+    TileChoice t;
+    t.tiled = true;
+    t.tile_size = size;
+    t.tile_overlap = overlap;
+    t.shift = shift;
+    t.batch_size = batch;
+    return t;
+}
+
+TEST(PlannerTiles, CountsFollowTheUpstreamGrid) {
+    EXPECT_EQ(count_tiles(1920, 1080, TileChoice{}), 1);
+    // stride 232: columns ceil((1920-24)/232) = 9, rows ceil((1080-24)/232) = 5.
+    EXPECT_EQ(count_tiles(1920, 1080, tiled(256)), 45);
+    EXPECT_EQ(count_tiles(200, 100, tiled(256)), 1);  // one tile covers the frame
+    EXPECT_EQ(count_tiles(200, 100, tiled(256, 24, true)), 1);
+    // The shifted grid adds one more row/column of tiles (those inside the frame).
+    const int regular = count_tiles(1000, 500, tiled(256));
+    const int shifted = count_tiles(1000, 500, tiled(256, 24, true));
+    EXPECT_EQ(regular, 5 * 3);
+    EXPECT_EQ(shifted, regular + 5 * 3);  // the 6th column would start past the edge
+}
+
+TEST(PlannerTiles, SmallerTilesHalveBatchThenSizeDownToTheFloor) {
+    TileChoice t = tiled(512, 24, true, 4);
+    std::vector<std::string> steps;
+    std::optional<TileChoice> next = t;
+    while ((next = smaller_tiles(*next, 1920, 1080))) {
+        steps.push_back(next->describe());
+        ASSERT_LT(steps.size(), 20u);
+    }
+    EXPECT_EQ(steps, (std::vector<std::string>{"tiles 512x512 (overlap 24, shifted grid), batch 2",
+                                               "tiles 512x512 (overlap 24, shifted grid), batch 1",
+                                               "tiles 256x256 (overlap 24, shifted grid), batch 1",
+                                               "tiles 128x128 (overlap 24, shifted grid), batch 1",
+                                               "tiles 64x64 (overlap 24, shifted grid), batch 1"}));
+    // Untiled first becomes half the longer side; a large overlap raises the floor.
+    TileChoice untiled;
+    untiled.tile_overlap = 24;
+    auto first = smaller_tiles(untiled, 1000, 600);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_TRUE(first->tiled);
+    EXPECT_EQ(first->tile_size, 480);
+    auto capped = smaller_tiles(tiled(160, 100), 1000, 600);
+    ASSERT_TRUE(capped.has_value());
+    EXPECT_EQ(capped->tile_size, 128);  // floor: overlap rounded to 96, + 32
+    EXPECT_FALSE(smaller_tiles(*capped, 1000, 600).has_value());
+
+    EXPECT_TRUE(tiled(256).same_pixels(tiled(256, 24, false, 8)));
+    EXPECT_FALSE(tiled(256).same_pixels(tiled(224)));
+    EXPECT_TRUE(TileChoice{}.same_pixels(TileChoice{}));
+    EXPECT_EQ(TileChoice{}.describe(), "untiled");
+}
+
+TEST(PlannerPrediction, AnalyticModelMatchesTheH200Measurements) {
+    // README: 11.6 GiB allocated at 768x1408 and 18.3 GiB at 1024x1920 (tiny, bf16). The model
+    // adds 10% allocator slack on top of allocated memory.
+    const JobSpec s = flashvsr_spec();
+    auto small = plan_job(s, input(352, 192), fake_gpu(140 * kGiB));
+    auto large = plan_job(s, input(480, 256), fake_gpu(140 * kGiB));
+    ASSERT_TRUE(small.ok() && large.ok()) << small.error().to_string();
+    const double small_gib = double(small->prediction.peak_gpu_bytes) / kGiB;
+    const double large_gib = double(large->prediction.peak_gpu_bytes) / kGiB;
+    EXPECT_NEAR(small_gib, 11.6 * kAllocatorOverhead, 0.8);
+    EXPECT_NEAR(large_gib, 18.3 * kAllocatorOverhead, 0.8);
+    EXPECT_FALSE(small->auto_tiles);
+    EXPECT_FALSE(small->tiles.tiled);
+    EXPECT_EQ(small->basis, PredictionBasis::Analytic);
+    // Weights of the tiny mode in bf16 from the published parameter counts: ~3.3 GiB.
+    EXPECT_NEAR(double(small->prediction.weights_bytes) / kGiB, 3.27, 0.05);
+    // Speed: 32 Mpx/s -> 29.6 fps at 768x1408; 100 frames.
+    EXPECT_NEAR(small->prediction.upscale_seconds, 100.0 / 29.6, 0.1);
+    // Lossless chunks: 100 frames of 768x1408x3 bytes x 0.6.
+    EXPECT_NEAR(double(small->prediction.temp_disk_bytes),
+                100.0 * 768 * 1408 * 3 * kLosslessChunkRatio, 16.0);
+    EXPECT_GT(small->prediction.peak_host_bytes, kHostBaseBytes);
+    EXPECT_TRUE(small->fits);
+
+    // On the CPU the model's memory is host memory, in fp32.
+    DeviceResources cpu;
+    cpu.device = "cpu";
+    cpu.name = "CPU";
+    cpu.host_available_bytes = 512 * kGiB;
+    auto on_cpu = plan_job(s, input(352, 192), cpu);
+    ASSERT_TRUE(on_cpu.ok());
+    EXPECT_EQ(on_cpu->prediction.peak_gpu_bytes, 0u);
+    EXPECT_GT(on_cpu->prediction.peak_host_bytes, 2 * small->prediction.peak_gpu_bytes - kGiB);
+
+    // Pictures need no temporary chunks; classic scalers no model.
+    JobSpec pictures = s;
+    pictures.output_settings.mode = io::OutputMode::Pictures;
+    EXPECT_EQ(plan_job(pictures, input(352, 192), fake_gpu(kGiB))->prediction.temp_disk_bytes, 0u);
+    JobSpec bicubic = s;
+    bicubic.upscaler = UpscalerKind::Bicubic;
+    auto classic = plan_job(bicubic, input(352, 192), fake_gpu(kGiB));
+    ASSERT_TRUE(classic.ok());
+    EXPECT_EQ(classic->prediction.peak_gpu_bytes, 0u);
+    EXPECT_FALSE(classic->tiles.tiled);
+}
+
+TEST(PlannerPrediction, AutoPicksTheLargestTilesThatFitTheBudget) {
+    JobSpec s = flashvsr_spec();
+    s.model.tile_size = 0;  // auto
+    s.model.memory_budget = static_cast<std::int64_t>(9 * kGiB);
+    const InputProbe hd = input(960, 540);  // x4 = 3840x2160: far beyond 9 GiB untiled
+    auto plan = plan_job(s, hd, fake_gpu(100 * kGiB));
+    ASSERT_TRUE(plan.ok()) << plan.error().to_string();
+    EXPECT_TRUE(plan->auto_tiles);
+    ASSERT_TRUE(plan->tiles.tiled);
+    EXPECT_TRUE(plan->fits);
+    EXPECT_EQ(plan->budget_bytes, 9 * kGiB);
+    EXPECT_LE(plan->prediction.peak_gpu_bytes, 9 * kGiB);
+    EXPECT_EQ(plan->tiles.tile_size % kTileStep, 0);
+    EXPECT_EQ(plan->tiles_per_frame, count_tiles(960, 540, plan->tiles));
+    // One step larger would not fit with a single resident tile.
+    JobSpec larger = s;
+    larger.model.tile_size = plan->tiles.tile_size + kTileStep;
+    larger.model.tiled_dit = true;
+    larger.model.tile_batch_size = 1;
+    auto bigger = plan_job(larger, hd, fake_gpu(100 * kGiB));
+    ASSERT_TRUE(bigger.ok());
+    EXPECT_FALSE(bigger->fits);
+    // The batch is the largest that fits with those tiles.
+    if (plan->tiles.batch_size < plan->tiles_per_frame) {
+        JobSpec more = s;
+        more.model.tiled_dit = true;
+        more.model.tile_size = plan->tiles.tile_size;
+        more.model.tile_batch_size = plan->tiles.batch_size + 1;
+        EXPECT_FALSE(plan_job(more, hd, fake_gpu(100 * kGiB))->fits);
+    }
+    const std::string summary = plan->summary();
+    EXPECT_EQ(summary.rfind("auto chose tiles " + std::to_string(plan->tiles.tile_size) + "x", 0),
+              0u)
+        << summary;
+    EXPECT_NE(summary.find("predicted"), std::string::npos);
+    EXPECT_NE(summary.find(", batch " + std::to_string(plan->tiles.batch_size)), std::string::npos);
+
+    // Enough memory: the whole frame, untiled.
+    s.model.memory_budget = 0;
+    auto roomy = plan_job(s, input(352, 192), fake_gpu(100 * kGiB));
+    ASSERT_TRUE(roomy.ok());
+    EXPECT_FALSE(roomy->tiles.tiled);
+    EXPECT_EQ(roomy->budget_bytes, static_cast<std::uint64_t>(100 * kGiB * kBudgetHeadroom));
+    EXPECT_EQ(roomy->summary().rfind("auto chose untiled", 0), 0u);
+
+    // Nothing fits: the smallest tiles, flagged.
+    s.model.memory_budget = static_cast<std::int64_t>(kGiB);
+    auto hopeless = plan_job(s, hd, fake_gpu(100 * kGiB));
+    ASSERT_TRUE(hopeless.ok());
+    EXPECT_FALSE(hopeless->fits);
+    EXPECT_EQ(hopeless->tiles.tile_size, kMinTileSize);
+    EXPECT_NE(hopeless->summary().find("DOES NOT FIT"), std::string::npos);
+}
+
+// Fresh anonymous pages, touched: resident for sure (heap memory freed by earlier tests could be
+// reused without growing the RSS, which would hide the growth the calibration measures).
+class Pages {
+  public:
+    explicit Pages(std::size_t bytes) : m_bytes(bytes) {
+        m_data = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m_data != MAP_FAILED) {
+            std::memset(m_data, 1, bytes);
+        }
+    }
+    ~Pages() {
+        if (m_data != MAP_FAILED) {
+            ::munmap(m_data, m_bytes);
+        }
+    }
+    Pages(const Pages&) = delete;
+    Pages& operator=(const Pages&) = delete;
+
+  private:
+    std::size_t m_bytes;
+    void* m_data;
+};
+
+// A processor whose memory grows with the pixels it holds: 64 bytes per input pixel per frame
+// buffered, released at finish() (which returns no frames), and a fixed "weights" block allocated
+// at creation.
+class HungryProcessor final : public FrameProcessor {
+  public:
+    HungryProcessor(int w, int h, int scale)
+        : m_w(w), m_h(h), m_scale(scale), m_weights(std::size_t(96) << 20) {}
+    int output_width() const override { return m_w * m_scale; }
+    int output_height() const override { return m_h * m_scale; }
+    Status push(const Frame& frame, std::vector<Frame>& out) override {
+        m_buffers.push_back(std::make_unique<Pages>(std::size_t(m_w) * m_h * 64));
+        (void)out;
+        return {};
+    }
+    Status finish(std::vector<Frame>& out) override {
+        // Calibration does not look at the frames: report none, allocate nothing more.
+        (void)out;
+        m_buffers.clear();
+        return {};
+    }
+    std::string description() const override { return "hungry"; }
+
+  private:
+    int m_w;
+    int m_h;
+    int m_scale;
+    Pages m_weights;
+    std::vector<std::unique_ptr<Pages>> m_buffers;
+};
+
+TEST(PlannerCalibration, MeasuresWeightsAndPerTokenMemoryOfTheRealProcessor) {
+    JobSpec s = flashvsr_spec();
+    DeviceResources cpu;
+    cpu.device = "cpu";
+    cpu.name = "CPU";
+    cpu.host_available_bytes = 64 * kGiB;
+    PlannerOptions options;
+    options.calibration = CalibrationMode::Measure;
+    int made = 0;
+    int crop_w = 0;
+    options.processor_factory =
+        [&](const JobSpec& spec,
+            const ProcessorContext& c) -> Result<std::unique_ptr<FrameProcessor>> {
+        ++made;
+        crop_w = c.width;
+        EXPECT_FALSE(spec.model.tiled_dit);  // the crop runs untiled
+        return std::unique_ptr<FrameProcessor>(
+            std::make_unique<HungryProcessor>(c.width, c.height, spec.scale));
+    };
+    auto plan = plan_job(s, input(1280, 720), cpu, options);
+    ASSERT_TRUE(plan.ok()) << plan.error().to_string();
+    EXPECT_EQ(made, 1);
+    EXPECT_EQ(crop_w, 256);
+    ASSERT_TRUE(plan->calibration.has_value());
+    EXPECT_EQ(plan->basis, PredictionBasis::Calibrated);
+    const Calibration& c = *plan->calibration;
+    EXPECT_EQ(c.crop_width, 256);
+    EXPECT_EQ(c.crop_height, 256);
+    EXPECT_EQ(c.frames, 25);
+    // 96 MiB of weights; 25 frames x 256x256 x 64 B = 100 MiB over 64x64 tokens.
+    EXPECT_NEAR(double(c.weights_bytes), double(96 << 20), double(12 << 20));
+    const double expected_per_token = 25.0 * 256 * 256 * 64 / (64.0 * 64.0);
+    EXPECT_NEAR(c.bytes_per_token, expected_per_token, expected_per_token * 0.25);
+    EXPECT_GT(c.seconds_per_output_pixel, 0.0);
+    EXPECT_EQ(plan->prediction.weights_bytes, c.weights_bytes);
+
+    // Failures of the calibration run are the plan's.
+    options.processor_factory =
+        [](const JobSpec&, const ProcessorContext&) -> Result<std::unique_ptr<FrameProcessor>> {
+        return Error(ErrorCode::OutOfMemory, "CUDA out of memory (test)");
+    };
+    auto failed = plan_job(s, input(1280, 720), cpu, options);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, ErrorCode::OutOfMemory);
+}
+
+TEST(PlannerDevices, CpuIsAlwaysThereAndUnknownGpusAreReported) {
+    auto cpu = query_device_resources("cpu");
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_FALSE(cpu->is_cuda);
+    EXPECT_GT(cpu->host_total_bytes, 0u);
+    EXPECT_GT(cpu->host_available_bytes, 0u);
+    EXPECT_EQ(cpu->memory_free_bytes, cpu->host_available_bytes);
+    auto missing = query_device_resources("cuda:77");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::DeviceUnavailable);
+    EXPECT_EQ(query_device_resources("tpu").error().code, ErrorCode::InvalidArgument);
+    EXPECT_TRUE(query_device_resources("auto").ok());
+}
+
+TEST(PlannerJson, PlanSerialisesWithPredictionAndReason) {
+    JobSpec s = flashvsr_spec();
+    s.model.tile_size = 0;
+    s.model.memory_budget = static_cast<std::int64_t>(8 * kGiB);
+    auto plan = plan_job(s, input(960, 540), fake_gpu(80 * kGiB));
+    ASSERT_TRUE(plan.ok());
+    auto j = nlohmann::json::parse(to_json(*plan));
+    EXPECT_EQ(j.at("tiles").at("tile_size").get<int>(), plan->tiles.tile_size);
+    EXPECT_EQ(j.at("prediction").at("peak_gpu_bytes").get<std::uint64_t>(),
+              plan->prediction.peak_gpu_bytes);
+    EXPECT_EQ(j.at("basis"), "analytic");
+    EXPECT_EQ(j.at("summary"), plan->summary());
+    EXPECT_FALSE(j.at("reason").get<std::string>().empty());
+
+    EXPECT_FALSE(plan_job(s, input(0, 540), fake_gpu(kGiB)).ok());
+}
+
+}  // namespace
+}  // namespace engine::jobs
