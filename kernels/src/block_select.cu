@@ -369,12 +369,17 @@ KernelStatus run_select(const BlockSelectParams& p, cudaStream_t stream) {
                                                              p.q_window_stride, p.q_token_stride,
                                                              channels, static_cast<T*>(p.pooled_q));
         KERNELS_CUDA_TRY(cudaGetLastError());
-        const dim3 grid_k(static_cast<unsigned>(p.nk),
-                          static_cast<unsigned>((channels + 511) / 512));
-        pool_windows_kernel<T><<<grid_k, block, 0, stream>>>(static_cast<const T*>(p.k_windows),
-                                                             p.k_window_stride, p.k_token_stride,
-                                                             channels, static_cast<T*>(p.pooled_k));
-        KERNELS_CUDA_TRY(cudaGetLastError());
+        // Only the windows whose pooled keys are not carried over (the current chunk's).
+        const int fresh = p.nk - p.nk_pooled;
+        if (fresh > 0) {
+            const dim3 grid_k(static_cast<unsigned>(fresh),
+                              static_cast<unsigned>((channels + 511) / 512));
+            pool_windows_kernel<T><<<grid_k, block, 0, stream>>>(
+                static_cast<const T*>(p.k_windows) + p.nk_pooled * p.k_window_stride,
+                p.k_window_stride, p.k_token_stride, channels,
+                static_cast<T*>(p.pooled_k) + static_cast<int64_t>(p.nk_pooled) * channels);
+            KERNELS_CUDA_TRY(cudaGetLastError());
+        }
     }
     {
         // torch on CUDA divides a half/bf16 tensor by a Python float as x · (1 / float(d)).
@@ -442,6 +447,7 @@ KernelStatus select_blocks(const BlockSelectParams& p, cudaStream_t stream) {
                     "nq and nk must be multiples of S = grid_h * grid_w");
     KERNELS_REQUIRE(windows_per_group * p.nk <= INT32_MAX, "S * nk too large");
     KERNELS_REQUIRE(p.local_range >= 1, "local_range must be at least 1");
+    KERNELS_REQUIRE(p.nk_pooled >= 0 && p.nk_pooled <= p.nk, "nk_pooled must lie in [0, nk]");
     KERNELS_REQUIRE(p.q_windows != nullptr && p.k_windows != nullptr && p.pooled_q != nullptr &&
                         p.pooled_k != nullptr && p.scores != nullptr &&
                         p.probabilities != nullptr && p.mask != nullptr,

@@ -220,7 +220,8 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
                                          std::int64_t grid_h,
                                          std::int64_t grid_w,
                                          std::int64_t local_range,
-                                         std::int64_t topk) {
+                                         std::int64_t topk,
+                                         const torch::Tensor& pooled_k_prefix) {
     constexpr const char* fn = "select_blocks";
     TORCH_CHECK(heads > 0, fn, ": heads must be positive, got ", heads);
     const int64_t channels = heads * kernels::kHeadDim;
@@ -264,8 +265,22 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
     result.probabilities = torch::empty({heads, nq, nk}, float_options);
     torch::Tensor mask = torch::empty({heads, nq, nk}, q.options().dtype(torch::kBool));
 
+    int64_t nk_pooled = 0;
+    if (pooled_k_prefix.defined() && pooled_k_prefix.numel() > 0) {
+        TORCH_CHECK(pooled_k_prefix.dim() == 2 && pooled_k_prefix.size(0) <= nk &&
+                        pooled_k_prefix.size(1) == channels &&
+                        pooled_k_prefix.scalar_type() == q.scalar_type() &&
+                        pooled_k_prefix.device() == q.device(),
+                    fn, ": pooled_k_prefix must be [n <= nk=", nk, ", C=", channels, "] ",
+                    q.scalar_type(), " on ", q.device(), ", got ", pooled_k_prefix.sizes(), " ",
+                    pooled_k_prefix.scalar_type(), " on ", pooled_k_prefix.device());
+        nk_pooled = pooled_k_prefix.size(0);
+        result.pooled_k.narrow(0, 0, nk_pooled).copy_(pooled_k_prefix);
+    }
+
     kernels::BlockSelectParams p;
     p.dtype = dtype;
+    p.nk_pooled = static_cast<int>(nk_pooled);
     p.q_windows = q.data_ptr();
     p.k_windows = k.data_ptr();
     p.q_window_stride = q.stride(0);

@@ -9,8 +9,10 @@ import sys
 
 KINDS = [
     ("attention (ours)", r"block_sparse_attention"),
-    ("block selection (ours)", r"kernels::.*(select|pool|radix|build_block_lists|topk|score)"),
+    ("block selection (ours)",
+     r"kernels::.*(select|pool|radix|build_block_lists|order_rows|topk|score|softmax_rows)"),
     ("qkv prepare (ours)", r"qkv_prepare"),
+    ("dit elementwise (ours)", r"dit_elementwise"),
     ("sdpa / flash", r"flash|fmha|sdpa|cudnn.*attn|attention"),
     ("gemm", r"gemm|cutlass|sm90_xmma|nvjet|gemv|matmul|Kernel2"),
     ("convolution", r"conv|implicit|winograd|fprop|dgrad|xmma_fprop|nhwc|nchw"),

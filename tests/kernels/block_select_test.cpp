@@ -237,6 +237,24 @@ TEST(BlockSelectGpu, Production1024x1920) {
     run_case({"1024x1920 chunk0 bf16", torch::kBFloat16, 12, 8, 15, 3, 3, 11, 14399, 1.0}, 22);
 }
 
+TEST(BlockSelectGpu, CarriedPooledKeysGiveTheSameSelection) {
+    KERNELS_REQUIRE_CUDA();
+    // 768x1408 steady state: 3 cached temporal windows (198 windows) + the current one. Pooling
+    // only the current windows with the cache's means carried over must change nothing.
+    const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);
+    const auto q = torch::randn({66, 128, 1536}, opts);
+    const auto k = torch::randn({264, 128, 1536}, opts) + torch::randn({264, 1, 1536}, opts);
+    const auto full = kernels::torch_api::select_blocks_with_stages(q, k, 12, 6, 11, 11, 7919);
+    const auto carried = kernels::torch_api::select_blocks_with_stages(
+        q, k, 12, 6, 11, 11, 7919, full.pooled_k.narrow(0, 0, 198).clone());
+    EXPECT_TRUE(torch::equal(carried.pooled_k, full.pooled_k));
+    EXPECT_TRUE(torch::equal(carried.mask, full.mask));
+    // A prefix that does not fit is rejected.
+    EXPECT_THROW(kernels::torch_api::select_blocks_with_stages(q, k, 12, 6, 11, 11, 7919,
+                                                               full.pooled_k.narrow(1, 0, 128)),
+                 c10::Error);
+}
+
 TEST(BlockSelectGpu, RejectsBadArguments) {
     KERNELS_REQUIRE_CUDA();
     const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <utility>
 
 #ifdef FVSR_HAVE_CUDA_KERNELS
 #include "kernels/torch/sparse_attention.h"
@@ -82,16 +83,43 @@ bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backe
     return false;
 }
 
+std::string attention_kernel_description(const torch::Tensor& q,
+                                         const torch::Tensor& k,
+                                         const torch::Tensor& v,
+                                         Backend backend) {
+    if (backend == Backend::Reference) {
+        return "reference: requested (--attention_mode reference)";
+    }
+    if (!q.is_cuda()) {
+        return std::string("reference: tensors are on ") + q.device().str();
+    }
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    const bool dtype_ok = q.scalar_type() == torch::kBFloat16 || q.scalar_type() == torch::kHalf;
+    if (!dtype_ok || q.size(3) != 128) {
+        return "reference: the CUDA kernels need bf16/fp16 and head dim 128";
+    }
+    return "CUDA kernel, " + kernels::torch_api::attention_kernel_description(q, k, v);
+#else
+    return "reference: this build has no CUDA kernels";
+#endif
+}
+
 torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
                                        const torch::Tensor& k_windows,
                                        std::int64_t num_heads,
                                        std::int64_t grid_h,
                                        std::int64_t grid_w,
                                        std::int64_t local_range,
-                                       std::int64_t topk) {
+                                       std::int64_t topk,
+                                       const torch::Tensor& pooled_k_prefix,
+                                       torch::Tensor* pooled_k_out) {
 #ifdef FVSR_HAVE_CUDA_KERNELS
-    return kernels::torch_api::select_blocks(q_windows, k_windows, num_heads, grid_h, grid_w,
-                                             local_range, topk);
+    auto selection = kernels::torch_api::select_blocks_with_stages(
+        q_windows, k_windows, num_heads, grid_h, grid_w, local_range, topk, pooled_k_prefix);
+    if (pooled_k_out != nullptr) {
+        *pooled_k_out = std::move(selection.pooled_k);
+    }
+    return selection.mask;
 #else
     TORCH_CHECK(false, "select_block_mask_kernel: this build has no CUDA kernels (q_windows ",
                 q_windows.sizes(), ", k_windows ", k_windows.sizes(), ", heads ", num_heads,

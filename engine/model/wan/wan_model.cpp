@@ -1,11 +1,14 @@
 #include "engine/model/wan/wan_model.h"
 
+#include "engine/core/log.h"
 #include "engine/model/attention/block_mask.h"
 #include "engine/model/attention/block_sparse_attention.h"
 #include "engine/model/attention/window.h"
 
 #ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/dit_elementwise.h"
 #include "kernels/torch/qkv_prepare.h"
+#include "kernels/torch/sparse_attention.h"
 #endif
 
 #include <cmath>
@@ -104,6 +107,25 @@ torch::Tensor dense_attention(const torch::Tensor& q,
     return out.permute({0, 2, 1, 3}).reshape({1, length, num_heads * head_dim});
 }
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+// True when the fused elementwise kernels (kernels/torch/dit_elementwise.h) take this activation
+// and these per-channel tensors: the attention kernels' conditions (CUDA, bf16/fp16, not the
+// reference backend) and one dtype for all, which the kernels do not convert.
+bool fused_elementwise(const torch::Tensor& x,
+                       attention::Backend backend,
+                       std::initializer_list<const torch::Tensor*> vectors) {
+    if (!attention::kernels_accept(x, kHeadDim, backend)) {
+        return false;
+    }
+    for (const auto* v : vectors) {
+        if (v->scalar_type() != x.scalar_type()) {
+            return false;
+        }
+    }
+    return true;
+}
+#endif
+
 torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
     return required_weight(weights, key, dims, "DiT");
 }
@@ -201,10 +223,16 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
     }
 
     torch::Tensor block_mask;
+    torch::Tensor k_pooled;
     if (attention::kernels_accept(q_windows, head_dim, sparse.backend)) {
-        block_mask = attention::select_block_mask_kernel(q_windows, k_windows, m_num_heads,
-                                                         h / window.height, w / window.width,
-                                                         sparse.local_range, sparse.topk);
+        // The cached windows' means are kept from the previous chunk (a quarter of the keys'
+        // pooling pass at steady state); only usable when they are the cache's rows on its device.
+        const bool reuse = !cache.empty() && cache.k_pooled.defined() &&
+                           cache.k_pooled.device() == k_windows.device() &&
+                           cache.k_pooled.size(0) == cache.k.size(0);
+        block_mask = attention::select_block_mask_kernel(
+            q_windows, k_windows, m_num_heads, h / window.height, w / window.width,
+            sparse.local_range, sparse.topk, reuse ? cache.k_pooled : torch::Tensor(), &k_pooled);
     } else {
         auto local = attention::local_window_mask(h / window.height, w / window.width,
                                                   sparse.local_range, x.device());
@@ -217,20 +245,23 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
 
     const auto nq = q_windows.size(0);
     const auto nk = k_windows.size(0);
+    auto q_heads = q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim});
+    auto k_heads = k_windows.view({1, nk * window.tokens(), m_num_heads, head_dim});
+    auto v_heads = v_windows.view({1, nk * window.tokens(), m_num_heads, head_dim});
+    if (cache.log_kernel_choice) {
+        cache.log_kernel_choice = false;
+        engine::log_info("DiT self-attention: " + attention::attention_kernel_description(
+                                                      q_heads, k_heads, v_heads, sparse.backend));
+    }
     auto attended = attention::block_sparse_attention(
-        q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim}),
-        k_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}),
-        v_windows.view({1, nk * window.tokens(), m_num_heads, head_dim}), block_mask,
-        1.0 / std::sqrt(static_cast<double>(head_dim)), sparse.backend);
+        q_heads, k_heads, v_heads, block_mask, 1.0 / std::sqrt(static_cast<double>(head_dim)),
+        sparse.backend);
 
     // Keep at most kv_len temporal windows; upstream drops one temporal window per chunk.
-    if (nk / windows_per_frame > sparse.kv_len) {
-        cache.k = k_windows.slice(0, windows_per_frame);
-        cache.v = v_windows.slice(0, windows_per_frame);
-    } else {
-        cache.k = k_windows;
-        cache.v = v_windows;
-    }
+    const auto dropped = nk / windows_per_frame > sparse.kv_len ? windows_per_frame : 0;
+    cache.k = k_windows.slice(0, dropped);
+    cache.v = v_windows.slice(0, dropped);
+    cache.k_pooled = k_pooled.defined() ? k_pooled.slice(0, dropped) : torch::Tensor();
 
     auto tokens =
         attention::window_reverse(attended.view({nq, window.tokens(), dim}), window, f, h, w);
@@ -253,8 +284,20 @@ std::pair<torch::Tensor, torch::Tensor> CrossAttentionImpl::project_context(
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& x,
                                           const torch::Tensor& context_k,
-                                          const torch::Tensor& context_v) {
-    return project(o, dense_attention(norm_q(project(q, x)), context_k, context_v, m_num_heads));
+                                          const torch::Tensor& context_v,
+                                          attention::Backend backend) {
+    auto query = project(q, x);
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    // RMSNorm in one pass instead of the fp32 round trip of RmsNorm (two casts, four ops).
+    if (fused_elementwise(query, backend, {&norm_q->weight})) {
+        query = kernels::torch_api::rms_norm(query, norm_q->weight, norm_q->eps());
+    } else {
+        query = norm_q(query);
+    }
+#else
+    query = norm_q(query);
+#endif
+    return project(o, dense_attention(query, context_k, context_v, m_num_heads));
 }
 
 DiTBlockImpl::DiTBlockImpl(const WanConfig& config) : m_eps(config.eps) {
@@ -285,9 +328,26 @@ torch::Tensor DiTBlockImpl::forward(const torch::Tensor& x,
     const auto& scale_mlp = mod[4];
     const auto& gate_mlp = mod[5];
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    // The same chain with every residual, norm and modulation fused into the pass that produces
+    // or consumes it (kernels/torch/dit_elementwise.h): four passes over [L, dim] instead of
+    // about fifteen, with upstream's roundings.
+    if (fused_elementwise(x, sparse.backend, {&modulation, &t_mod, &norm3->weight, &norm3->bias})) {
+        namespace fused = kernels::torch_api;
+        auto attended = self_attn(fused::layer_norm_modulate(x, m_eps, shift_msa, scale_msa), freqs,
+                                  grid, sparse, cache, mask_out);
+        auto [y, normed] = fused::gated_residual_layer_norm(x, gate_msa, attended, norm3->weight,
+                                                            norm3->bias, norm3->options.eps());
+        auto [z, ffn_in] = fused::residual_layer_norm_modulate(
+            y, cross_attn(normed, context_k, context_v, sparse.backend), m_eps, shift_mlp,
+            scale_mlp);
+        return fused::gated_residual(z, gate_mlp,
+                                     project(m_ffn_out, project_gelu_tanh(m_ffn_in, ffn_in)));
+    }
+#endif
     auto y = x + gate_msa * self_attn(modulate(layer_norm(x, m_eps), shift_msa, scale_msa), freqs,
                                       grid, sparse, cache, mask_out);
-    y = y + cross_attn(norm3(y), context_k, context_v);
+    y = y + cross_attn(norm3(y), context_k, context_v, sparse.backend);
     auto hidden = project_gelu_tanh(m_ffn_in, modulate(layer_norm(y, m_eps), shift_mlp, scale_mlp));
     return y + gate_mlp * project(m_ffn_out, hidden);
 }
@@ -298,8 +358,15 @@ HeadImpl::HeadImpl(const WanConfig& config) : m_eps(config.eps) {
     modulation = register_parameter("modulation", torch::zeros({1, 2, config.dim}));
 }
 
-torch::Tensor HeadImpl::forward(const torch::Tensor& x, const torch::Tensor& t) {
+torch::Tensor HeadImpl::forward(const torch::Tensor& x,
+                                const torch::Tensor& t,
+                                attention::Backend backend) {
     auto mod = (modulation + t).chunk(2, 1);  // t [1, dim] broadcasts to [1, 2, dim]
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (fused_elementwise(x, backend, {&mod[0]})) {
+        return project(head, kernels::torch_api::layer_norm_modulate(x, m_eps, mod[0], mod[1]));
+    }
+#endif
     return project(head, layer_norm(x, m_eps) * (1 + mod[1]) + mod[0]);
 }
 
@@ -383,7 +450,7 @@ torch::Tensor WanModelImpl::forward_chunk(const torch::Tensor& latents,
             on_mask(static_cast<std::int64_t>(b), mask);
         }
     }
-    auto y = head(x, constants.t);  // [1, f*h*w, patch_volume * out_dim]
+    auto y = head(x, constants.t, sparse.backend);  // [1, f*h*w, patch_volume * out_dim]
 
     // Unpatchify: channel (py * pw + px) * out_dim + c of token (fi, hi, wi) goes to
     // [c, fi*pt, hi*ph + py, wi*pw + px] (spec §2.1 step 7).

@@ -56,8 +56,12 @@ struct BlockSelectParams {
     int local_range = 0;  // R ≥ 1
     int64_t topk = 0;
     // Outputs and stage buffers (device, contiguous, caller-owned):
-    void* pooled_q = nullptr;        // [nq, C] dtype
-    void* pooled_k = nullptr;        // [nk, C] dtype
+    void* pooled_q = nullptr;  // [nq, C] dtype
+    void* pooled_k = nullptr;  // [nk, C] dtype
+    // Rows 0 .. nk_pooled-1 of pooled_k already hold the pooled keys of k windows 0 .. nk_pooled-1
+    // (the KV cache's, kept from the previous chunk: pooling is deterministic, so they are the
+    // values stage 1 would write); only the remaining windows are pooled. 0 ≤ nk_pooled ≤ nk.
+    int nk_pooled = 0;
     float* scores = nullptr;         // [heads, nq, nk]
     float* probabilities = nullptr;  // [heads, nq, nk]
     uint8_t* mask = nullptr;         // [heads, nq, nk]

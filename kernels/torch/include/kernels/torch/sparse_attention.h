@@ -67,7 +67,11 @@ torch::Tensor select_blocks(const torch::Tensor& q_windows,
                             std::int64_t local_range,
                             std::int64_t topk);
 
-// select_blocks with every intermediate stage, for tests and diagnostics.
+// select_blocks with every intermediate stage, for tests, diagnostics and the DiT (which keeps
+// pooled_k with its KV cache). pooled_k_prefix: optional [n, C] pooled keys of k windows 0..n-1
+// (n ≤ nk, same dtype and device), e.g. the rows of the previous chunk's pooled_k that belong to
+// the cached windows; those windows are not pooled again (pooling is deterministic, so the result
+// is the same as without the prefix).
 struct BlockSelection {
     torch::Tensor mask;           // bool [1, heads, nq, nk]
     torch::Tensor pooled_q;       // [nq, C] run dtype
@@ -81,6 +85,7 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_windows,
                                          std::int64_t grid_h,
                                          std::int64_t grid_w,
                                          std::int64_t local_range,
-                                         std::int64_t topk);
+                                         std::int64_t topk,
+                                         const torch::Tensor& pooled_k_prefix = {});
 
 }  // namespace kernels::torch_api

@@ -7,6 +7,7 @@
 #include "engine/torch.h"
 
 #include <cstdint>
+#include <string>
 
 namespace engine::model::attention {
 
@@ -21,15 +22,28 @@ enum class Backend { Auto, Reference };
 // fp16, head dim 128). Logs the reason once when a CUDA tensor falls back to the reference.
 bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backend);
 
+// Which implementation block_sparse_attention() runs for these inputs and why, for the log:
+// "CUDA kernel, wgmma: compute capability 9.0: wgmma/TMA kernel", "CUDA kernel, mma.sync: the
+// device is not compute capability 9.0 ...", or "reference: <reason>". Host-only, cheap.
+std::string attention_kernel_description(const torch::Tensor& q,
+                                         const torch::Tensor& k,
+                                         const torch::Tensor& v,
+                                         Backend backend);
+
 // Block mask by our CUDA selection kernel (same semantics as select_block_mask, spec §4.3);
 // only valid when kernels_accept() is true. grid_h x grid_w: the spatial window grid.
+// pooled_k_prefix (optional, [n, C]): 128-token means of k windows 0..n-1 from an earlier call
+// (the KV cache's), which are then not recomputed; pooled_k_out (optional) receives the means of
+// all nk key windows [nk, C], to be kept with the cache for the next call.
 torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
                                        const torch::Tensor& k_windows,
                                        std::int64_t num_heads,
                                        std::int64_t grid_h,
                                        std::int64_t grid_w,
                                        std::int64_t local_range,
-                                       std::int64_t topk);
+                                       std::int64_t topk,
+                                       const torch::Tensor& pooled_k_prefix = {},
+                                       torch::Tensor* pooled_k_out = nullptr);
 
 // q [B, Lq, H, D], k/v [B, Lk, H, D] (same dtype and device; Lq, Lk multiples of 128),
 // block_mask bool [B, H, Lq/128, Lk/128] (true = the query block attends to the key block),

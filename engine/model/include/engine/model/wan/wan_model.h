@@ -58,6 +58,13 @@ TORCH_MODULE(RmsNorm);
 struct SelfAttentionCache {
     torch::Tensor k;
     torch::Tensor v;
+    // With the CUDA selection kernel: the 128-token means of the windows of k, [nWin, dim], so
+    // the next chunk's block selection pools only its new windows. May be undefined (or stale
+    // after k moved to another device); then it is recomputed.
+    torch::Tensor k_pooled;
+    // Set by WanStreamState::reset on block 0's cache: its next forward logs which attention
+    // implementation runs and why (once per run), then clears the flag.
+    bool log_kernel_choice = false;
     bool empty() const { return !k.defined(); }
 };
 
@@ -97,10 +104,12 @@ class CrossAttentionImpl : public torch::nn::Module {
     CrossAttentionImpl(const WanConfig& config);
     // Prompt K (k-linear then RMSNorm) and V (v-linear) of ctx [1, L_ctx, dim].
     std::pair<torch::Tensor, torch::Tensor> project_context(const torch::Tensor& ctx);
-    // x [1, L, dim] attends to the cached prompt K/V [1, L_ctx, dim]; no mask, no RoPE.
+    // x [1, L, dim] attends to the cached prompt K/V [1, L_ctx, dim]; no mask, no RoPE. With
+    // Backend::Auto on CUDA bf16/fp16 the RMSNorm of q is one fused kernel (same numerics).
     torch::Tensor forward(const torch::Tensor& x,
                           const torch::Tensor& context_k,
-                          const torch::Tensor& context_v);
+                          const torch::Tensor& context_v,
+                          attention::Backend backend = attention::Backend::Auto);
 
     torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
     RmsNorm norm_q{nullptr}, norm_k{nullptr};
@@ -113,7 +122,9 @@ TORCH_MODULE(CrossAttention);
 class DiTBlockImpl : public torch::nn::Module {
   public:
     DiTBlockImpl(const WanConfig& config);
-    // x [1, L, dim], t_mod [1, 6, dim] -> [1, L, dim] (spec §2.1.1).
+    // x [1, L, dim], t_mod [1, 6, dim] -> [1, L, dim] (spec §2.1.1). With the CUDA kernels
+    // (sparse.backend Auto, CUDA bf16/fp16) the residuals, norms and modulations run as fused
+    // kernels that reproduce upstream's per-op roundings; otherwise as plain torch ops.
     torch::Tensor forward(const torch::Tensor& x,
                           const torch::Tensor& t_mod,
                           const torch::Tensor& context_k,
@@ -141,7 +152,10 @@ class HeadImpl : public torch::nn::Module {
   public:
     HeadImpl(const WanConfig& config);
     // x [1, L, dim], t [1, dim] (the time embedding, not t_mod) -> [1, L, out_dim * prod(patch)].
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t);
+    // `backend` as for the blocks: Auto fuses LayerNorm + modulation on CUDA bf16/fp16.
+    torch::Tensor forward(const torch::Tensor& x,
+                          const torch::Tensor& t,
+                          attention::Backend backend = attention::Backend::Auto);
 
     torch::nn::Linear head{nullptr};
     torch::Tensor modulation;  // [1, 2, dim]
@@ -162,7 +176,13 @@ struct WanConstants {
 // Streaming state of one run: one KV cache per block.
 struct WanStreamState {
     std::vector<SelfAttentionCache> self_attention;
-    void reset(std::size_t blocks) { self_attention.assign(blocks, SelfAttentionCache{}); }
+    // Starts a run: empty caches, and block 0 logs its attention implementation once.
+    void reset(std::size_t blocks) {
+        self_attention.assign(blocks, SelfAttentionCache{});
+        if (!self_attention.empty()) {
+            self_attention.front().log_kernel_choice = true;
+        }
+    }
 };
 
 class WanModelImpl : public torch::nn::Module {
