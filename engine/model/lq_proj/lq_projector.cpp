@@ -90,8 +90,9 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
         input = torch::cat({cache, x}, 2);
         front -= cache.size(2);
     }
+    const auto format = x.suggest_memory_format();
     input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
-    return conv->forward(input);
+    return conv->forward(input.contiguous(format));
 }
 
 LqProjectorImpl::LqProjectorImpl(const LqProjectorConfig& config) : m_config(config) {
@@ -103,6 +104,17 @@ LqProjectorImpl::LqProjectorImpl(const LqProjectorConfig& config) : m_config(con
     for (std::int64_t i = 0; i < config.layer_num; ++i) {
         linear_layers->push_back(torch::nn::Linear(config.hidden_dim2, config.out_dim));
     }
+}
+
+void LqProjectorImpl::set_channels_last(bool enabled) {
+    torch::NoGradGuard no_grad;
+    const auto format = enabled ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::Contiguous;
+    for (auto& parameter : parameters()) {
+        if (parameter.dim() == 5) {
+            parameter.set_data(parameter.contiguous(format));
+        }
+    }
+    m_channels_last = enabled;
 }
 
 std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor& clip,
@@ -118,7 +130,13 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
         // Upstream warms up on 4 copies of the first frame.
         video = torch::cat({clip.expand({-1, -1, 3, -1, -1}), clip}, 2);
     }
+    if (!m_channels_last) {
+        set_channels_last(clip.is_cuda());
+    }
     auto x = pixel_unshuffle_16(video);
+    if (*m_channels_last) {
+        x = x.contiguous(at::MemoryFormat::ChannelsLast3d);
+    }
     auto x_tail = x.slice(2, x.size(2) - kCacheFrames);
     // v1.0 pads with the clip's own last frames; v1.1 with the previous clip's.
     const auto conv1_cache = version == LqProjectorVersion::V10Buffer ? x_tail : state.conv1_cache;
@@ -133,8 +151,11 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
     const auto conv2_cache = version == LqProjectorVersion::V10Buffer ? y_tail : state.conv2_cache;
     auto z = torch::silu(norm2(causal_conv3d(conv2, y, conv2_cache)));
     state.conv2_cache = y_tail;
-    auto tokens = z.flatten(2).transpose(1, 2);  // [B, f*h*w, hidden_dim2], (f, h, w) order
-    return linear_layers[0]->as<torch::nn::Linear>()->forward(tokens);
+    // [B, f*h*w, hidden_dim2] in (f, h, w) order; contiguous already in the channels-last layout.
+    auto tokens = z.flatten(2).transpose(1, 2).contiguous();
+    const auto& linear = linear_layers[0]->as<torch::nn::Linear>();
+    auto rows = torch::addmm(linear->bias, tokens.view({-1, tokens.size(2)}), linear->weight.t());
+    return rows.view({tokens.size(0), tokens.size(1), rows.size(1)});
 }
 
 }  // namespace engine::model::lq_proj

@@ -3,7 +3,8 @@
 //   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
 //                           [--chunks N] [--precision fp32|bf16|fp16]
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
-// --channels-last: TCDecoder convolution layout (default: 1 on CUDA, as the loader sets it);
+// --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
+// loaders set it);
 // --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default 0, PyTorch's default);
 // --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
 // timed chunks; summarise it with scripts/gpu/trace_summary.py.
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
     const bool channels_last =
         args.count("--channels-last") ? args["--channels-last"] == "1" : device.is_cuda();
     models.tc_decoder->set_channels_last(channels_last);
+    models.lq_proj->set_channels_last(channels_last);
     const bool cudnn_benchmark =
         args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : false;
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);

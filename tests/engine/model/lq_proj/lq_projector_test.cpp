@@ -79,6 +79,29 @@ TEST(LqProjector, V11CacheEqualsConvOverConcatenatedHistory) {
     ASSERT_EQ(streamed.sizes(), torch::IntArrayRef({1, 1, 8}));
 }
 
+// The CUDA layout (NDHWC activations and weights) computes the same tokens; on the CPU only the
+// convolution's summation order may differ.
+TEST(LqProjector, ChannelsLastLayoutMatches) {
+    auto plain = small_projector();
+    auto nhwc = small_projector();  // same seed, same weights
+    nhwc->set_channels_last(true);
+    EXPECT_TRUE(nhwc->conv1->weight.is_contiguous(at::MemoryFormat::ChannelsLast3d));
+    LqProjectorState a;
+    LqProjectorState b;
+    auto warm = torch::randn({1, 3, 1, 32, 48});
+    plain->stream_forward(warm, a, LqProjectorVersion::V11Causal);
+    nhwc->stream_forward(warm, b, LqProjectorVersion::V11Causal);
+    EXPECT_FALSE(plain->channels_last());  // CPU default, decided by the first call
+    for (int k = 0; k < 3; ++k) {
+        auto clip = torch::randn({1, 3, 4, 32, 48});
+        auto x = *plain->stream_forward(clip, a, LqProjectorVersion::V11Causal);
+        auto y = *nhwc->stream_forward(clip, b, LqProjectorVersion::V11Causal);
+        ASSERT_EQ(x.sizes(), y.sizes());
+        EXPECT_TRUE(torch::allclose(x, y, 1e-4, 1e-5))
+            << "max abs diff " << (x - y).abs().max().item<double>();
+    }
+}
+
 TEST(LqProjector, PixelUnshuffleChannelOrder) {
     auto video = torch::arange(3 * 16 * 32).to(torch::kFloat).view({1, 3, 1, 16, 32});
     auto x = pixel_unshuffle_16(video);

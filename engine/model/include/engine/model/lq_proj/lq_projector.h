@@ -67,6 +67,12 @@ class LqProjectorImpl : public torch::nn::Module {
                                                 LqProjectorState& state,
                                                 LqProjectorVersion version);
 
+    // Activation and weight layout of the 3-D convolutions: channels-last (NDHWC) lets cuDNN use
+    // its Hopper/Ampere tensor-core kernels without transposing every input. Same maths. Unless
+    // set explicitly, the first stream_forward() picks it for CUDA inputs. Driving thread only.
+    void set_channels_last(bool enabled);
+    bool channels_last() const { return m_channels_last.value_or(false); }
+
     torch::nn::Conv3d conv1{nullptr};
     ChannelRmsNorm norm1{nullptr};
     torch::nn::Conv3d conv2{nullptr};
@@ -75,6 +81,7 @@ class LqProjectorImpl : public torch::nn::Module {
 
   private:
     LqProjectorConfig m_config;
+    std::optional<bool> m_channels_last;
 };
 TORCH_MODULE(LqProjector);
 
