@@ -3,12 +3,14 @@
 
 #include "engine/model/wan/wan_model.h"
 
+#include "engine/core/log.h"
 #include "engine/model/checkpoint/state_dict.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -128,5 +130,43 @@ TEST_P(WanGolden, ConstantsMasksAndVelocityMatch) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, WanGolden, ::testing::Values("tiny_v11", "sparse_v11"));
+
+// Which attention implementation runs is logged once per run (at Info), from block 0's first
+// chunk; here on the CPU it is the reference path, with the reason.
+TEST(WanModel, LogsTheAttentionImplementationOncePerRun) {
+    auto model = load_model();
+    auto prompt = engine::model::load_tensor_file(kGolden / "models/v1.1/posi_prompt.pth");
+    ASSERT_TRUE(prompt.ok()) << prompt.error().to_string();
+    auto reference = load(kGolden / "tiny_v11/stages.safetensors");
+    auto inputs = load(kGolden / "tiny_v11/inputs.safetensors");
+    auto constants = model->prepare_constants(prompt.value().to(torch::kFloat));
+    SparseAttentionParams params;
+    params.topk = 20;
+
+    std::vector<std::string> messages;
+    engine::set_log_sink([&](engine::LogLevel, std::string_view m) {
+        if (m.find("self-attention") != std::string_view::npos) {
+            messages.emplace_back(m);
+        }
+    });
+    engine::set_log_level(engine::LogLevel::Info);
+    WanStreamState state;
+    state.reset(model->blocks->size());
+    const auto& noise = inputs.at("noise");
+    for (int run = 0; run < 2; ++run) {
+        if (run == 1) {
+            state.reset(model->blocks->size());
+        }
+        model->forward_chunk(noise.slice(2, 0, 6), reference.at("lq_tokens.chunk0"), 0, constants,
+                             params, state);
+        model->forward_chunk(noise.slice(2, 6, 8), reference.at("lq_tokens.chunk1"), 6, constants,
+                             params, state);
+    }
+    engine::set_log_level(engine::LogLevel::Warning);
+    engine::set_log_sink({});
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[0], "DiT self-attention: reference: tensors are on cpu");
+    EXPECT_EQ(messages[1], messages[0]);
+}
 
 }  // namespace
