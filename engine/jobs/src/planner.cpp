@@ -9,11 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <numeric>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -77,38 +80,49 @@ double tokens_per_latent_frame(int width, int height, int scale) {
     return double(w / 16) * double(h / 16);
 }
 
-// One axis of spec §5.1: tile starts of the regular grid, short edge tiles shifted back.
-std::vector<int> grid_starts(int length, int size, int overlap) {
-    std::vector<int> starts;
-    if (size >= length) {
-        starts.push_back(0);
-        return starts;
-    }
-    const int stride = std::max(1, size - overlap);
-    const int count = std::max(1, (length - overlap + stride - 1) / stride);
-    for (int i = 0; i < count; ++i) {
-        const int end = std::min(i * stride + size, length);
-        starts.push_back(std::max(0, end - size));
-    }
-    return starts;
+// The tile grid of engine::pipeline::plan_tiles (tiling.cpp), integers only (this module stays
+// torch-free): spec §5.1's grid with origins aligned to 8 / gcd(scale, 8) input pixels (one
+// latent cell), the last tile shifted back; the shifted grid offset by half a stride with a
+// short first tile; rectangles the main grid already has are not added twice.
+using Span = std::pair<std::int64_t, std::int64_t>;
+
+std::int64_t align_down(std::int64_t value, std::int64_t multiple) {
+    return value / multiple * multiple;
 }
 
-// The shifted grid (CY HEAD --tile_shift): offset by stride/2, one more tile per axis, tiles
-// that would lie outside the frame skipped.
-int shifted_count(int length, int size, int overlap) {
-    if (size >= length) {
-        return 0;
+std::vector<Span> main_axis(std::int64_t length,
+                            std::int64_t size,
+                            std::int64_t stride,
+                            std::int64_t alignment) {
+    if (length <= size) {
+        return {{0, length}};
     }
-    const int stride = std::max(1, size - overlap);
-    const int regular = static_cast<int>(grid_starts(length, size, overlap).size());
-    int count = 0;
-    for (int i = 0; i <= regular; ++i) {
-        const int start = i * stride - stride / 2;
-        if (start + size > 0 && start < length) {
-            ++count;
-        }
+    std::vector<Span> spans;
+    for (std::int64_t origin = 0; origin + size < length; origin += stride) {
+        spans.emplace_back(origin, origin + size);
     }
-    return count;
+    spans.emplace_back(ceil_to(length - size, alignment), length);
+    return spans;
+}
+
+std::vector<Span> shifted_axis(std::int64_t length,
+                               std::int64_t size,
+                               std::int64_t stride,
+                               std::int64_t overlap,
+                               std::int64_t alignment) {
+    if (length <= size) {
+        return {{0, length}};
+    }
+    const std::int64_t offset = align_down(stride / 2, alignment);
+    if (offset == 0) {
+        return main_axis(length, size, stride, alignment);
+    }
+    std::vector<Span> spans{{0, offset + overlap}};
+    for (std::int64_t origin = offset; origin + size < length; origin += stride) {
+        spans.emplace_back(origin, origin + size);
+    }
+    spans.emplace_back(ceil_to(length - size, alignment), length);
+    return spans;
 }
 
 // Weights as the run loads them. Stored dtypes per spec §1.1 (DiT, TCDecoder, VAE fp32; LQ
@@ -207,7 +221,7 @@ Estimate estimate(const JobSpec& spec,
     double pixels_per_second = kClassicOutputPixelsPerSecond;
     double work_factor = 1.0;  // tiled: area processed / frame area
     if (model) {
-        const int tiles_per_frame = count_tiles(input.width, input.height, tiles);
+        const int tiles_per_frame = count_tiles(input.width, input.height, tiles, scale);
         const int tile_w = tiles.tiled ? std::min(tiles.tile_size, input.width) : input.width;
         const int tile_h = tiles.tiled ? std::min(tiles.tile_size, input.height) : input.height;
         const double tokens = tokens_per_latent_frame(tile_w, tile_h, scale);
@@ -445,20 +459,29 @@ std::string TileChoice::describe() const {
     return s;
 }
 
-int count_tiles(int width, int height, const TileChoice& tiles) {
+int count_tiles(int width, int height, const TileChoice& tiles, int scale) {
     if (!tiles.tiled || tiles.tile_size <= 0) {
         return 1;
     }
-    const int rows =
-        static_cast<int>(grid_starts(height, tiles.tile_size, tiles.tile_overlap).size());
-    const int cols =
-        static_cast<int>(grid_starts(width, tiles.tile_size, tiles.tile_overlap).size());
-    int count = rows * cols;
-    if (tiles.shift && count > 1) {
-        count += shifted_count(height, tiles.tile_size, tiles.tile_overlap) *
-                 shifted_count(width, tiles.tile_size, tiles.tile_overlap);
+    const std::int64_t alignment = 8 / std::gcd<std::int64_t>(std::max(1, scale), 8);
+    const std::int64_t size = tiles.tile_size;
+    const std::int64_t stride =
+        std::max(alignment, align_down(size - tiles.tile_overlap, alignment));
+    const std::int64_t overlap = size - stride;
+    std::set<std::array<std::int64_t, 4>> rects;
+    const auto add = [&](const std::vector<Span>& rows, const std::vector<Span>& cols) {
+        for (const Span& r : rows) {
+            for (const Span& c : cols) {
+                rects.insert({c.first, r.first, c.second, r.second});
+            }
+        }
+    };
+    add(main_axis(height, size, stride, alignment), main_axis(width, size, stride, alignment));
+    if (tiles.shift) {
+        add(shifted_axis(height, size, stride, overlap, alignment),
+            shifted_axis(width, size, stride, overlap, alignment));
     }
-    return count;
+    return static_cast<int>(rects.size());
 }
 
 TileChoice requested_tiles(const JobSpec& spec) {
@@ -635,7 +658,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
     };
     // The largest batch (tiles resident at once) that fits, 1 at least.
     auto best_batch = [&](TileChoice t) {
-        const int n = count_tiles(input.width, input.height, t);
+        const int n = count_tiles(input.width, input.height, t, spec.scale);
         t.batch_size = 1;
         for (int b = n; b > 1; --b) {
             TileChoice candidate = t;
@@ -708,7 +731,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
         plan.fits = chosen.model_bytes <= plan.budget_bytes;
     }
     plan.prediction = chosen.prediction;
-    plan.tiles_per_frame = count_tiles(input.width, input.height, plan.tiles);
+    plan.tiles_per_frame = count_tiles(input.width, input.height, plan.tiles, spec.scale);
     if (model) {
         plan.reason += " (model " + gib(chosen.model_bytes) + " of " + gib(plan.budget_bytes) +
                        (spec.model.memory_budget > 0 ? " budget)" : " free memory budget)");

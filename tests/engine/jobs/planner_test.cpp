@@ -64,11 +64,14 @@ TEST(PlannerTiles, CountsFollowTheUpstreamGrid) {
     EXPECT_EQ(count_tiles(1920, 1080, tiled(256)), 45);
     EXPECT_EQ(count_tiles(200, 100, tiled(256)), 1);  // one tile covers the frame
     EXPECT_EQ(count_tiles(200, 100, tiled(256, 24, true)), 1);
-    // The shifted grid adds one more row/column of tiles (those inside the frame).
+    // The shifted grid (offset 116, a short first tile) adds 5 x 3 tiles, one of which (the last
+    // row and column, shifted back to the border) the main grid has already.
     const int regular = count_tiles(1000, 500, tiled(256));
     const int shifted = count_tiles(1000, 500, tiled(256, 24, true));
     EXPECT_EQ(regular, 5 * 3);
-    EXPECT_EQ(shifted, regular + 5 * 3);  // the 6th column would start past the edge
+    EXPECT_EQ(shifted, regular + 5 * 3 - 1);
+    // Scale 3 aligns origins to 8 input pixels: stride 232 -> 232, 250 overlap 20 -> stride 224.
+    EXPECT_EQ(count_tiles(1000, 500, tiled(250, 20), 3), 5 * 3);
 }
 
 TEST(PlannerTiles, SmallerTilesHalveBatchThenSizeDownToTheFloor) {
@@ -161,7 +164,7 @@ TEST(PlannerPrediction, AutoPicksTheLargestTilesThatFitTheBudget) {
     EXPECT_EQ(plan->budget_bytes, 9 * kGiB);
     EXPECT_LE(plan->prediction.peak_gpu_bytes, 9 * kGiB);
     EXPECT_EQ(plan->tiles.tile_size % kTileStep, 0);
-    EXPECT_EQ(plan->tiles_per_frame, count_tiles(960, 540, plan->tiles));
+    EXPECT_EQ(plan->tiles_per_frame, count_tiles(960, 540, plan->tiles, 4));
     // One step larger would not fit with a single resident tile.
     JobSpec larger = s;
     larger.model.tile_size = plan->tiles.tile_size + kTileStep;

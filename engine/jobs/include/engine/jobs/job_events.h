@@ -48,7 +48,9 @@ struct JobProgress {
     // "calibrating", "measuring HDR peak", "upscaling", "retrying segment 3 with smaller tiles",
     // "assembling", "done".
     std::string stage_name;
-    std::int64_t frames_done = 0;   // output frames finished (Upscaling, resumed ones included)
+    // Output frames finished (Upscaling, resumed ones included). Steps back by the frames of a
+    // segment attempt that ran out of GPU memory and is rerun with smaller tiles.
+    std::int64_t frames_done = 0;
     std::int64_t frames_total = 0;  // of the job's frame range; assembled frames in Assembling
     int segments_done = 0;
     int segments_total = 0;

@@ -118,9 +118,10 @@ struct TileChoice {
     std::string describe() const;
 };
 
-// Tiles one frame needs: rows x columns of spec §5.1 (stride = size - overlap, short edge tiles
-// shifted back), plus the shifted grid's tiles when shift is on. 1 when untiled.
-int count_tiles(int width, int height, const TileChoice& tiles);
+// Tiles one frame needs at `scale`: the grid of engine::pipeline::plan_tiles (spec §5.1 with
+// origins aligned to one latent cell, short edge tiles shifted back) plus the shifted grid's
+// tiles when shift is on (duplicates dropped). 1 when untiled or the tile covers the frame.
+int count_tiles(int width, int height, const TileChoice& tiles, int scale = 4);
 
 // The tiling a spec asks for as it stands (tile_size 0 = auto is NOT resolved: tiled with size 0).
 TileChoice requested_tiles(const JobSpec& spec);
