@@ -13,6 +13,9 @@ packages=(
     libqcustomplot-dev libqcustomplot2.1-qt6
     python3-torch                              # test fixtures only: real torch.save files
     xvfb xauth fonts-wqy-microhei              # GUI tests and screenshots without a display (CJK font for zh_CN)
+    dpkg-dev file help2man                     # the package: dpkg-shlibdeps (runtime Depends), the man page
+    appstream desktop-file-utils               # the package test validates the metadata and desktop entry
+    clang-14 libclang-rt-14-dev                # scripts/fuzz.sh: libFuzzer with ASan/UBSan
 )
 
 missing=()
