@@ -6,8 +6,10 @@
 #
 # The application draws a synthetic 24-frame clip (--screenshot), opens it, renders a comparison
 # preview and writes main_window.png, comparison_split.png, comparison_side_by_side.png,
-# comparison_difference.png and main_window_zh_CN.png. Settings and presets go to a temporary
-# folder; the user's are not touched. Needs xvfb-run (Debian: apt-get install xvfb xauth).
+# comparison_difference.png, queue.png (the job queue running bicubic jobs, with a failed job's
+# error and the throughput plot) and main_window_zh_CN.png. Settings, presets, the queue
+# database and the jobs' outputs go to a temporary folder; the user's are not touched.
+# Needs xvfb-run (Debian: apt-get install xvfb xauth).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,27 +1,39 @@
-// flashvsr-studio: composition root. Builds the settings store, the preset store and the engine
-// bridge, then the main window, and hands over to the event loop. With --screenshot it renders
-// the README screenshots from a synthetic clip instead and exits.
+// flashvsr-studio: composition root. Builds the settings store, the preset store, the job queue
+// store (SQLite) and the engine bridge, then the main window; offers interrupted jobs for resume
+// and hands over to the event loop. With --screenshot it renders the README screenshots from a
+// synthetic clip instead and exits.
 
 #include "engine/core/log.h"
 #include "engine/core/paths.h"
 #include "ui/bridge/engine_bridge.h"
+#include "ui/bridge/job_runner.h"
+#include "ui/models/job_queue_model.h"
+#include "ui/models/job_store.h"
+#include "ui/settings/parameters.h"
 #include "ui/settings/preset_store.h"
 #include "ui/settings/studio_settings.h"
 #include "ui/widgets/comparison_panel.h"
+#include "ui/widgets/device_panel.h"
+#include "ui/widgets/parameter_panel.h"
 #include "ui/widgets/player_widget.h"
+#include "ui/widgets/queue_panel.h"
 #include "ui/windows/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QIcon>
 #include <QImage>
 #include <QPainter>
 #include <QPainterPath>
 #include <QSettings>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTimer>
 
 #include <cmath>
 #include <functional>
@@ -102,6 +114,67 @@ bool saveGrab(QWidget* widget, const QString& path) {
     return ok;
 }
 
+// The queue with jobs in every state and the throughput plot: a clip that fails (a damaged
+// picture), the synthetic clip upscaled with bicubic (running), and two more waiting.
+bool queueScreenshot(ui::MainWindow& window, const QString& clip, const QString& path) {
+    window.showViewer();
+    const QString root = QFileInfo(clip).absolutePath();
+    const QString broken = QDir(root).filePath(QStringLiteral("damaged_scan"));
+    QDir().mkpath(broken);
+    QFile bad(QDir(broken).filePath(QStringLiteral("frame_000000.png")));
+    if (!bad.open(QIODevice::WriteOnly) || bad.write("not a picture") < 0) {
+        return false;
+    }
+    bad.close();
+    const QString longClip = QDir(root).filePath(QStringLiteral("harbour_at_night"));
+    QDir().mkpath(longClip);
+    if (!writeSyntheticClip(longClip, 240)) {
+        return false;
+    }
+    window.queueModel()->setCheckpointRoot(QDir(root).filePath(QStringLiteral("checkpoints")));
+    QVariantMap values = window.parameterPanel()->parameters();
+    values.insert(QStringLiteral("upscaler"), QStringLiteral("bicubic"));
+    values.insert(QStringLiteral("scale"), 4);
+    values.insert(QStringLiteral("codec"), QStringLiteral("ffv1"));
+    values.insert(QStringLiteral("quality"), QStringLiteral("lossless"));
+    values.insert(QStringLiteral("hw_encoder"), false);
+    values.insert(QStringLiteral("threads"), 1);
+    values.insert(QStringLiteral("output_folder"), QDir(root).filePath(QStringLiteral("out")));
+    window.parameterPanel()->setParameters(values);
+    window.addToQueue({broken});
+    window.addToQueue({longClip});
+    window.addToQueue({clip});
+    window.addToQueue({longClip});
+    ui::JobQueueModel* queue = window.queueModel();
+    const QString failedId = queue->jobAt(0).id;
+    const QString runningId = queue->jobAt(1).id;
+    window.jobRunner()->setWorkerDevices({QStringLiteral("cpu")});
+    window.jobRunner()->startQueue();
+    for (QDockWidget* d : window.docks()) {
+        if (d->objectName() == QLatin1String("DevicesDock") ||
+            d->objectName() == QLatin1String("QueueDock")) {
+            d->show();
+            d->raise();
+        }
+    }
+    const bool running = waitUntil(
+        [&] {
+            const ui::QueueJob* job = queue->jobById(runningId);
+            return job != nullptr && job->framesDone >= 60 &&
+                   window.devicePanel()->throughputSampleCount(QStringLiteral("cpu")) >= 8;
+        },
+        120000);
+    window.queuePanel()->selectJob(failedId);
+    settle(400);
+    const bool ok = running && saveGrab(&window, path);
+    if (!running) {
+        engine::log_error("the queue screenshot's job did not run");
+    }
+    window.jobRunner()->stopQueue();
+    waitUntil([&] { return window.jobRunner()->activeCount() == 0; }, 30000);
+    return ok;
+}
+
 int runScreenshots(ui::MainWindow& window, const QString& outputDir) {
     QDir().mkpath(outputDir);
     QTemporaryDir clipDir;
@@ -154,6 +227,8 @@ int runScreenshots(ui::MainWindow& window, const QString& outputDir) {
     ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("comparison_difference.png"))) &&
          ok;
 
+    ok = queueScreenshot(window, clip, QDir(outputDir).filePath(QStringLiteral("queue.png"))) && ok;
+
     window.showViewer();
     window.setLanguage(QStringLiteral("zh_CN"));
     settle(500);
@@ -189,7 +264,12 @@ int main(int argc, char** argv) {
                                             QStringLiteral("LANG"));
     parser.addOption(screenshotOption);
     parser.addOption(settingsOption);
+    const QCommandLineOption queueOption(
+        QStringLiteral("queue-db"),
+        QStringLiteral("Keep the job queue in this SQLite file instead of the user's."),
+        QStringLiteral("FILE"));
     parser.addOption(languageOption);
+    parser.addOption(queueOption);
     parser.addPositionalArgument(QStringLiteral("paths"),
                                  QStringLiteral("Videos, image folders or folders to open."),
                                  QStringLiteral("[paths...]"));
@@ -217,9 +297,19 @@ int main(int argc, char** argv) {
     QStringList problems;
     presets.reload(&problems);
 
+    QString queuePath = parser.value(queueOption);
+    if (queuePath.isEmpty()) {
+        queuePath = screenshots ? scratch.filePath(QStringLiteral("queue.sqlite"))
+                                : ui::JobStore::defaultPath();
+    }
+
     ui::EngineBridge bridge;
     bridge.installLogSink(engine::LogLevel::Info);
-    ui::MainWindow window(settings, presets, bridge);
+    ui::JobStore queueStore(queuePath);
+    if (!queueStore.isOpen()) {
+        engine::log_warning("the job queue is not saved: " + queueStore.lastError().toStdString());
+    }
+    ui::MainWindow window(settings, presets, bridge, queueStore.isOpen() ? &queueStore : nullptr);
     for (const QString& problem : problems) {
         engine::log_warning("preset skipped: " + problem.toStdString());
     }
@@ -233,5 +323,7 @@ int main(int argc, char** argv) {
     if (!parser.positionalArguments().isEmpty()) {
         window.openPaths(parser.positionalArguments());
     }
+    // After the window is up: jobs that were running when the last session ended.
+    QTimer::singleShot(0, &window, [&window] { window.offerResume(); });
     return QApplication::exec();
 }

@@ -48,6 +48,9 @@ DevicePanel::DevicePanel(DeviceListModel& model, QWidget* parent)
     m_cardLayout->setContentsMargins(0, 0, 0, 0);
     m_memoryPlot = makePlot(this);
     m_loadPlot = makePlot(this);
+    m_throughputPlot = makePlot(this);
+    m_throughputPlot->yAxis->setRange(0, 1);
+    m_throughputPlot->setVisible(false);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -55,6 +58,7 @@ DevicePanel::DevicePanel(DeviceListModel& model, QWidget* parent)
     layout->addWidget(cards);
     layout->addWidget(m_memoryPlot, 1);
     layout->addWidget(m_loadPlot, 1);
+    layout->addWidget(m_throughputPlot, 1);
 
     connect(&m_model, &QAbstractItemModel::dataChanged, this, &DevicePanel::onModelChanged);
     connect(&m_model, &QAbstractItemModel::rowsInserted, this, &DevicePanel::onModelChanged);
@@ -71,6 +75,57 @@ QString DevicePanel::statusText() const {
 int DevicePanel::historyLength(int row) const {
     return row >= 0 && row < m_history.size() ? static_cast<int>(m_history.at(row).seconds.size())
                                               : 0;
+}
+
+void DevicePanel::addThroughputSample(const QString& device, double fps) {
+    const double now = m_clock.elapsed() / 1000.0;
+    int series = -1;
+    for (int i = 0; i < m_throughput.size(); ++i) {
+        if (m_throughput.at(i).device == device) {
+            series = i;
+        }
+    }
+    if (series < 0) {
+        series = static_cast<int>(m_throughput.size());
+        m_throughput.append(Throughput{device, {}, {}});
+        QCPGraph* g = m_throughputPlot->addGraph();
+        g->setPen(QPen(kGraphColors[series % int(std::size(kGraphColors))], 2));
+        g->setName(device);
+        m_throughputPlot->legend->setVisible(true);
+    }
+    Throughput& t = m_throughput[series];
+    t.seconds.append(now);
+    t.fps.append(fps);
+    if (t.seconds.size() > kHistorySamples) {
+        t.seconds.removeFirst();
+        t.fps.removeFirst();
+    }
+    double peak = 1.0;
+    for (int i = 0; i < m_throughput.size(); ++i) {
+        const Throughput& s = m_throughput.at(i);
+        QVector<double> ago(s.seconds.size());
+        for (int k = 0; k < s.seconds.size(); ++k) {
+            ago[k] = s.seconds.at(k) - now;
+            peak = std::max(peak, s.fps.at(k));
+        }
+        m_throughputPlot->graph(i)->setData(ago, s.fps, true);
+    }
+    m_throughputPlot->yAxis->setRange(0, peak * 1.15);
+    m_throughputPlot->setVisible(true);
+    m_throughputPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int DevicePanel::throughputSampleCount(const QString& device) const {
+    for (const Throughput& t : m_throughput) {
+        if (t.device == device) {
+            return static_cast<int>(t.seconds.size());
+        }
+    }
+    return 0;
+}
+
+bool DevicePanel::throughputPlotVisible() const {
+    return m_throughputPlot->isVisibleTo(this);
 }
 
 void DevicePanel::onModelChanged() {
@@ -181,6 +236,8 @@ void DevicePanel::retranslateUi() {
     m_loadPlot->yAxis->setLabel(tr("Load %"));
     m_memoryPlot->xAxis->setLabel(tr("Seconds"));
     m_loadPlot->xAxis->setLabel(tr("Seconds"));
+    m_throughputPlot->yAxis->setLabel(tr("Frames/s"));
+    m_throughputPlot->xAxis->setLabel(tr("Seconds"));
     if (!m_model.driverAvailable()) {
         m_status->setText(
             tr("No NVIDIA driver found (%1). FlashVSR will run on the CPU, which is very slow; "

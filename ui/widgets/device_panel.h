@@ -2,12 +2,15 @@
 // The Devices dock: a card per NVIDIA GPU (name, memory used / total, load, temperature) and
 // QCustomPlot charts of memory use and load over the last minutes. Fed by a DeviceListModel
 // (which EngineBridge's NVML polling updates); without an NVIDIA driver or GPU it says so.
+// A third chart shows the queue's throughput (frames per second per worker device), fed by
+// JobRunner::throughputSampled; it appears with the first sample, GPU or not.
 // Threads: UI thread only.
 
 #include "ui/models/device_list_model.h"
 
 #include <QElapsedTimer>
 #include <QList>
+#include <QString>
 #include <QVector>
 #include <QWidget>
 
@@ -30,6 +33,11 @@ class DevicePanel : public QWidget {
     QString statusText() const;
     int historyLength(int row) const;
 
+    // One throughput sample of a worker device ("cpu", "cuda:0"), in frames per second.
+    void addThroughputSample(const QString& device, double fps);
+    int throughputSampleCount(const QString& device) const;
+    bool throughputPlotVisible() const;
+
   protected:
     void changeEvent(QEvent* event) override;
 
@@ -39,6 +47,11 @@ class DevicePanel : public QWidget {
         QLabel* name = nullptr;
         QProgressBar* memory = nullptr;
         QLabel* details = nullptr;
+    };
+    struct Throughput {
+        QString device;
+        QVector<double> seconds;
+        QVector<double> fps;
     };
     struct History {
         QVector<double> seconds;
@@ -58,6 +71,8 @@ class DevicePanel : public QWidget {
     QList<Card> m_cards;
     QCustomPlot* m_memoryPlot;
     QCustomPlot* m_loadPlot;
+    QCustomPlot* m_throughputPlot;
+    QList<Throughput> m_throughput;
     QList<History> m_history;
     QElapsedTimer m_clock;
 };

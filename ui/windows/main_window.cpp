@@ -1,17 +1,24 @@
 #include "ui/windows/main_window.h"
 
+#include "ui/bridge/after_queue.h"
+#include "ui/bridge/job_runner.h"
 #include "ui/dialogs/about_dialog.h"
 #include "ui/dialogs/error_dialog.h"
 #include "ui/dialogs/preferences_dialog.h"
+#include "ui/dialogs/resume_dialog.h"
 #include "ui/models/device_list_model.h"
+#include "ui/models/job_queue_model.h"
+#include "ui/models/job_store.h"
 #include "ui/models/log_model.h"
 #include "ui/models/media_list_model.h"
+#include "ui/models/media_scan.h"
 #include "ui/models/preset_list_model.h"
 #include "ui/widgets/comparison_panel.h"
 #include "ui/widgets/device_panel.h"
 #include "ui/widgets/log_panel.h"
 #include "ui/widgets/parameter_panel.h"
 #include "ui/widgets/player_widget.h"
+#include "ui/widgets/queue_panel.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -85,6 +92,8 @@ QString mediaFilter() {
 MainWindow::MainWindow(StudioSettings& settings,
                        PresetStore& presets,
                        EngineBridge& bridge,
+                       JobStore* queueStore,
+                       SessionServices* services,
                        QWidget* parent)
     : QMainWindow(parent),
       m_settings(settings),
@@ -113,6 +122,7 @@ MainWindow::MainWindow(StudioSettings& settings,
     m_mediaLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_mediaLabel);
 
+    createQueue(queueStore, services);
     createDocks();
     createActions();
     createMenus();
@@ -142,12 +152,30 @@ MainWindow::MainWindow(StudioSettings& settings,
 
 MainWindow::~MainWindow() {
     m_bridge.stopDevicePolling();
+    // The runner joins the engine workers while the model it reports to still exists; the
+    // after-queue controller releases its inhibitor while the session services still exist.
+    delete m_runner;
+    m_runner = nullptr;
+    delete m_afterQueue;
+    m_afterQueue = nullptr;
     QCoreApplication::removeTranslator(&m_appTranslator);
     QCoreApplication::removeTranslator(&m_qtTranslator);
 }
 
 QList<QDockWidget*> MainWindow::docks() const {
-    return {m_mediaDock, m_parametersDock, m_devicesDock, m_logDock};
+    return {m_mediaDock, m_parametersDock, m_devicesDock, m_queueDock, m_logDock};
+}
+
+void MainWindow::createQueue(JobStore* store, SessionServices* services) {
+    if (services == nullptr) {
+        m_ownServices = makeSessionServices();
+        services = m_ownServices.get();
+    }
+    m_queue = new JobQueueModel(store, this);
+    m_runner = new JobRunner(*m_queue, this);
+    m_afterQueue = new AfterQueue(*services, this);
+    m_afterQueue->setDialogParent(this);
+    m_queuePanel = new QueuePanel(*m_queue, *m_runner, *m_afterQueue, this);
 }
 
 void MainWindow::createDocks() {
@@ -173,9 +201,12 @@ void MainWindow::createDocks() {
     m_devicesDock = dock("DevicesDock", m_devicePanel, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_parametersDock, m_devicesDock);
     m_parametersDock->raise();
+    m_queueDock = dock("QueueDock", m_queuePanel, Qt::BottomDockWidgetArea);
     m_logPanel = new LogPanel(*m_log, this);
     m_logDock = dock("LogDock", m_logPanel, Qt::BottomDockWidgetArea);
-    resizeDocks({m_logDock}, {160}, Qt::Vertical);
+    tabifyDockWidget(m_queueDock, m_logDock);
+    m_queueDock->raise();
+    resizeDocks({m_queueDock}, {230}, Qt::Vertical);
     resizeDocks({m_mediaDock, m_parametersDock}, {260, 380}, Qt::Horizontal);
 }
 
@@ -311,6 +342,11 @@ void MainWindow::createMenus() {
     m_toolsMenu->addSeparator();
     m_toolsMenu->addAction(m_preferences);
 
+    m_queueMenu = menuBar()->addMenu(QString());
+    m_queueMenu->addAction(m_queuePanel->addAction());
+    m_queueMenu->addSeparator();
+    m_queueMenu->addActions({m_queuePanel->startAction(), m_queuePanel->stopAction()});
+
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->addAction(m_about);
     m_helpMenu->addAction(m_aboutQt);
@@ -324,6 +360,9 @@ void MainWindow::createMenus() {
     m_toolBar->addAction(m_player->playAction());
     m_toolBar->addSeparator();
     m_toolBar->addAction(m_comparison->renderAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_queuePanel->addAction());
+    m_toolBar->addAction(m_queuePanel->startAction());
 }
 
 void MainWindow::connectParts() {
@@ -360,6 +399,132 @@ void MainWindow::connectParts() {
         }
     });
     m_mediaView->addAction(remove);
+
+    connect(m_queue, &JobQueueModel::pathsDropped, this,
+            [this](const QStringList& paths, int row) { addToQueue(paths, row); });
+    connect(m_queue, &JobQueueModel::persistenceFailed, this, [this](const QString&) {
+        statusBar()->showMessage(tr("The queue cannot be saved; see the log."), 8000);
+    });
+    connect(m_queuePanel, &QueuePanel::addCurrentRequested, this, &MainWindow::addCurrentToQueue);
+    connect(m_queuePanel, &QueuePanel::applySettingsRequested, this,
+            &MainWindow::applyCurrentSettings);
+    connect(m_queuePanel, &QueuePanel::editSettingsRequested, this, [this](const QString& id) {
+        if (const QueueJob* job = m_queue->jobById(id)) {
+            m_parameters->setParameters(job->parameters);
+            m_parametersDock->show();
+            m_parametersDock->raise();
+            statusBar()->showMessage(
+                tr("Settings of %1 loaded; change them, then Apply Current Settings.")
+                    .arg(job->name),
+                8000);
+        }
+    });
+    connect(m_runner, &JobRunner::busyChanged, m_afterQueue, &AfterQueue::onQueueBusyChanged);
+    connect(m_runner, &JobRunner::queueFinished, m_afterQueue, &AfterQueue::onQueueFinished);
+    connect(m_runner, &JobRunner::queueFinished, this, [this](int done, int failed, int) {
+        statusBar()->showMessage(tr("Queue finished: %1 done, %2 failed.").arg(done).arg(failed),
+                                 10000);
+    });
+    connect(m_runner, &JobRunner::jobFailed, this,
+            [this](const QString& id, const engine::Error& error) {
+                const QueueJob* job = m_queue->jobById(id);
+                m_afterQueue->onJobFailed(job != nullptr ? job->name : id, error);
+            });
+    connect(m_runner, &JobRunner::throughputSampled, m_devicePanel,
+            &DevicePanel::addThroughputSample);
+    connect(m_afterQueue, &AfterQueue::quitRequested, this, &QWidget::close);
+    connect(m_afterQueue, &AfterQueue::notified, this,
+            [](const QString& title, const QString& body) {
+                engine::log_info(("notification: " + title + " — " + body).toStdString());
+            });
+}
+
+int MainWindow::addToQueue(const QStringList& paths, int row) {
+    const QVariantMap values = m_parameters->parameters();
+    if (hasErrors(m_parameters->issues())) {
+        statusBar()->showMessage(tr("Fix the settings marked in the Parameters panel first."),
+                                 8000);
+        m_parametersDock->show();
+        m_parametersDock->raise();
+        return 0;
+    }
+    const QList<MediaItem> items = scanMedia(paths);
+    if (items.isEmpty()) {
+        statusBar()->showMessage(tr("No videos or picture folders found there."), 6000);
+        return 0;
+    }
+    int added = 0;
+    QString last;
+    for (const MediaItem& item : items) {
+        engine::Error error;
+        const QString id = m_queue->addJob(item.path, values, &error);
+        if (id.isEmpty()) {
+            showError(error);
+            break;
+        }
+        if (row >= 0) {
+            m_queue->moveJob(id, row + added);
+        }
+        last = id;
+        ++added;
+    }
+    if (added > 0) {
+        m_queuePanel->selectJob(last);
+        m_queueDock->show();
+        m_queueDock->raise();
+        statusBar()->showMessage(tr("Queued %n job(s).", nullptr, added), 4000);
+    }
+    return added;
+}
+
+int MainWindow::addCurrentToQueue() {
+    QStringList paths;
+    for (const QModelIndex& i : m_mediaView->selectionModel()->selectedRows()) {
+        paths << m_media->pathAt(i.row());
+    }
+    if (paths.isEmpty() && !m_parameters->currentInput().isEmpty()) {
+        paths << m_parameters->currentInput();
+    }
+    if (paths.isEmpty()) {
+        statusBar()->showMessage(tr("Open a video or drop files on the queue first."), 6000);
+        return 0;
+    }
+    return addToQueue(paths);
+}
+
+int MainWindow::applyCurrentSettings(const QStringList& ids) {
+    if (hasErrors(m_parameters->issues())) {
+        statusBar()->showMessage(tr("Fix the settings marked in the Parameters panel first."),
+                                 8000);
+        return 0;
+    }
+    int applied = 0;
+    for (const QString& id : ids) {
+        engine::Error error;
+        if (m_queue->setJobParameters(id, m_parameters->parameters(), &error)) {
+            ++applied;
+        } else if (error.code != engine::ErrorCode::Ok) {
+            showError(error);
+            break;
+        }
+    }
+    statusBar()->showMessage(tr("New settings for %n job(s).", nullptr, applied), 4000);
+    return applied;
+}
+
+int MainWindow::offerResume() {
+    const QList<ResumeCandidate> candidates = resumeCandidates(*m_queue);
+    if (candidates.isEmpty()) {
+        return 0;
+    }
+    ResumeDialog dialog(candidates, this);
+    const QStringList resume =
+        dialog.exec() == QDialog::Accepted ? dialog.selectedIds() : QStringList();
+    m_queue->resolveInterrupted(resume);
+    if (!resume.isEmpty()) {
+        m_runner->startQueue();
+    }
+    return static_cast<int>(resume.size());
 }
 
 int MainWindow::openPaths(const QStringList& paths) {
@@ -447,6 +612,12 @@ void MainWindow::onBridgeLogReceived(const QDateTime& time,
 
 void MainWindow::onBridgeDevicesPolled(const engine::gpu::DeviceQuery& query) {
     m_devices->update(query);
+    const QStringList workers = JobRunner::defaultDevices(query);
+    if (workers != m_workerDevices) {
+        // One worker per GPU (or one CPU worker); taken by the next engine queue.
+        m_workerDevices = workers;
+        m_runner->setWorkerDevices(workers);
+    }
     if (m_deviceCount != static_cast<int>(query.devices.size())) {
         m_deviceCount = static_cast<int>(query.devices.size());
         QStringList names;
@@ -571,6 +742,8 @@ void MainWindow::retranslateUi() {
     m_parametersDock->setWindowTitle(tr("Parameters"));
     m_devicesDock->setWindowTitle(tr("Devices"));
     m_logDock->setWindowTitle(tr("Log"));
+    m_queueDock->setWindowTitle(tr("Queue"));
+    m_queueMenu->setTitle(tr("&Queue"));
     m_toolBar->setWindowTitle(tr("Main toolbar"));
     m_fileMenu->setTitle(tr("&File"));
     m_recentMenu->setTitle(tr("Open &Recent"));
@@ -651,6 +824,9 @@ void MainWindow::saveWindowState() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     m_renderer.cancel();
+    if (m_runner->activeCount() > 0) {
+        engine::log_info("quitting with running jobs: they are offered for resume next time");
+    }
     saveWindowState();
     QMainWindow::closeEvent(event);
 }

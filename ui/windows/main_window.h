@@ -1,20 +1,27 @@
 #pragma once
-// The main window: viewer and comparison tabs in the centre; Media, Parameters, Devices and
-// Log docks; menus and a toolbar; drag and drop of files and folders; recent files; theme and
-// run-time language switching. Docks and geometry are saved to StudioSettings on close.
+// The main window: viewer and comparison tabs in the centre; Media, Parameters, Devices, Queue
+// and Log docks; menus and a toolbar; drag and drop of files and folders; recent files; theme
+// and run-time language switching. Docks and geometry are saved to StudioSettings on close.
 //
-// Owns the per-window bridge objects (FrameReader, PreviewRenderer) and the item models; the
-// composition root passes in the settings, the preset store and the EngineBridge.
+// Owns the per-window bridge objects (FrameReader, PreviewRenderer, JobRunner, AfterQueue) and
+// the item models; the composition root passes in the settings, the preset store, the
+// EngineBridge and, optionally, the queue's JobStore (null: the queue is not persisted) and the
+// session services (null: the D-Bus ones, makeSessionServices()).
+// Quitting while jobs run leaves them Running in the store: the next start offers them for
+// resume (offerResume()), as after a crash.
 // Threads: UI thread only.
 
 #include "ui/bridge/engine_bridge.h"
 #include "ui/bridge/frame_reader.h"
 #include "ui/bridge/preview_renderer.h"
+#include "ui/bridge/session_services.h"
 #include "ui/settings/preset_store.h"
 #include "ui/settings/studio_settings.h"
 
 #include <QMainWindow>
 #include <QTranslator>
+
+#include <memory>
 
 class QAction;
 class QActionGroup;
@@ -36,6 +43,11 @@ class MediaListModel;
 class ParameterPanel;
 class PlayerWidget;
 class PresetListModel;
+class AfterQueue;
+class JobQueueModel;
+class JobRunner;
+class JobStore;
+class QueuePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,6 +55,8 @@ class MainWindow : public QMainWindow {
     MainWindow(StudioSettings& settings,
                PresetStore& presets,
                EngineBridge& bridge,
+               JobStore* queueStore = nullptr,
+               SessionServices* services = nullptr,
                QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -58,6 +72,18 @@ class MainWindow : public QMainWindow {
     void showComparison();
     void showViewer();
 
+    // Scans files and folders (recursively) for media and queues each with the current
+    // parameters at `row` (-1: the end). Returns how many jobs were added; refused (0, with a
+    // status message) while the parameters have errors.
+    int addToQueue(const QStringList& paths, int row = -1);
+    // The selected media (or the open one) with the current parameters.
+    int addCurrentToQueue();
+    // Gives the jobs the current parameters; returns how many accepted them.
+    int applyCurrentSettings(const QStringList& ids);
+    // Shows the resume dialog when the last session ended with jobs running (modal); resumes the
+    // ticked ones. Returns how many were resumed.
+    int offerResume();
+
     // Parts, for the composition root and tests.
     PlayerWidget* player() const { return m_player; }
     ComparisonPanel* comparisonPanel() const { return m_comparison; }
@@ -71,6 +97,10 @@ class MainWindow : public QMainWindow {
     QMenu* recentMenu() const { return m_recentMenu; }
     QTabWidget* tabs() const { return m_tabs; }
     QList<QDockWidget*> docks() const;
+    JobQueueModel* queueModel() const { return m_queue; }
+    JobRunner* jobRunner() const { return m_runner; }
+    AfterQueue* afterQueue() const { return m_afterQueue; }
+    QueuePanel* queuePanel() const { return m_queuePanel; }
 
   protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -97,6 +127,7 @@ class MainWindow : public QMainWindow {
     void onBridgeLogReceived(const QDateTime& time, engine::LogLevel level, const QString& message);
     void onBridgeDevicesPolled(const engine::gpu::DeviceQuery& query);
     void showError(const engine::Error& error);
+    void createQueue(JobStore* store, SessionServices* services);
 
     StudioSettings& m_settings;
     PresetStore& m_presetStore;
@@ -108,6 +139,12 @@ class MainWindow : public QMainWindow {
     LogModel* m_log;
     DeviceListModel* m_devices;
     PresetListModel* m_presets;
+    std::unique_ptr<SessionServices> m_ownServices;
+    JobQueueModel* m_queue = nullptr;
+    JobRunner* m_runner = nullptr;
+    AfterQueue* m_afterQueue = nullptr;
+    QueuePanel* m_queuePanel = nullptr;
+    QDockWidget* m_queueDock = nullptr;
 
     QTabWidget* m_tabs;
     PlayerWidget* m_player;
@@ -130,6 +167,7 @@ class MainWindow : public QMainWindow {
     QMenu* m_languageMenu;
     QMenu* m_playbackMenu;
     QMenu* m_toolsMenu;
+    QMenu* m_queueMenu;
     QMenu* m_helpMenu;
     QAction* m_openFile;
     QAction* m_openFolder;
@@ -156,6 +194,7 @@ class MainWindow : public QMainWindow {
     QByteArray m_defaultState;
     QString m_systemStyle;
     int m_deviceCount = -1;
+    QStringList m_workerDevices;
     MediaInfo m_shownInfo;  // what the status bar describes (retranslated on language change)
 };
 

@@ -4,15 +4,21 @@
 #include "ui/windows/main_window.h"
 
 #include "ui/bridge/engine_bridge.h"
+#include "ui/bridge/job_runner.h"
 #include "ui/dialogs/about_dialog.h"
+#include "ui/dialogs/countdown_dialog.h"
 #include "ui/dialogs/error_dialog.h"
 #include "ui/dialogs/preferences_dialog.h"
+#include "ui/dialogs/resume_dialog.h"
+#include "ui/models/job_queue_model.h"
+#include "ui/models/job_store.h"
 #include "ui/models/media_list_model.h"
 #include "ui/widgets/comparison_panel.h"
 #include "ui/widgets/device_panel.h"
 #include "ui/widgets/log_panel.h"
 #include "ui/widgets/parameter_panel.h"
 #include "ui/widgets/player_widget.h"
+#include "ui/widgets/queue_panel.h"
 #include "ui_test.h"
 
 #include <QComboBox>
@@ -65,7 +71,7 @@ class MainWindowTest : public QObject {
         ui::MainWindow window(*f.settings, *f.presets, f.bridge);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QCOMPARE(window.docks().size(), 4);
+        QCOMPARE(window.docks().size(), 5);
         for (QDockWidget* d : window.docks()) {
             QVERIFY(!d->objectName().isEmpty());
             QVERIFY(!d->windowTitle().isEmpty());
@@ -91,6 +97,19 @@ class MainWindowTest : public QObject {
         error.show();
         QVERIFY(QTest::qWaitForWindowExposed(&error));
         error.close();
+
+        ui::ResumeDialog resume({{"id", "clip.mp4", "/out/clip.mkv", true, 10, 40}}, &window);
+        resume.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&resume));
+        resume.close();
+
+        ui::CountdownDialog countdown(30, &window);
+        countdown.setText("The computer suspends in 30 seconds.");
+        countdown.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&countdown));
+        countdown.close();
+        // Nothing was interrupted: no resume offer.
+        QCOMPARE(window.offerResume(), 0);
 
         window.applyTheme(ui::Theme::Dark);
         QVERIFY(!qApp->styleSheet().isEmpty());
@@ -152,6 +171,59 @@ class MainWindowTest : public QObject {
         QVERIFY(!refused.isAccepted());
     }
 
+    void queuesDroppedFoldersAndKeepsThem() {
+        Fixture f;
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("drop/a/seq"), 4, 16, 8));
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("drop/b"), 3, 16, 8));
+        const QString db = f.dir.filePath("queue.sqlite");
+        {
+            ui::JobStore store(db);
+            ui::MainWindow window(*f.settings, *f.presets, f.bridge, &store);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.queueModel()->setCheckpointRoot(f.dir.filePath("checkpoints"));
+            QVariantMap values = window.parameterPanel()->parameters();
+            values.insert("upscaler", "bicubic");
+            values.insert("output_mode", "pictures");
+            values.insert("output_folder", f.dir.filePath("out"));
+            window.parameterPanel()->setParameters(values);
+
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(f.dir.filePath("drop"))});
+            QWidget* viewport = window.queuePanel()->view()->viewport();
+            QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton,
+                                  Qt::NoModifier);
+            QApplication::sendEvent(viewport, &enter);
+            QVERIFY(enter.isAccepted());
+            QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(viewport, &drop);
+            QCOMPARE(window.queueModel()->rowCount(), 2);
+            QCOMPARE(window.queueModel()->jobAt(0).input,
+                     QDir::cleanPath(f.dir.filePath("drop/a/seq")));
+            QCOMPARE(window.queueModel()->jobAt(1).spec.upscaler,
+                     engine::jobs::UpscalerKind::Bicubic);
+
+            // Apply other settings to the selected (last added) job.
+            values.insert("scale", 2);
+            window.parameterPanel()->setParameters(values);
+            QCOMPARE(window.applyCurrentSettings({window.queueModel()->jobAt(1).id}), 1);
+            QCOMPARE(window.queueModel()->jobAt(1).spec.scale, 2);
+
+            // Run the queue; the throughput plot gets the job's fps.
+            window.jobRunner()->setWorkerDevices({"cpu"});
+            window.queuePanel()->startAction()->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(!window.jobRunner()->isQueueRunning(), 30000);
+            QCOMPARE(window.queueModel()->jobAt(0).state, ui::QueueJobState::Succeeded);
+            QCOMPARE(window.queueModel()->jobAt(1).state, ui::QueueJobState::Succeeded);
+            window.close();
+        }
+        ui::JobStore store(db);
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge, &store);
+        QCOMPARE(window.queueModel()->rowCount(), 2);
+        QCOMPARE(window.queueModel()->jobAt(1).spec.scale, 2);
+        QCOMPARE(window.queueModel()->jobAt(1).state, ui::QueueJobState::Succeeded);
+    }
+
     void switchesLanguageAtRunTime() {
         Fixture f;
         ui::MainWindow window(*f.settings, *f.presets, f.bridge);
@@ -178,7 +250,7 @@ class MainWindowTest : public QObject {
             ui::MainWindow window(*f.settings, *f.presets, f.bridge);
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
-            window.docks().at(3)->hide();  // the log dock
+            window.docks().at(4)->hide();  // the log dock
             QVERIFY(window.parameterPanel()->selectPreset(QStringLiteral("high_quality")));
             auto* scale = qobject_cast<QSpinBox*>(window.parameterPanel()->editor("scale"));
             QVERIFY(scale != nullptr);
@@ -190,7 +262,7 @@ class MainWindowTest : public QObject {
         ui::MainWindow window(*f.settings, *f.presets, f.bridge);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(!window.docks().at(3)->isVisible());
+        QVERIFY(!window.docks().at(4)->isVisible());
         QVERIFY(window.docks().at(0)->isVisible());
         QCOMPARE(window.parameterPanel()->presetId(), QStringLiteral("high_quality"));
         QCOMPARE(window.parameterPanel()->parameters().value("scale").toInt(), 2);
