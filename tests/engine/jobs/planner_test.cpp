@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace engine::jobs {
 namespace {
@@ -333,6 +334,31 @@ TEST(PlannerJson, PlanSerialisesWithPredictionAndReason) {
     EXPECT_FALSE(j.at("reason").get<std::string>().empty());
 
     EXPECT_FALSE(plan_job(s, input(0, 540), fake_gpu(kGiB)).ok());
+}
+
+TEST(PlannerInput, ProbeAppliesTheFrameRange) {
+    const auto root = std::filesystem::temp_directory_path() /
+                      ("fvsr-planner-probe-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(root);
+    ASSERT_TRUE(jobs_test::write_test_video(root / "in.mkv", 30).ok());
+    JobSpec s = flashvsr_spec();
+    s.input = root / "in.mkv";
+    auto whole = probe_input(s);
+    ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+    EXPECT_EQ(whole->width, 64);
+    EXPECT_EQ(whole->height, 48);
+    EXPECT_EQ(whole->frames, 30);
+    EXPECT_EQ(whole->fps, (Rational{25, 1}));
+    EXPECT_EQ(whole->bit_depth, 8);
+    s.first_frame = 5;
+    s.end_frame = 20;
+    EXPECT_EQ(probe_input(s)->frames, 15);
+    s.first_frame = 30;
+    s.end_frame = -1;
+    EXPECT_EQ(probe_input(s).error().code, ErrorCode::InvalidArgument);
+    s.input = root / "missing.mkv";
+    EXPECT_FALSE(probe_input(s).ok());
+    std::filesystem::remove_all(root);
 }
 
 }  // namespace
