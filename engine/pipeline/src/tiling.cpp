@@ -250,13 +250,22 @@ void TiledChunkRunner::park(std::size_t tile) {
 
 template <typename Stage>
 torch::Tensor TiledChunkRunner::run_stage(std::size_t tile, const Stage& stage) {
+    if (m_cancel.is_cancelled()) {
+        throw_error(ErrorCode::Cancelled, "cancelled");
+    }
+    if (!m_options.adaptive_batch) {
+        // No retry, so no restore point: it would keep the tile's previous state alive (one more
+        // tile state of memory) while the stage runs.
+        ensure_resident(tile);
+        return stage();
+    }
     for (;;) {
         ensure_resident(tile);
         auto restore = m_tiles[tile]->restore_point();
         try {
             return stage();
         } catch (const std::exception& error) {
-            if (!m_options.adaptive_batch || !is_out_of_memory(error)) {
+            if (!is_out_of_memory(error)) {
                 throw;
             }
             restore();

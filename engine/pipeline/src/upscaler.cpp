@@ -103,6 +103,8 @@ class ChunkBackend {
     virtual torch::Tensor run_chunk(const torch::Tensor& lq,
                                     const torch::Tensor& cond,
                                     const torch::Tensor& noise) = 0;
+    // For backends whose chunk is long enough to be worth cancelling inside.
+    virtual void set_cancel_token(const CancelToken& /*token*/) {}
 };
 
 class WholeFrameBackend final : public ChunkBackend {
@@ -169,6 +171,7 @@ class TiledBackend final : public ChunkBackend {
         ++m_next_chunk;
         return out;
     }
+    void set_cancel_token(const CancelToken& token) override { m_runner->set_cancel_token(token); }
 
   private:
     std::unique_ptr<TiledChunkRunner> m_runner;
@@ -270,7 +273,10 @@ class StreamingUpscaler final : public Upscaler {
         return {};
     }
 
-    void set_cancel_token(CancelToken token) override { m_cancel = std::move(token); }
+    void set_cancel_token(CancelToken token) override {
+        m_stream->set_cancel_token(token);
+        m_cancel = std::move(token);
+    }
 
     std::string device_description() const override {
         const auto dtype = m_stream->dtype();
@@ -447,22 +453,27 @@ Result<std::unique_ptr<ChunkBackend>> make_tiled_backend(const UpscalerConfig& c
         // Tiled VAE caches live inside WanVaeStreamDecoder, which parks them itself.
         settings.vae_cache_device = torch::Device(torch::kCPU);
     }
-    std::vector<std::unique_ptr<TilePipeline>> tiles;
-    std::unique_ptr<FlashVsrStream> first;
-    for (const auto& tile : plan->tiles) {
-        auto stream =
-            first ? first->create_sibling(tile.padded_height, tile.padded_width)
-                  : FlashVsrStream::create(models, settings, tile.padded_height, tile.padded_width);
+    // The first tile's stream computes the prompt K/V; the others share it (and the weights).
+    const auto& first_tile = plan->tiles.front();
+    auto first = FlashVsrStream::create(std::move(models), settings, first_tile.padded_height,
+                                        first_tile.padded_width);
+    if (!first) {
+        return first.error();
+    }
+    std::vector<std::unique_ptr<FlashVsrStream>> streams;
+    for (std::size_t i = 1; i < plan->tiles.size(); ++i) {
+        const auto& tile = plan->tiles[i];
+        auto stream = (*first)->create_sibling(tile.padded_height, tile.padded_width);
         if (!stream) {
             return stream.error();
         }
-        if (!first) {
-            first = std::move(stream).value();
-            continue;
-        }
-        tiles.push_back(std::make_unique<TileStream>(std::move(stream).value()));
+        streams.push_back(std::move(stream).value());
     }
-    tiles.insert(tiles.begin(), std::make_unique<TileStream>(std::move(first)));
+    streams.insert(streams.begin(), std::move(first).value());
+    std::vector<std::unique_ptr<TilePipeline>> tiles;
+    for (auto& stream : streams) {
+        tiles.push_back(std::make_unique<TileStream>(std::move(stream)));
+    }
     TiledRunnerOptions options;
     options.device = device;
     options.park_device = torch::kCPU;

@@ -371,6 +371,21 @@ TEST(TiledChunkRunner, OutOfMemoryGivesUpAtBatchOneOrWhenNotAdaptive) {
     }
 }
 
+TEST(TiledChunkRunner, CancelStopsBetweenTiles) {
+    auto run = make_fake_run(96, 64, tiles(32, 8, false), 100, true);
+    auto in = fake_inputs(*run->runner, 96, 64);
+    engine::CancelToken token;
+    run->runner->set_cancel_token(token);
+    token.cancel();
+    try {
+        run->runner->run_chunk(in.lq, in.cond, in.noise);
+        ADD_FAILURE() << "run_chunk did not stop";
+    } catch (const engine::EngineException& e) {
+        EXPECT_EQ(e.error().code, engine::ErrorCode::Cancelled);
+    }
+    EXPECT_EQ(run->tiles[0]->stages(), 0);
+}
+
 TEST(TiledChunkRunner, RecognisesOutOfMemoryMessages) {
     EXPECT_TRUE(is_out_of_memory(std::runtime_error("CUDA out of memory. Tried to allocate")));
     EXPECT_TRUE(is_out_of_memory(

@@ -16,6 +16,7 @@
 //
 // Threads: a TiledChunkRunner is driven by one thread at a time, like the streams it owns.
 
+#include "engine/core/cancel_token.h"
 #include "engine/core/result.h"
 #include "engine/pipeline/upscaler.h"
 #include "engine/torch.h"
@@ -100,7 +101,9 @@ struct TiledRunnerOptions {
     // all). With fewer, tiles run in batches of this size and the others wait parked.
     std::int64_t batch_size = 1;
     // On out-of-memory: restore the failed tile's state, park every other tile, release cached
-    // memory, halve the batch size and retry. false: the error propagates at once.
+    // memory, halve the batch size and retry. The restore point keeps the tile's previous state
+    // alive while a stage runs (one tile state of extra memory). false: no restore points, the
+    // error propagates at once.
     bool adaptive_batch = true;
     std::function<void()> release_cached_memory;  // e.g. the CUDA caching allocator's emptyCache
 };
@@ -135,6 +138,10 @@ class TiledChunkRunner {
                             const torch::Tensor& cond,
                             const torch::Tensor& noise);
 
+    // Checked before every tile stage: a cancelled token ends run_chunk() with EngineException
+    // (Cancelled); the tile states are then mid-chunk, so the run cannot continue.
+    void set_cancel_token(CancelToken token) { m_cancel = std::move(token); }
+
     // Latent rows / columns a noise draw must cover (every tile's padded extent).
     std::int64_t noise_rows() const { return m_noise_rows; }
     std::int64_t noise_cols() const { return m_noise_cols; }
@@ -159,6 +166,7 @@ class TiledChunkRunner {
     std::int64_t m_noise_rows = 0;
     std::int64_t m_noise_cols = 0;
     TiledRunnerStats m_stats;
+    CancelToken m_cancel;
 };
 
 }  // namespace engine::pipeline

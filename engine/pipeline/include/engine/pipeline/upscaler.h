@@ -26,14 +26,18 @@ enum class LqResample { TorchBicubic, PilBicubic };
 enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
 
 // Spatial tiling of the whole pipeline (spec §5, "tiled DiT"): every tile runs projector, DiT,
-// decoder and colour fix with its own streaming state and the same noise seed; tile outputs are
-// blended with weights that sum to one everywhere. Geometry in input (LQ) pixels.
+// decoder and colour fix with its own streaming state and its crop of one full-frame noise draw;
+// tile outputs are blended with weights that sum to one everywhere. Geometry in input (LQ)
+// pixels; design and the upstream quirks we fix: engine/pipeline/README.md.
 struct TileSettings {
-    bool enabled = false;        // --tiled_dit
-    int size = 256;              // --tile_size: tile side in input pixels
-    int overlap = 24;            // --tile_overlap: input pixels shared by neighbouring tiles
-    bool shift = true;           // --tile_shift: a second grid offset by stride/2, averaged in
-    int batch_size = 0;          // --tile_batch_size: tiles per model call, 0 = auto (free memory)
+    bool enabled = false;  // --tiled_dit
+    int size = 256;        // --tile_size: tile side in input pixels
+    int overlap = 24;      // --tile_overlap: input pixels shared by neighbouring tiles
+    bool shift = true;     // --tile_shift: a second grid offset by stride/2, averaged in
+    // --tile_batch_size: tiles whose streaming state stays on the run device at once, 0 = auto
+    // (all on the CPU; from free memory on CUDA). The networks take one tile per call (B = 1),
+    // so tiles always run back to back; the others wait parked in host memory (tiling.h).
+    int batch_size = 0;
     bool adaptive_batch = true;  // --adaptive_tile_batch: halve the batch on out-of-memory
 };
 
@@ -53,7 +57,8 @@ struct UpscalerConfig {
     AttentionBackend attention = AttentionBackend::Auto;
     bool tiled_vae = false;  // full mode only
     TileSettings tiling;
-    // Moves the DiT weights to the host while decoding (saves VRAM in full mode).
+    // Moves the DiT weights to the host while decoding (saves VRAM in full mode on CUDA; a no-op
+    // with a log line on the CPU and in tiny modes).
     bool unload_dit = false;
     // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
     std::optional<std::filesystem::path> noise_file;
