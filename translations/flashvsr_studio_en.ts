@@ -1205,6 +1205,70 @@
     </message>
 </context>
 <context>
+    <name>ui::AfterQueue</name>
+    <message>
+        <source>Upscaling videos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) done</source>
+        <translation>
+            <numerusform>%n job done</numerusform>
+            <numerusform>%n jobs done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cancelled</source>
+        <translation>
+            <numerusform>%n cancelled</numerusform>
+            <numerusform>%n cancelled</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The queue is finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>FlashVSR Studio quits in %n second(s).</source>
+        <translation>
+            <numerusform>FlashVSR Studio quits in %n second.</numerusform>
+            <numerusform>FlashVSR Studio quits in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The computer suspends in %n second(s).</source>
+        <translation>
+            <numerusform>The computer suspends in %n second.</numerusform>
+            <numerusform>The computer suspends in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The computer shuts down in %n second(s).</source>
+        <translation>
+            <numerusform>The computer shuts down in %n second.</numerusform>
+            <numerusform>The computer shuts down in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&quot;%1&quot; runs in %n second(s).</source>
+        <translation>
+            <numerusform>&quot;%1&quot; runs in %n second.</numerusform>
+            <numerusform>&quot;%1&quot; runs in %n seconds.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ui::ComparisonPanel</name>
     <message>
         <source>Open a video first.</source>
@@ -1341,6 +1405,21 @@
     </message>
 </context>
 <context>
+    <name>ui::CountdownDialog</name>
+    <message>
+        <source>The queue is finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do It &amp;Now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ui::DeviceListModel</name>
     <message>
         <source>GPU %1: %2</source>
@@ -1427,6 +1506,73 @@
             <numerusform>NVIDIA driver %1 · %n GPU</numerusform>
             <numerusform>NVIDIA driver %1 · %n GPUs</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Frames/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ui::JobQueueModel</name>
+    <message>
+        <source>%1 / %2 (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1708,6 +1854,48 @@
     </message>
     <message>
         <source>Double-click to view. Drop files or folders on the window to add them; Delete removes the selection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The queue cannot be saved; see the log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings of %1 loaded; change them, then Apply Current Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queue finished: %1 done, %2 failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix the settings marked in the Parameters panel first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n job(s).</source>
+        <translation>
+            <numerusform>Queued %n job.</numerusform>
+            <numerusform>Queued %n jobs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open a video or drop files on the queue first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>New settings for %n job(s).</source>
+        <translation>
+            <numerusform>New settings for %n job.</numerusform>
+            <numerusform>New settings for %n jobs.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Queue</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2012,6 +2200,164 @@ Wheel: zoom · Drag: pan · Double-click: fit</source>
     </message>
     <message>
         <source>Lanczos-3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ui::QueuePanel</name>
+    <message>
+        <source>Add to Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add the open file(s) with the current settings (or drop files and folders on the table)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause the running jobs and start no new ones</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the selected jobs, keeping their finished segments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Continue the selected paused jobs from their checkpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run failed or cancelled jobs again, resuming where they stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move Up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move Down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load Settings into the Panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the job&apos;s settings in the Parameters panel to edit them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply Current Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the selected jobs the Parameters panel&apos;s settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When the queue is done:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit FlashVSR Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suspend the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shut down the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run a command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not available: logind (systemd) cannot be reached on the system bus.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Command, run with /bin/sh -c</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ui::ResumeDialog</name>
+    <message>
+        <source>No checkpoint: starts over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 / %2 frames (%3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume interrupted jobs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FlashVSR Studio stopped while these jobs were running. Finished segments are kept; ticked jobs continue from their checkpoints, the others stay paused in the queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Resume Ticked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep &amp;Paused</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1205,6 +1205,63 @@
     </message>
 </context>
 <context>
+    <name>ui::AfterQueue</name>
+    <message>
+        <source>Upscaling videos</source>
+        <translation>正在放大视频</translation>
+    </message>
+    <message>
+        <source>Job failed: %1</source>
+        <translation>任务失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n job(s) done</source>
+        <translation>
+            <numerusform>%n 个任务已完成</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n 个失败</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cancelled</source>
+        <translation>
+            <numerusform>%n 个已取消</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The queue is finished</source>
+        <translation>队列已完成</translation>
+    </message>
+    <message numerus="yes">
+        <source>FlashVSR Studio quits in %n second(s).</source>
+        <translation>
+            <numerusform>FlashVSR Studio 将在 %n 秒后退出。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The computer suspends in %n second(s).</source>
+        <translation>
+            <numerusform>计算机将在 %n 秒后挂起。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The computer shuts down in %n second(s).</source>
+        <translation>
+            <numerusform>计算机将在 %n 秒后关机。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>&quot;%1&quot; runs in %n second(s).</source>
+        <translation>
+            <numerusform>“%1”将在 %n 秒后运行。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ui::ComparisonPanel</name>
     <message>
         <source>Open a video first.</source>
@@ -1339,6 +1396,21 @@
     </message>
 </context>
 <context>
+    <name>ui::CountdownDialog</name>
+    <message>
+        <source>The queue is finished</source>
+        <translation>队列已完成</translation>
+    </message>
+    <message>
+        <source>Do It &amp;Now</source>
+        <translation>立即执行(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+</context>
+<context>
     <name>ui::DeviceListModel</name>
     <message>
         <source>GPU %1: %2</source>
@@ -1424,6 +1496,73 @@
         <translation>
             <numerusform>NVIDIA 驱动 %1 · %n 个 GPU</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Frames/s</source>
+        <translation>帧/秒</translation>
+    </message>
+</context>
+<context>
+    <name>ui::JobQueueModel</name>
+    <message>
+        <source>%1 / %2 (%3%)</source>
+        <translation>%1 / %2（%3%）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>fps</source>
+        <translation>帧/秒</translation>
+    </message>
+    <message>
+        <source>ETA</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>已排队</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
     </message>
 </context>
 <context>
@@ -1703,6 +1842,46 @@
     <message>
         <source>Double-click to view. Drop files or folders on the window to add them; Delete removes the selection.</source>
         <translation>双击查看。把文件或文件夹拖到窗口上即可添加；按 Delete 移除所选项。</translation>
+    </message>
+    <message>
+        <source>The queue cannot be saved; see the log.</source>
+        <translation>无法保存队列；请查看日志。</translation>
+    </message>
+    <message>
+        <source>Settings of %1 loaded; change them, then Apply Current Settings.</source>
+        <translation>已载入 %1 的设置；修改后请点击“应用当前设置”。</translation>
+    </message>
+    <message>
+        <source>Queue finished: %1 done, %2 failed.</source>
+        <translation>队列已完成：%1 个成功，%2 个失败。</translation>
+    </message>
+    <message>
+        <source>Fix the settings marked in the Parameters panel first.</source>
+        <translation>请先修正参数面板中标出的设置。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Queued %n job(s).</source>
+        <translation>
+            <numerusform>已加入 %n 个任务。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Open a video or drop files on the queue first.</source>
+        <translation>请先打开视频，或将文件拖到队列中。</translation>
+    </message>
+    <message numerus="yes">
+        <source>New settings for %n job(s).</source>
+        <translation>
+            <numerusform>已为 %n 个任务应用新设置。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>&amp;Queue</source>
+        <translation>队列(&amp;Q)</translation>
     </message>
 </context>
 <context>
@@ -2009,6 +2188,164 @@ Wheel: zoom · Drag: pan · Double-click: fit</source>
     <message>
         <source>Lanczos-3</source>
         <translation>Lanczos-3</translation>
+    </message>
+</context>
+<context>
+    <name>ui::QueuePanel</name>
+    <message>
+        <source>Add to Queue</source>
+        <translation>加入队列</translation>
+    </message>
+    <message>
+        <source>Add the open file(s) with the current settings (or drop files and folders on the table)</source>
+        <translation>用当前设置添加已打开的文件（也可以将文件和文件夹拖到表格上）</translation>
+    </message>
+    <message>
+        <source>Start Queue</source>
+        <translation>开始队列</translation>
+    </message>
+    <message>
+        <source>Stop Queue</source>
+        <translation>停止队列</translation>
+    </message>
+    <message>
+        <source>Pause the running jobs and start no new ones</source>
+        <translation>暂停正在运行的任务，并且不再启动新任务</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop the selected jobs, keeping their finished segments</source>
+        <translation>停止所选任务，保留已完成的分段</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Continue the selected paused jobs from their checkpoints</source>
+        <translation>从检查点继续所选的已暂停任务</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Run failed or cancelled jobs again, resuming where they stopped</source>
+        <translation>重新运行失败或已取消的任务，从停止处继续</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Move Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Load Settings into the Panel</source>
+        <translation>将设置载入参数面板</translation>
+    </message>
+    <message>
+        <source>Show the job&apos;s settings in the Parameters panel to edit them</source>
+        <translation>在参数面板中显示该任务的设置以便编辑</translation>
+    </message>
+    <message>
+        <source>Apply Current Settings</source>
+        <translation>应用当前设置</translation>
+    </message>
+    <message>
+        <source>Give the selected jobs the Parameters panel&apos;s settings</source>
+        <translation>将参数面板中的设置应用到所选任务</translation>
+    </message>
+    <message>
+        <source>When the queue is done:</source>
+        <translation>队列完成后：</translation>
+    </message>
+    <message>
+        <source>Do nothing</source>
+        <translation>不执行任何操作</translation>
+    </message>
+    <message>
+        <source>Quit FlashVSR Studio</source>
+        <translation>退出 FlashVSR Studio</translation>
+    </message>
+    <message>
+        <source>Suspend the computer</source>
+        <translation>挂起计算机</translation>
+    </message>
+    <message>
+        <source>Shut down the computer</source>
+        <translation>关闭计算机</translation>
+    </message>
+    <message>
+        <source>Run a command</source>
+        <translation>运行命令</translation>
+    </message>
+    <message>
+        <source>Not available: logind (systemd) cannot be reached on the system bus.</source>
+        <translation>不可用：无法通过系统总线连接 logind（systemd）。</translation>
+    </message>
+    <message>
+        <source>Command, run with /bin/sh -c</source>
+        <translation>命令，用 /bin/sh -c 运行</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+</context>
+<context>
+    <name>ui::ResumeDialog</name>
+    <message>
+        <source>No checkpoint: starts over</source>
+        <translation>没有检查点：将从头开始</translation>
+    </message>
+    <message>
+        <source>%1 / %2 frames (%3%)</source>
+        <translation>%1 / %2 帧（%3%）</translation>
+    </message>
+    <message>
+        <source>Resume interrupted jobs</source>
+        <translation>恢复中断的任务</translation>
+    </message>
+    <message>
+        <source>FlashVSR Studio stopped while these jobs were running. Finished segments are kept; ticked jobs continue from their checkpoints, the others stay paused in the queue.</source>
+        <translation>FlashVSR Studio 在这些任务运行时停止了。已完成的分段都已保留；勾选的任务将从检查点继续，其余任务在队列中保持暂停。</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Checkpoint</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>&amp;Resume Ticked</source>
+        <translation>恢复勾选的任务(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Keep &amp;Paused</source>
+        <translation>保持暂停(&amp;P)</translation>
     </message>
 </context>
 </TS>
