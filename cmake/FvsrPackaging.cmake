@@ -62,7 +62,7 @@ set(FVSR_PACKAGE_MAINTAINER "FlashVSR Studio developers <flashvsr-studio@localho
     CACHE STRING "Maintainer of the Debian package (name <email>)")
 set(CPACK_PACKAGE_CONTACT "${FVSR_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Video super-resolution with FlashVSR: command-line tool and desktop application")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "FlashVSR Studio upscales video with FlashVSR, the one-step diffusion video super-resolution\n"
     "model, without Python: the flashvsr command-line tool and the FlashVSR Studio desktop\n"
     "application. The model files are downloaded separately (see flashvsr(1)).")

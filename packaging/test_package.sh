@@ -28,6 +28,9 @@ deb="$(find "${work}/out" -maxdepth 1 -name "*.deb" | head -n 1)"
 dpkg-deb --info "${deb}"
 
 depends="$(dpkg-deb --field "${deb}" Depends)"
+# A CMake list leaking into the control file shows up as ';' in the description.
+description="$(dpkg-deb --field "${deb}" Description)"
+[[ "${description}" != *";"* ]] || fail "Description has a stray ';': ${description}"
 for lib in libtorch libavformat libavcodec libopenexr libc6 libstdc++6; do
     grep -q "${lib}" <<<"${depends}" || fail "Depends lacks ${lib}: ${depends}"
 done
@@ -88,5 +91,6 @@ echo "== cpack -G TGZ"
 "${cpack}" -G TGZ --config "${build}/CPackConfig.cmake" -B "${work}/tgz" >"${work}/cpack-tgz.log" 2>&1 ||
     { cat "${work}/cpack-tgz.log"; fail "cpack TGZ failed"; }
 tarball="$(find "${work}/tgz" -maxdepth 1 -name "*.tar.gz" | head -n 1)"
-tar -tzf "${tarball}" | grep -q '/bin/flashvsr$' || fail "tarball lacks bin/flashvsr"
+listing="$(tar -tzf "${tarball}")"
+grep -q '/bin/flashvsr$' <<<"${listing}" || fail "tarball lacks bin/flashvsr"
 echo "package test: ok ($(basename "${deb}"), $(basename "${tarball}"))"
