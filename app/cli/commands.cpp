@@ -1,23 +1,31 @@
 #include "commands.h"
 
+#include "engine/core/paths.h"
 #include "engine/gpu/device_info.h"
 #include "engine/io/media.h"
 #include "engine/io/versions.h"
+#include "engine/jobs/job_queue.h"
+#include "engine/jobs/manifest.h"
+#include "engine/jobs/planner.h"
 #include "engine/pipeline/runtime.h"
-#include "processor.h"
 #include "progress.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace cli {
 namespace fs = std::filesystem;
 using engine::Error;
 using engine::ErrorCode;
-using engine::Frame;
-using engine::SampleType;
 using engine::Status;
+using engine::jobs::JobSpec;
+using engine::jobs::JobSummary;
 
 namespace {
 
@@ -39,113 +47,118 @@ const char* kind_name(engine::io::StreamKind kind) {
     return "unknown";
 }
 
-std::string extension_of(const Options& o) {
-    if (!o.output_format.empty()) {
-        return o.output_format;
+void note(const Options& o, const std::string& text) {
+    if (!o.quiet) {
+        std::fprintf(stderr, "flashvsr: note: %s\n", text.c_str());
     }
-    if (!o.output.empty() && o.output.has_extension()) {
-        std::string ext = o.output.extension().u8string().substr(1);
-        std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-        return ext;
-    }
-    return o.output_mode == engine::io::OutputMode::Pictures ? "png" : "mkv";
 }
 
-// The sample type a sink should receive for the chosen format and depth.
-SampleType sink_sample_type(const engine::io::SinkOptions& s) {
-    if (s.mode == engine::io::OutputMode::Pictures) {
-        switch (s.picture_format) {
-            case engine::io::PictureFormat::EXR:
-                return SampleType::F32;
-            case engine::io::PictureFormat::DPX:
-                return SampleType::U16;
-            case engine::io::PictureFormat::PNG:
-                return s.picture_bit_depth > 8 ? SampleType::U16 : SampleType::U8;
-        }
-    }
-    return s.bit_depth > 8 ? SampleType::U16 : SampleType::U8;
-}
-
-engine::Result<engine::io::SinkOptions> sink_options(const Options& o,
-                                                     const engine::io::VideoInfo& info,
-                                                     int width,
-                                                     int height) {
-    engine::io::SinkOptions s;
-    s.output = o.output.empty() ? default_output_path(o) : o.output;
-    s.mode = o.output_mode;
-    s.width = width;
-    s.height = height;
-    s.overwrite = o.overwrite;
-    s.color = info.color;
-    s.hdr = info.hdr;
-    s.frame_rate = o.output_fps ? *o.output_fps : info.frame_rate;
-    s.time_base =
-        o.output_fps ? engine::Rational{o.output_fps->den, o.output_fps->num} : info.time_base;
-    if (info.frame_count_exact) {
-        s.expected_frames =
-            o.max_frames >= 0 ? std::min(o.max_frames, info.frame_count) : info.frame_count;
-    }
-    const std::string ext = extension_of(o);
-    if (s.mode == engine::io::OutputMode::Video) {
-        if (ext != "mkv" && ext != "mp4" && ext != "mov") {
-            Error e(ErrorCode::InvalidArgument,
-                    "video output format '" + ext + "' is not one of mkv, mp4, mov");
-            e.with("option", "--output_format").with("value", ext);
-            return e;
-        }
-        s.container = ext;
-        s.codec = o.codec;
-        if (!o.codec_given && o.quality == engine::io::QualityPreset::Lossless) {
-            s.codec = engine::io::VideoCodec::FFV1;
-        }
-        s.bit_depth = o.output_bit_depth > 0 ? o.output_bit_depth : (info.bit_depth > 8 ? 10 : 8);
-        s.crf = o.crf;
-        s.quality = o.quality;
-        s.hardware_encoder = o.hardware_encoder;
-        const bool video_input = info.container != "image2" && info.codec_name != "png" &&
-                                 info.codec_name != "dpx" && info.codec_name != "exr";
-        if (o.copy_streams && video_input) {
-            s.passthrough_from = info.path;
-        }
-    } else {
-        if (ext == "png") {
-            s.picture_format = engine::io::PictureFormat::PNG;
-            s.picture_bit_depth =
-                o.output_bit_depth > 0 ? o.output_bit_depth : (info.bit_depth > 8 ? 16 : 8);
-        } else if (ext == "dpx") {
-            s.picture_format = engine::io::PictureFormat::DPX;
-            s.picture_bit_depth = o.output_bit_depth > 0 ? o.output_bit_depth : 10;
-        } else if (ext == "exr") {
-            s.picture_format = engine::io::PictureFormat::EXR;
-            s.picture_bit_depth = o.output_bit_depth > 0 ? o.output_bit_depth : 16;
-            s.exr_compression = o.exr_compression;
+// The CUDA devices "all" stands for, or the listed workers.
+std::vector<std::string> expand_devices(const std::vector<std::string>& devices) {
+    std::vector<std::string> out;
+    for (const auto& d : devices) {
+        if (d == "all") {
+            for (const auto& g : engine::gpu::query_devices().devices) {
+                out.push_back("cuda:" + std::to_string(g.index));
+            }
         } else {
-            Error e(ErrorCode::InvalidArgument,
-                    "picture output format '" + ext + "' is not one of png, dpx, exr");
-            e.with("option", "--output_format").with("value", ext);
-            return e;
+            out.push_back(d);
         }
     }
-    return s;
+    return out;
+}
+
+// The manifest of this job and range in its checkpoint folder, if one exists and is readable.
+std::optional<engine::jobs::Manifest> existing_manifest(const JobSpec& spec) {
+    const fs::path path = engine::jobs::checkpoint_dir_for(spec) /
+                          engine::jobs::manifest_file_name(spec.first_frame, spec.end_frame);
+    auto read = engine::jobs::read_manifest(path);
+    if (!read.ok() || !read->has_value()) {
+        return std::nullopt;
+    }
+    return std::move(**read);
+}
+
+Status check_hdr_transfer(const JobSpec& spec, HdrTransfer wanted) {
+    engine::io::SourceOptions so;
+    so.input = spec.input;
+    if (spec.input_fps) {
+        so.sequence_fps = *spec.input_fps;
+    }
+    auto source = engine::io::open_source(so);
+    if (!source.ok()) {
+        return source.error();
+    }
+    const engine::ColorInfo& color = (*source)->info().color;
+    const bool conversion = (wanted == HdrTransfer::Hlg && color.is_pq()) ||
+                            (wanted == HdrTransfer::Hdr10 && color.is_hlg());
+    if (conversion) {
+        Error e(ErrorCode::InvalidArgument,
+                std::string("option --hdr_transfer: the output keeps the source's transfer (") +
+                    (color.is_pq() ? "PQ, i.e. HDR10" : "HLG") +
+                    "); converting between PQ and HLG is not supported");
+        return e.with("option", "--hdr_transfer");
+    }
+    return {};
+}
+
+// Runs `body` on a second thread while this thread draws the job's progress.
+template <typename T>
+T with_progress(ProgressView& view, std::function<T()> body) {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::optional<T> result;
+    std::thread runner([&] {
+        T value = body();
+        std::lock_guard<std::mutex> lock(mutex);
+        result = std::move(value);
+        done = true;
+        cv.notify_all();
+    });
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!done) {
+            cv.wait_for(lock, std::chrono::milliseconds(100));
+            lock.unlock();
+            view.draw_if_due();
+            lock.lock();
+        }
+    }
+    runner.join();
+    view.finish();
+    return std::move(*result);
+}
+
+engine::jobs::JobEvents events_for(ProgressView& view) {
+    engine::jobs::JobEvents events;
+    events.on_progress = [&view](const engine::jobs::JobProgress& p) { view.post(p); };
+    return events;
+}
+
+// Puts the run report where --report asks (the engine writes it beside the output, or into the
+// checkpoint folder for a range run).
+Status move_report(const JobSummary& summary, const fs::path& wanted) {
+    if (summary.report_path.empty() || summary.report_path == wanted) {
+        return {};
+    }
+    std::ifstream in(summary.report_path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (auto st = engine::write_file_atomically(wanted, text.str()); !st.ok()) {
+        return st;
+    }
+    std::error_code ec;
+    fs::remove(summary.report_path, ec);
+    return {};
+}
+
+std::string range_text(const JobSpec& spec) {
+    return "[" + std::to_string(spec.first_frame) + ", " +
+           (spec.end_frame < 0 ? std::string("end") : std::to_string(spec.end_frame)) + ")";
 }
 
 }  // namespace
-
-fs::path default_output_path(const Options& o) {
-    fs::path dir = o.input.parent_path();
-    std::string stem = o.input.stem().u8string();
-    if (stem.find('%') != std::string::npos || fs::is_directory(o.input)) {
-        stem = fs::is_directory(o.input) ? o.input.filename().u8string() : "frames";
-        if (stem.empty()) {
-            stem = o.input.parent_path().filename().u8string();
-        }
-    }
-    std::string name = stem + "_" + std::to_string(o.scale) + "x";
-    if (o.output_mode == engine::io::OutputMode::Pictures) {
-        return dir / fs::u8path(name);
-    }
-    return dir / fs::u8path(name + "." + extension_of(o));
-}
 
 std::string version_text() {
     return "flashvsr 0.1.0 (FlashVSR Studio)\n" + engine::pipeline::torch_description() + "\n" +
@@ -173,9 +186,9 @@ Status run_devices() {
 
 Status run_probe(const Options& o) {
     engine::io::SourceOptions so;
-    so.input = o.input;
-    if (o.input_fps) {
-        so.sequence_fps = *o.input_fps;
+    so.input = o.spec.input;
+    if (o.spec.input_fps) {
+        so.sequence_fps = *o.spec.input_fps;
     }
     auto source = engine::io::open_source(so);
     if (!source.ok()) {
@@ -219,145 +232,193 @@ Status run_probe(const Options& o) {
     return {};
 }
 
+engine::Result<JobSpec> resolve_job(const Options& o) {
+    auto finalized = finalize_job_spec(o);
+    if (!finalized.ok()) {
+        return finalized.error();
+    }
+    JobSpec spec = std::move(finalized).value();
+    if (o.multi_gpu) {
+        // CY's --multi_gpu: one segment per GPU even for short clips. The split changes segment
+        // boundaries (part of the settings fingerprint), so a resume keeps the first run's split
+        // whatever the GPU count is now.
+        const int workers = std::max<int>(1, static_cast<int>(expand_devices(spec.devices).size()));
+        spec.segments.min_segments = workers;
+        if (spec.resume == engine::jobs::ResumePolicy::Resume) {
+            if (auto m = existing_manifest(spec);
+                m && m->spec.segments.min_segments != spec.segments.min_segments) {
+                spec.segments.min_segments = m->spec.segments.min_segments;
+            }
+        }
+    }
+    if (o.hdr_transfer) {
+        if (auto st = check_hdr_transfer(spec, *o.hdr_transfer); !st.ok()) {
+            return st.error();
+        }
+    }
+    return spec;
+}
+
 Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
-    engine::pipeline::set_cpu_threads(o.threads);
-    engine::io::SourceOptions so;
-    so.input = o.input;
-    so.max_frames = o.max_frames;
-    if (o.input_fps) {
-        so.sequence_fps = *o.input_fps;
+    auto resolved = resolve_job(o);
+    if (!resolved.ok()) {
+        return resolved.error();
     }
-    auto opened = engine::io::open_source(so);
-    if (!opened.ok()) {
-        return opened.error();
+    const JobSpec spec = std::move(resolved).value();
+    if (o.print_job) {
+        std::printf("%s\n", engine::jobs::to_json(spec).c_str());
+        return {};
     }
-    std::unique_ptr<engine::io::FrameSource> source = std::move(opened).value();
-    const auto& info = source->info();
-
-    auto made = make_processor(o, info.width, info.height, cancel);
-    if (!made.ok()) {
-        return made.error();
+    engine::pipeline::set_cpu_threads(spec.threads);
+    for (const auto& n : o.compatibility_notes) {
+        note(o, n);
     }
-    std::unique_ptr<FrameProcessor> processor = std::move(made).value();
-
-    auto sopts = sink_options(o, info, processor->output_width(), processor->output_height());
-    if (!sopts.ok()) {
-        return sopts.error();
+    const fs::path checkpoint = engine::jobs::checkpoint_dir_for(spec);
+    if (!o.quiet) {
+        std::fprintf(stderr, "flashvsr: %s frames %s -> %s (%s x%d); checkpoint %s\n",
+                     engine::path_string(spec.input).c_str(), range_text(spec).c_str(),
+                     engine::path_string(spec.output).c_str(),
+                     std::string(engine::jobs::upscaler_kind_name(spec.upscaler)).c_str(),
+                     spec.scale, engine::path_string(checkpoint).c_str());
     }
-    const HdrSource hdr = hdr_source_of(o, info);
-    const bool linear_output = sopts->mode == engine::io::OutputMode::Pictures &&
-                               sopts->picture_format == engine::io::PictureFormat::EXR;
-    if (hdr != HdrSource::None || o.hdr_mode == HdrMode::ToneMapping) {
-        auto wrapped = wrap_for_hdr(o, info, std::move(processor), linear_output);
-        if (!wrapped.ok()) {
-            return wrapped.error();
+    ProgressView view(!o.quiet);
+    auto result = with_progress<engine::Result<JobSummary>>(
+        view, [&] { return engine::jobs::run_job(spec, events_for(view), cancel); });
+    if (!result.ok()) {
+        Error e = result.error();
+        if (e.code == ErrorCode::Cancelled) {
+            e.with("checkpoint", engine::path_string(checkpoint));
         }
-        processor = std::move(wrapped).value();
-        if (linear_output) {
-            sopts->color.transfer = 8;  // linear light in the EXR frames
+        if (e.code == ErrorCode::CheckpointMismatch || e.code == ErrorCode::InputChanged ||
+            e.code == ErrorCode::ManifestCorrupt) {
+            e.with("checkpoint", engine::path_string(checkpoint));
         }
+        return e;
     }
-    const SampleType out_type = sink_sample_type(*sopts);
-    const int out_depth =
-        out_type == SampleType::F32 ? 32
-        : out_type == SampleType::U16
-            ? (sopts->mode == engine::io::OutputMode::Video ? sopts->bit_depth
-                                                            : sopts->picture_bit_depth)
-            : 8;
-    auto sink_opened = engine::io::open_sink(*sopts);
-    if (!sink_opened.ok()) {
-        return sink_opened.error();
-    }
-    std::unique_ptr<engine::io::FrameSink> sink = std::move(sink_opened).value();
-    for (const auto& note : sink->notes()) {
-        std::fprintf(stderr, "flashvsr: note: %s\n", note.c_str());
+    const JobSummary& summary = *result;
+    if (o.report) {
+        if (auto st = move_report(summary, *o.report); !st.ok()) {
+            return st;
+        }
     }
     if (!o.quiet) {
-        std::fprintf(stderr, "flashvsr: %s %dx%d -> %dx%d with %s -> %s\n",
-                     info.path.u8string().c_str(), info.width, info.height,
-                     processor->output_width(), processor->output_height(),
-                     processor->description().c_str(), sopts->output.u8string().c_str());
-    }
-
-    std::int64_t total = info.frame_count;
-    if (o.max_frames >= 0 && (total < 0 || total > o.max_frames)) {
-        total = o.max_frames;
-    }
-    ProgressBar progress(total, !o.quiet);
-    std::int64_t frames_in = 0;
-    std::int64_t frames_out = 0;
-    std::vector<Frame> ready;
-
-    auto fail = [&](const Error& e) -> Status {
-        sink->abort();
-        return e;
-    };
-    auto drain = [&]() -> Status {
-        for (Frame& f : ready) {
-            if (o.output_fps) {
-                f.pts = f.index;
-                f.time_base = sopts->time_base;
-            }
-            Frame converted = f.type == out_type ? std::move(f)
-                              : f.type == SampleType::F32
-                                  ? engine::from_float(f, out_type, out_depth)
-                                  : engine::from_float(engine::to_float(f), out_type, out_depth);
-            if (auto st = sink->write(converted); !st.ok()) {
-                return st;
-            }
-            ++frames_out;
+        if (summary.segments_resumed > 0) {
+            std::fprintf(stderr, "flashvsr: resumed: %d of %d segments (%lld frames) were done\n",
+                         summary.segments_resumed, summary.segments_total,
+                         static_cast<long long>(summary.frames_resumed));
         }
-        ready.clear();
-        progress.update(frames_out);
+        if (spec.finish == engine::jobs::FinishPolicy::SegmentsOnly) {
+            std::fprintf(stderr,
+                         "flashvsr: frames %s done: %d segments in %s; join the ranges with "
+                         "'flashvsr assemble' and the same options\n",
+                         range_text(spec).c_str(), summary.segments_total,
+                         engine::path_string(checkpoint).c_str());
+        } else {
+            std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
+                         static_cast<long long>(summary.frames_total),
+                         engine::path_string(summary.output).c_str());
+        }
+        const fs::path report = o.report ? *o.report : summary.report_path;
+        if (!report.empty()) {
+            std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());
+        }
+    }
+    return {};
+}
+
+Status run_assemble(const Options& o, const engine::CancelToken& cancel) {
+    auto resolved = resolve_job(o);
+    if (!resolved.ok()) {
+        return resolved.error();
+    }
+    const JobSpec spec = std::move(resolved).value();
+    if (o.print_job) {
+        std::printf("%s\n", engine::jobs::to_json(spec).c_str());
         return {};
-    };
-
-    while (true) {
-        if (cancel.is_cancelled()) {
-            return fail(Error(ErrorCode::Cancelled, "interrupted"));
-        }
-        auto next = source->next();
-        if (!next.ok()) {
-            return fail(next.error());
-        }
-        if (!next->has_value()) {
-            break;
-        }
-        ++frames_in;
-        if (auto st = processor->push(**next, ready); !st.ok()) {
-            return fail(st.error());
-        }
-        if (auto st = drain(); !st.ok()) {
-            return fail(st.error());
-        }
     }
-    if (frames_in == 0) {
-        Error e(ErrorCode::ZeroFrames, "the input produced no frames");
-        e.with("path", info.path.u8string());
-        return fail(e);
+    engine::pipeline::set_cpu_threads(spec.threads);
+    const fs::path checkpoint = engine::jobs::checkpoint_dir_for(spec);
+    if (!o.quiet) {
+        std::fprintf(stderr, "flashvsr: assembling frames %s from %s -> %s\n",
+                     range_text(spec).c_str(), engine::path_string(checkpoint).c_str(),
+                     engine::path_string(spec.output).c_str());
     }
-    if (auto st = processor->finish(ready); !st.ok()) {
-        return fail(st.error());
+    ProgressView view(!o.quiet);
+    auto result = with_progress<engine::Result<JobSummary>>(
+        view, [&] { return engine::jobs::assemble_job(spec, events_for(view), cancel); });
+    if (!result.ok()) {
+        Error e = result.error();
+        return e.with("checkpoint", engine::path_string(checkpoint));
     }
-    if (auto st = drain(); !st.ok()) {
-        return fail(st.error());
-    }
-    if (frames_out != frames_in) {
-        Error e(ErrorCode::OutputVerificationFailed,
-                std::to_string(frames_out) + " frames produced for " + std::to_string(frames_in) +
-                    " input frames");
-        e.with("path", sopts->output.u8string());
-        return fail(e);
-    }
-    if (auto st = sink->finish(); !st.ok()) {
-        sink->abort();
-        return st;
-    }
-    progress.finish(frames_out);
     if (!o.quiet) {
         std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
-                     static_cast<long long>(frames_out), sopts->output.u8string().c_str());
+                     static_cast<long long>(result->frames_total),
+                     engine::path_string(result->output).c_str());
     }
+    return {};
+}
+
+Status run_plan(const Options& o, const engine::CancelToken& cancel) {
+    auto resolved = resolve_job(o);
+    if (!resolved.ok()) {
+        return resolved.error();
+    }
+    const JobSpec spec = std::move(resolved).value();
+    engine::pipeline::set_cpu_threads(spec.threads);
+    auto input = engine::jobs::probe_input(spec);
+    if (!input.ok()) {
+        return input.error();
+    }
+    // The planner predicts for one worker; with several, every worker holds one replica.
+    std::vector<std::string> devices = expand_devices(spec.devices);
+    std::string device = devices.empty() ? (spec.upscaler == engine::jobs::UpscalerKind::FlashVSR
+                                                ? spec.model.device
+                                                : std::string("cpu"))
+                                         : devices.front();
+    auto resources = engine::jobs::query_device_resources(device);
+    if (!resources.ok()) {
+        return resources.error();
+    }
+    engine::jobs::PlannerOptions planner;
+    planner.calibration =
+        o.calibrate ? engine::jobs::CalibrationMode::Measure : engine::jobs::CalibrationMode::Skip;
+    planner.cancel = cancel;
+    auto plan = engine::jobs::plan_job(spec, *input, *resources, planner);
+    if (!plan.ok()) {
+        return plan.error();
+    }
+    const auto& p = *plan;
+    const auto& r = p.prediction;
+    auto bytes = [](std::uint64_t b) { return engine::gpu::format_bytes(b); };
+    std::printf("%s\n", p.summary().c_str());
+    std::printf("input        %dx%d, %lld frames %s\n", p.input.width, p.input.height,
+                static_cast<long long>(p.input.frames), range_text(spec).c_str());
+    std::printf("output       %dx%d -> %s\n", p.input.width * spec.scale,
+                p.input.height * spec.scale, engine::path_string(spec.output).c_str());
+    std::printf("device       %s (%s)%s\n", p.device.device.c_str(), p.device.name.c_str(),
+                devices.size() > 1
+                    ? (", one of " + std::to_string(devices.size()) + " workers").c_str()
+                    : "");
+    std::printf("tiles        %s%s, %d per frame\n", p.tiles.describe().c_str(),
+                p.auto_tiles ? " (chosen by auto)" : "", p.tiles_per_frame);
+    if (!p.reason.empty()) {
+        std::printf("why          %s\n", p.reason.c_str());
+    }
+    std::printf("budget       %s%s\n", bytes(p.budget_bytes).c_str(),
+                p.fits ? "" : " (does not fit even with the smallest tiles)");
+    std::printf("peak GPU     %s (weights %s, state %s, activations %s, canvases %s)\n",
+                bytes(r.peak_gpu_bytes).c_str(), bytes(r.weights_bytes).c_str(),
+                bytes(r.state_bytes).c_str(), bytes(r.activation_bytes).c_str(),
+                bytes(r.canvas_bytes).c_str());
+    std::printf("peak host    %s\n", bytes(r.peak_host_bytes).c_str());
+    std::printf("temp disk    %s\n", bytes(r.temp_disk_bytes).c_str());
+    std::printf("time         %s (upscale %s, assemble %s)\n",
+                ProgressView::format_duration(r.total_seconds()).c_str(),
+                ProgressView::format_duration(r.upscale_seconds).c_str(),
+                ProgressView::format_duration(r.assemble_seconds).c_str());
+    std::printf("basis        %s\n", p.basis == engine::jobs::PredictionBasis::Calibrated
+                                         ? "calibrated on the device"
+                                         : "analytic model (--calibrate measures first)");
     return {};
 }
 

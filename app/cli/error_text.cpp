@@ -7,6 +7,7 @@ using engine::ErrorCode;
 std::string describe_error(const engine::Error& e) {
     const std::string path = e.get("path");
     const std::string file = path.empty() ? std::string("the file") : "'" + path + "'";
+    const std::string checkpoint = e.get("checkpoint");
     std::string what;
     std::string todo;
     switch (e.code) {
@@ -18,7 +19,11 @@ std::string describe_error(const engine::Error& e) {
             break;
         case ErrorCode::Cancelled:
             what = "Stopped by the user.";
-            todo = "Finished output was kept; partial output was removed.";
+            todo = checkpoint.empty()
+                       ? "Partial output was removed."
+                       : "Finished segments were kept in '" + checkpoint +
+                             "'. Run the same command again to resume (--clean-checkpoint starts "
+                             "over).";
             break;
         case ErrorCode::FileNotFound:
             what = "Cannot find " + file + ".";
@@ -57,8 +62,10 @@ std::string describe_error(const engine::Error& e) {
             todo = "Choose a non-empty video or image folder.";
             break;
         case ErrorCode::InputChanged:
-            what = "The input changed since this job was started.";
-            todo = "Start the job again from the beginning (--clean-checkpoint).";
+            what = "The input changed since this job was started (" + e.detail + ").";
+            todo =
+                "Start the job again from the beginning (--clean-checkpoint), or restore the "
+                "original input.";
             break;
         case ErrorCode::OutputNotWritable:
             what = "Cannot write " + file + ".";
@@ -122,7 +129,9 @@ std::string describe_error(const engine::Error& e) {
             break;
         case ErrorCode::OutOfMemory:
             what = "The device ran out of memory (" + e.detail + ").";
-            todo = "Lower the resolution or use a GPU with more memory.";
+            todo =
+                "Add --tiled_dit True --tile_size auto (or a smaller --tile_size), or use a GPU "
+                "with more memory; finished segments were kept.";
             break;
         case ErrorCode::DeviceLost:
             what = "The GPU stopped responding (" + e.detail + ").";
@@ -133,9 +142,15 @@ std::string describe_error(const engine::Error& e) {
             todo = "Use --precision fp32 on CPU, bf16 or fp16 on GPU.";
             break;
         case ErrorCode::CheckpointMismatch:
+            what = "This job was started with other settings or model files (" + e.detail + ").";
+            todo =
+                "Run it with the same options as before to resume, or add --clean-checkpoint "
+                "to start over" +
+                (checkpoint.empty() ? std::string(".") : " (checkpoint '" + checkpoint + "').");
+            break;
         case ErrorCode::ManifestCorrupt:
-            what = "The saved progress of this job cannot be used (" + e.detail + ").";
-            todo = "Start the job again from the beginning.";
+            what = "The saved progress of this job cannot be read (" + e.detail + ").";
+            todo = "Start the job again from the beginning (--clean-checkpoint).";
             break;
         case ErrorCode::Internal:
             what = "Internal error: " + e.detail + ".";

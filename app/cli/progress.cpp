@@ -4,17 +4,36 @@
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
+#include <vector>
 
 namespace cli {
 
-ProgressBar::ProgressBar(std::int64_t total_frames, bool enabled)
-    : m_total(total_frames),
-      m_enabled(enabled),
-      m_tty(::isatty(STDERR_FILENO) != 0),
-      m_start(std::chrono::steady_clock::now()),
-      m_last_draw(m_start - std::chrono::seconds(1)) {}
+namespace {
 
-std::string ProgressBar::format_duration(double seconds) {
+std::string gib(std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.1f", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+    return text;
+}
+
+std::string stage_text(const engine::jobs::JobProgress& p) {
+    return p.stage_name.empty() ? std::string(engine::jobs::job_stage_name(p.stage)) : p.stage_name;
+}
+
+}  // namespace
+
+ProgressView::ProgressView(bool enabled)
+    : m_enabled(enabled),
+      m_tty(::isatty(STDERR_FILENO) != 0),
+      m_last_draw(std::chrono::steady_clock::now() - std::chrono::seconds(1)) {}
+
+void ProgressView::post(const engine::jobs::JobProgress& progress) {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_latest = progress;
+    ++m_posted;
+}
+
+std::string ProgressView::format_duration(double seconds) {
     if (!(seconds >= 0) || !std::isfinite(seconds)) {
         return "--:--:--";
     }
@@ -24,61 +43,102 @@ std::string ProgressBar::format_duration(double seconds) {
     return text;
 }
 
-void ProgressBar::update(std::int64_t frames_done, const std::string& stage) {
+std::string ProgressView::format_line(const engine::jobs::JobProgress& p) {
+    std::vector<std::string> parts;
+    if (p.frames_total > 0) {
+        const int width = 24;
+        const int filled = static_cast<int>(
+            std::clamp<std::int64_t>(p.frames_done * width / p.frames_total, 0, width));
+        parts.push_back("[" + std::string(static_cast<std::size_t>(filled), '#') +
+                        std::string(static_cast<std::size_t>(width - filled), '.') + "] " +
+                        std::to_string(p.frames_done) + "/" + std::to_string(p.frames_total) +
+                        " frames");
+    } else if (p.frames_done > 0) {
+        parts.push_back(std::to_string(p.frames_done) + " frames");
+    }
+    if (p.fps > 0) {
+        char rate[32];
+        std::snprintf(rate, sizeof(rate), "%.2f fps", p.fps);
+        parts.push_back(rate);
+    }
+    if (p.eta_ms >= 0 && p.stage != engine::jobs::JobStage::Done) {
+        parts.push_back("ETA " + format_duration(static_cast<double>(p.eta_ms) / 1000.0));
+    }
+    parts.push_back(stage_text(p));
+    if (p.stage == engine::jobs::JobStage::Upscaling && p.segments_total > 0) {
+        // The segment being worked on (the first unfinished one when several workers run).
+        parts.push_back("segment " +
+                        std::to_string(std::min(p.segments_done + 1, p.segments_total)) + "/" +
+                        std::to_string(p.segments_total));
+    }
+    for (const auto& g : p.gpu_memory) {
+        parts.push_back("GPU" + std::to_string(g.gpu_index) + " " + gib(g.used_bytes) + "/" +
+                        gib(g.total_bytes) + " GiB");
+    }
+    std::string line;
+    for (const auto& part : parts) {
+        line += (line.empty() ? "" : "  ") + part;
+    }
+    return line;
+}
+
+void ProgressView::draw_if_due() {
     if (!m_enabled) {
         return;
     }
-    auto now = std::chrono::steady_clock::now();
+    std::optional<engine::jobs::JobProgress> latest;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_latest || m_posted == m_drawn) {
+            return;
+        }
+        latest = m_latest;
+        m_drawn = m_posted;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const std::string stage = stage_text(*latest);
     if (m_tty) {
-        if (now - m_last_draw < std::chrono::milliseconds(100)) {
+        if (stage == m_last_stage && now - m_last_draw < std::chrono::milliseconds(100)) {
             return;
         }
     } else {
-        int decile = m_total > 0 ? static_cast<int>(frames_done * 10 / m_total) : -1;
-        if (decile == m_last_decile) {
+        const int decile = latest->frames_total > 0
+                               ? static_cast<int>(latest->frames_done * 10 / latest->frames_total)
+                               : -1;
+        if (stage == m_last_stage && decile == m_last_decile) {
             return;
         }
         m_last_decile = decile;
     }
+    m_last_stage = stage;
     m_last_draw = now;
-    draw(frames_done, stage, false);
+    draw(*latest, false);
 }
 
-void ProgressBar::finish(std::int64_t frames_done) {
+void ProgressView::finish() {
     if (!m_enabled) {
         return;
     }
-    draw(frames_done, "done", true);
+    std::optional<engine::jobs::JobProgress> latest;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        latest = m_latest;
+    }
+    if (latest && m_tty) {
+        draw(*latest, true);
+    } else if (m_line_open) {
+        std::fputc('\n', stderr);
+    }
+    m_line_open = false;
 }
 
-void ProgressBar::draw(std::int64_t frames_done, const std::string& stage, bool final) {
-    double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
-    double fps = elapsed > 0 ? static_cast<double>(frames_done) / elapsed : 0.0;
-    double eta = (m_total > 0 && fps > 0) ? static_cast<double>(m_total - frames_done) / fps : -1;
-    const int width = 30;
-    std::string bar;
-    if (m_total > 0) {
-        int filled =
-            static_cast<int>(std::clamp<std::int64_t>(frames_done * width / m_total, 0, width));
-        bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-              std::string(static_cast<std::size_t>(width - filled), '.') + "] ";
-    }
-    char line[256];
-    if (m_total > 0) {
-        std::snprintf(line, sizeof(line), "%s%lld/%lld frames  %.2f fps  elapsed %s  ETA %s  %s",
-                      bar.c_str(), static_cast<long long>(frames_done),
-                      static_cast<long long>(m_total), fps, format_duration(elapsed).c_str(),
-                      final ? "00:00:00" : format_duration(eta).c_str(), stage.c_str());
-    } else {
-        std::snprintf(line, sizeof(line), "%lld frames  %.2f fps  elapsed %s  %s",
-                      static_cast<long long>(frames_done), fps, format_duration(elapsed).c_str(),
-                      stage.c_str());
-    }
+void ProgressView::draw(const engine::jobs::JobProgress& progress, bool final) {
+    const std::string line = format_line(progress);
     if (m_tty) {
-        std::fprintf(stderr, "\r\033[K%s%s", line, final ? "\n" : "");
+        std::fprintf(stderr, "\r\033[K%s%s", line.c_str(), final ? "\n" : "");
+        m_line_open = !final;
     } else {
-        std::fprintf(stderr, "%s\n", line);
+        std::fprintf(stderr, "%s\n", line.c_str());
     }
     std::fflush(stderr);
 }

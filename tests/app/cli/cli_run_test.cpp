@@ -1,78 +1,155 @@
-// End-to-end runs of the flashvsr binary on media synthesised here: exit codes, outputs, streams.
+// End-to-end runs of the flashvsr binary (which runs every job through engine/jobs) on media
+// synthesised here: outputs, streams, exit codes, Ctrl-C and kill -9 followed by a resume that is
+// bit-identical to an uninterrupted run, render-farm ranges joined by `flashvsr assemble`, and
+// job files.
 
 #include "engine/io/media.h"
 #include "engine/io/support/synth_media.h"
 #include "engine/io/support/temp_dir.h"
+#include "engine/jobs/job_spec.h"
+#include "engine/jobs/manifest.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
 
 struct RunResult {
-    int exit_code = -1;
+    int exit_code = -1;  // 128 + signal when killed
     std::string output;  // stdout + stderr
 };
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Starts the CLI with stdout and stderr going to `log`.
+pid_t start_cli(const std::vector<std::string>& args, const fs::path& log) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            ::dup2(fd, STDOUT_FILENO);
+            ::dup2(fd, STDERR_FILENO);
+        }
+        std::vector<char*> argv;
+        argv.push_back(const_cast<char*>(FVSR_CLI_PATH));
+        for (const auto& a : args) {
+            argv.push_back(const_cast<char*>(a.c_str()));
+        }
+        argv.push_back(nullptr);
+        ::execv(FVSR_CLI_PATH, argv.data());
+        ::_exit(127);
     }
-    return q + "'";
+    return pid;
+}
+
+int wait_exit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) {
+        return WEXITSTATUS(status);
+    }
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
 }
 
 RunResult run_cli(const std::vector<std::string>& args, const fs::path& log) {
-    std::string command = quote(FVSR_CLI_PATH);
-    for (const auto& a : args) {
-        command += " " + quote(a);
-    }
-    command += " > " + quote(log.string()) + " 2>&1";
-    int status = std::system(command.c_str());
     RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.output = ss.str();
+    r.exit_code = wait_exit(start_cli(args, log));
+    r.output = read_text(log);
     return r;
 }
 
-std::int64_t count_frames(const fs::path& path) {
+std::vector<engine::Frame> decode_all(const fs::path& path) {
     engine::io::SourceOptions so;
     so.input = path;
+    std::vector<engine::Frame> frames;
     auto source = engine::io::open_source(so);
     if (!source.ok()) {
-        return -1;
+        ADD_FAILURE() << source.error().to_string();
+        return frames;
     }
-    std::int64_t n = 0;
     while (true) {
         auto f = (*source)->next();
         if (!f.ok() || !f->has_value()) {
             break;
         }
-        ++n;
+        frames.push_back(std::move(**f));
+    }
+    return frames;
+}
+
+std::int64_t count_frames(const fs::path& path) {
+    return static_cast<std::int64_t>(decode_all(path).size());
+}
+
+// "" when equal, else where they differ.
+std::string compare_videos(const fs::path& a, const fs::path& b) {
+    auto fa = decode_all(a);
+    auto fb = decode_all(b);
+    if (fa.size() != fb.size()) {
+        return std::to_string(fa.size()) + " vs " + std::to_string(fb.size()) + " frames";
+    }
+    for (std::size_t i = 0; i < fa.size(); ++i) {
+        if (fa[i].width != fb[i].width || fa[i].height != fb[i].height ||
+            fa[i].data != fb[i].data || fa[i].pts != fb[i].pts) {
+            return "frame " + std::to_string(i) + " differs";
+        }
+    }
+    return "";
+}
+
+int finished_segments(const fs::path& checkpoint_dir) {
+    int n = 0;
+    for (const auto& m : engine::jobs::list_manifests(checkpoint_dir)) {
+        auto read = engine::jobs::read_manifest(m);
+        if (read.ok() && read->has_value()) {
+            n += static_cast<int>((*read)->finished.size());
+        }
     }
     return n;
 }
 
 class CliRunTest : public fvsr_test::TempDirTest {
   protected:
-    fs::path make_clip(const std::string& name, int frames, bool with_streams) {
+    void SetUp() override {
+        fvsr_test::TempDirTest::SetUp();
+        // Checkpoints of the CLI runs go under the test's folder, not the user's cache.
+        setenv("XDG_CACHE_HOME", path("cache").c_str(), 1);
+    }
+    void TearDown() override {
+        unsetenv("XDG_CACHE_HOME");
+        fvsr_test::TempDirTest::TearDown();
+    }
+
+    fs::path make_clip(const std::string& name,
+                       int frames,
+                       bool with_streams,
+                       int width = 32,
+                       int height = 24) {
         fvsr_test::SynthFile file;
         file.path = path(name);
         fvsr_test::SynthVideo video;
         video.encoder = "ffv1";
         video.pixel_format = AV_PIX_FMT_YUV444P;
-        video.width = 32;
-        video.height = 24;
+        video.width = width;
+        video.height = height;
         video.frames = frames;
         file.video = video;
         if (with_streams) {
@@ -87,13 +164,20 @@ class CliRunTest : public fvsr_test::TempDirTest {
         fvsr_test::write_media(file);
         return file.path;
     }
+
+    // Bicubic x4 into lossless FFV1, so outputs can be compared bit for bit.
+    std::vector<std::string> lossless_args(const fs::path& in, const fs::path& out) {
+        return {"--input",      in.string(), "--output", out.string(), "--upscaler",
+                "bicubic",      "--codec",   "ffv1",     "--threads",  "1",
+                "--hw_encoder", "False",     "--scale",  "4"};
+    }
 };
 
-TEST_F(CliRunTest, BicubicUpscaleKeepsFramesAndStreams) {
+TEST_F(CliRunTest, BicubicUpscaleKeepsFramesAndStreamsAndWritesAReport) {
     fs::path in = make_clip("in clip é.mkv", 12, true);
     fs::path out = path("out 2x.mkv");
     RunResult r = run_cli({"--input", in.string(), "--output", out.string(), "--upscaler",
-                           "bicubic", "--scale", "2", "--codec", "ffv1", "--quiet"},
+                           "bicubic", "--scale", "2", "--codec", "ffv1"},
                           path("log.txt"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     ASSERT_TRUE(fs::exists(out));
@@ -108,6 +192,24 @@ TEST_F(CliRunTest, BicubicUpscaleKeepsFramesAndStreams) {
     for (std::size_t i = 0; i < src_audio.size(); ++i) {
         EXPECT_EQ(src_audio[i].data, out_audio[i].data) << "audio packet " << i;
     }
+    // The run report beside the output; the checkpoint is gone after success.
+    const std::string report = read_text(fs::path(out.string() + ".report.json"));
+    EXPECT_NE(report.find("\"state\": \"succeeded\""), std::string::npos) << report;
+    EXPECT_NE(r.output.find("wrote 12 frames"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(path("cache/flashvsr-studio/jobs")) &&
+                 !fs::is_empty(path("cache/flashvsr-studio/jobs")));
+
+    // --report puts it elsewhere.
+    fs::path out2 = path("out2.mkv");
+    fs::path report2 = path("reports/run.json");
+    fs::create_directories(report2.parent_path());
+    RunResult r2 = run_cli({"-i", in.string(), "-o", out2.string(), "--upscaler", "bicubic",
+                            "--quiet", "--report", report2.string()},
+                           path("log2.txt"));
+    ASSERT_EQ(r2.exit_code, 0) << r2.output;
+    EXPECT_TRUE(fs::exists(report2));
+    EXPECT_FALSE(fs::exists(out2.string() + ".report.json"));
+    EXPECT_EQ(r2.output.find("frames"), std::string::npos) << r2.output;  // --quiet
 }
 
 TEST_F(CliRunTest, MaxFramesAndPicturesOutput) {
@@ -145,6 +247,19 @@ TEST_F(CliRunTest, ExitCodesAndMessagesForBadInput) {
                                  path("log4.txt"));
     EXPECT_EQ(no_model.exit_code, 50) << no_model.output;
     EXPECT_NE(no_model.output.find("--upscaler bicubic"), std::string::npos);
+
+    RunResult hlg = run_cli({"--input", in.string(), "--hdr_preprocess", "hlg"}, path("log5.txt"));
+    EXPECT_EQ(hlg.exit_code, 2) << hlg.output;
+    EXPECT_NE(hlg.output.find("not supported"), std::string::npos) << hlg.output;
+
+    RunResult no_job = run_cli({"--job", path("missing.json").string()}, path("log6.txt"));
+    EXPECT_EQ(no_job.exit_code, 10) << no_job.output;
+
+    // An SDR source cannot be asked for a PQ <-> HLG conversion; a matching request is fine.
+    RunResult transfer = run_cli(
+        {"--input", in.string(), "--upscaler", "bicubic", "--hdr_transfer", "hdr10", "--print-job"},
+        path("log7.txt"));
+    EXPECT_EQ(transfer.exit_code, 0) << transfer.output;
 }
 
 TEST_F(CliRunTest, ExistingOutputIsNeverReplacedSilently) {
@@ -155,20 +270,20 @@ TEST_F(CliRunTest, ExistingOutputIsNeverReplacedSilently) {
         {"--input", in.string(), "--output", out.string(), "--upscaler", "bicubic", "--quiet"},
         path("log.txt"));
     EXPECT_EQ(r.exit_code, 32) << r.output;
-    std::ifstream kept(out);
-    std::string content;
-    kept >> content;
-    EXPECT_EQ(content, "precious");
+    EXPECT_EQ(read_text(out), "precious");
     for (const auto& e : fs::directory_iterator(dir())) {
         EXPECT_EQ(e.path().filename().string().find(".partial-"), std::string::npos) << e.path();
     }
 }
 
-TEST_F(CliRunTest, VersionAndDevices) {
+TEST_F(CliRunTest, VersionHelpDevicesProbe) {
     RunResult v = run_cli({"--version"}, path("v.txt"));
     EXPECT_EQ(v.exit_code, 0);
     EXPECT_NE(v.output.find("LibTorch"), std::string::npos);
     EXPECT_NE(v.output.find("libavcodec"), std::string::npos);
+    RunResult h = run_cli({"--help"}, path("h.txt"));
+    EXPECT_EQ(h.exit_code, 0);
+    EXPECT_NE(h.output.find("--master_addr"), std::string::npos);
     RunResult d = run_cli({"devices"}, path("d.txt"));
     EXPECT_EQ(d.exit_code, 0);
     EXPECT_NE(d.output.find("cpu"), std::string::npos);
@@ -178,14 +293,169 @@ TEST_F(CliRunTest, VersionAndDevices) {
     EXPECT_NE(p.output.find("audio flac"), std::string::npos);
 }
 
+TEST_F(CliRunTest, PrintJobWritesAJobFileThatRuns) {
+    fs::path in = make_clip("in.mkv", 6, false);
+    fs::path out = path("out.mkv");
+    std::vector<std::string> args = lossless_args(in, out);
+    args.insert(args.end(), {"--seed", "5", "--master_port", "29500", "--print-job"});
+    RunResult printed = run_cli(args, path("job.json"));
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    auto spec = engine::jobs::job_spec_from_json(printed.output);
+    ASSERT_TRUE(spec.ok()) << printed.output;
+    EXPECT_EQ(spec->output, out);
+    EXPECT_EQ(spec->upscaler, engine::jobs::UpscalerKind::Bicubic);
+    EXPECT_EQ(spec->model.seed, 5u);
+    EXPECT_FALSE(fs::exists(out));  // printed, not run
+
+    RunResult ran = run_cli({"--job", path("job.json").string()}, path("log.txt"));
+    ASSERT_EQ(ran.exit_code, 0) << ran.output;
+    EXPECT_EQ(count_frames(out), 6);
+    EXPECT_EQ(fvsr_test::inspect(out).streams.at(0).width, 128);
+}
+
+// Ctrl-C (SIGINT) and kill -9 after the first finished segment, then the same command again:
+// the output equals an uninterrupted run's, frame for frame.
+TEST_F(CliRunTest, InterruptedRunsResumeBitIdentical) {
+    // 100 frames in segments of at most 25 fed frames: 5 segments, so the signal (sent as soon
+    // as the manifest lists one) lands while others are still to do.
+    fs::path in = make_clip("in.mkv", 100, false, 64, 48);
+    auto args_for = [&](const fs::path& out) {
+        auto a = lossless_args(in, out);
+        a.insert(a.end(), {"--max_segment_frames", "25", "--scene_cuts", "False"});
+        return a;
+    };
+    RunResult reference = run_cli(args_for(path("reference.mkv")), path("ref.txt"));
+    ASSERT_EQ(reference.exit_code, 0) << reference.output;
+
+    for (int sig : {SIGINT, SIGKILL}) {
+        SCOPED_TRACE(sig == SIGINT ? "SIGINT" : "SIGKILL");
+        const fs::path out = path(sig == SIGINT ? "interrupted.mkv" : "killed.mkv");
+        const fs::path checkpoint = path(sig == SIGINT ? "ckpt-int" : "ckpt-kill");
+        auto args = args_for(out);
+        args.insert(args.end(), {"--checkpoint_dir", checkpoint.string()});
+        pid_t pid = start_cli(args, path("first.txt"));
+        const auto deadline = Clock::now() + std::chrono::seconds(30);
+        bool exited = false;
+        int code = -1;
+        while (Clock::now() < deadline && finished_segments(checkpoint) < 1) {
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                exited = true;
+                code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        ASSERT_FALSE(exited) << "finished before it could be interrupted (exit " << code
+                             << "): " << read_text(path("first.txt"));
+        ::kill(pid, sig);
+        code = wait_exit(pid);
+        const std::string first = read_text(path("first.txt"));
+        if (sig == SIGINT) {
+            EXPECT_EQ(code, 4) << first;  // Cancelled
+            EXPECT_NE(first.find("Run the same command again to resume"), std::string::npos)
+                << first;
+            EXPECT_NE(first.find(checkpoint.string()), std::string::npos) << first;
+        } else {
+            EXPECT_EQ(code, 128 + SIGKILL);
+        }
+        ASSERT_FALSE(fs::exists(out));
+        const int kept = finished_segments(checkpoint);
+        EXPECT_GE(kept, 1);
+
+        RunResult resumed = run_cli(args, path("resumed.txt"));
+        ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+        EXPECT_NE(resumed.output.find("resumed: "), std::string::npos) << resumed.output;
+        EXPECT_EQ(compare_videos(path("reference.mkv"), out), "");
+        EXPECT_FALSE(fs::exists(checkpoint));  // removed after success
+    }
+}
+
+TEST_F(CliRunTest, ChangedSettingsAreRefusedOnResume) {
+    fs::path in = make_clip("in.mkv", 30, false);
+    fs::path out = path("out.mkv");
+    const fs::path checkpoint = path("ckpt");
+    auto args = lossless_args(in, out);
+    args.insert(args.end(), {"--checkpoint_dir", checkpoint.string(), "--segments_only",
+                             "--end_frame", "10", "--quiet"});
+    ASSERT_EQ(run_cli(args, path("a.txt")).exit_code, 0);
+    EXPECT_GE(finished_segments(checkpoint), 1);
+
+    auto changed = args;
+    changed.insert(changed.end(), {"--scale", "2"});
+    RunResult refused = run_cli(changed, path("b.txt"));
+    EXPECT_EQ(refused.exit_code, 90) << refused.output;  // CheckpointMismatch
+    EXPECT_NE(refused.output.find("--clean-checkpoint"), std::string::npos) << refused.output;
+
+    changed.push_back("--clean-checkpoint");
+    RunResult restarted = run_cli(changed, path("c.txt"));
+    EXPECT_EQ(restarted.exit_code, 0) << restarted.output;
+}
+
+// Render farm: two machines run disjoint frame ranges into one shared checkpoint folder, then
+// `flashvsr assemble` joins them; the result equals a single run.
+TEST_F(CliRunTest, AssembleJoinsTwoRanges) {
+    fs::path in = make_clip("in.mkv", 40, true);
+    const fs::path shared = path("shared");
+    const fs::path out = path("joined.mkv");
+    RunResult single = run_cli(lossless_args(in, path("single.mkv")), path("single.txt"));
+    ASSERT_EQ(single.exit_code, 0) << single.output;
+
+    for (auto [first, end] : {std::pair<const char*, const char*>{"0", "22"}, {"22", "-1"}}) {
+        auto args = lossless_args(in, out);
+        args.insert(args.end(), {"--first_frame", first, "--end_frame", end, "--segments_only",
+                                 "--checkpoint_dir", shared.string()});
+        RunResult range = run_cli(args, path(std::string("range") + first + ".txt"));
+        ASSERT_EQ(range.exit_code, 0) << range.output;
+        EXPECT_NE(range.output.find("flashvsr assemble"), std::string::npos) << range.output;
+        EXPECT_FALSE(fs::exists(out));
+    }
+    auto assemble = lossless_args(in, out);
+    assemble.insert(assemble.begin(), "assemble");
+    assemble.insert(assemble.end(), {"--checkpoint_dir", shared.string()});
+    RunResult joined = run_cli(assemble, path("assemble.txt"));
+    ASSERT_EQ(joined.exit_code, 0) << joined.output;
+    EXPECT_EQ(compare_videos(path("single.mkv"), out), "");
+    EXPECT_EQ(fvsr_test::inspect(out).streams.size(), 3u);  // audio and subtitles too
+
+    // Assembling again without --overwrite refuses to replace the output.
+    auto again = assemble;
+    again.push_back("--keep_checkpoint");
+    EXPECT_NE(run_cli(again, path("again.txt")).exit_code, 0);
+}
+
+// --multi_gpu splits even a short clip into one segment per worker (CPU workers stand in for
+// GPUs here); a resume with another worker count keeps the first run's split instead of
+// refusing the checkpoint.
+TEST_F(CliRunTest, MultiGpuSplitsPerWorkerAndResumesWithAnotherCount) {
+    fs::path in = make_clip("in.mkv", 66, false);
+    fs::path out = path("out.mkv");
+    const fs::path checkpoint = path("ckpt");
+    auto args = lossless_args(in, out);
+    args.insert(args.end(), {"--multi_gpu", "--checkpoint_dir", checkpoint.string(),
+                             "--keep_checkpoint", "--overwrite", "True", "--scene_cuts", "False"});
+    auto three = args;
+    three.insert(three.end(), {"--devices", "cpu,cpu,cpu"});
+    RunResult first = run_cli(three, path("a.txt"));
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_EQ(finished_segments(checkpoint), 3);
+    EXPECT_EQ(count_frames(out), 66);
+
+    auto two = args;
+    two.insert(two.end(), {"--devices", "cpu,cpu"});
+    RunResult second = run_cli(two, path("b.txt"));
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+    EXPECT_NE(second.output.find("resumed: 3 of 3 segments"), std::string::npos) << second.output;
+    EXPECT_EQ(count_frames(out), 66);
+}
+
 TEST_F(CliRunTest, FlashVsrUpscaleWithTinyTestModel) {
     const std::string maker = FVSR_MAKE_TEST_MODEL_PATH;
     if (maker.empty()) {
         GTEST_SKIP() << "flashvsr-make-test-model is not built in this configuration";
     }
     fs::path model = path("model");
-    ASSERT_EQ(std::system((quote(maker) + " " + quote(model.string()) + " > /dev/null").c_str()),
-              0);
+    ASSERT_EQ(std::system(("'" + maker + "' '" + model.string() + "' > /dev/null").c_str()), 0);
     fs::path in = make_clip("in.mkv", 5, true);
     fs::path out = path("out.mkv");
     RunResult r = run_cli({"--input", in.string(), "--output", out.string(), "--model_dir",
