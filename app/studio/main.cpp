@@ -150,12 +150,22 @@ bool queueScreenshot(ui::MainWindow& window, const QString& clip, const QString&
     const QString runningId = queue->jobAt(1).id;
     window.jobRunner()->setWorkerDevices({QStringLiteral("cpu")});
     window.jobRunner()->startQueue();
+    // The Devices dock (throughput plot) alone on the right, a taller queue at the bottom.
+    QDockWidget* queueDock = nullptr;
     for (QDockWidget* d : window.docks()) {
-        if (d->objectName() == QLatin1String("DevicesDock") ||
-            d->objectName() == QLatin1String("QueueDock")) {
+        if (d->objectName() == QLatin1String("ParametersDock")) {
+            d->hide();
+        } else if (d->objectName() == QLatin1String("DevicesDock") ||
+                   d->objectName() == QLatin1String("QueueDock")) {
             d->show();
             d->raise();
         }
+        if (d->objectName() == QLatin1String("QueueDock")) {
+            queueDock = d;
+        }
+    }
+    if (queueDock != nullptr) {
+        window.resizeDocks({queueDock}, {340}, Qt::Vertical);
     }
     const bool running = waitUntil(
         [&] {

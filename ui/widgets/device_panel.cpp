@@ -50,6 +50,9 @@ DevicePanel::DevicePanel(DeviceListModel& model, QWidget* parent)
     m_loadPlot = makePlot(this);
     m_throughputPlot = makePlot(this);
     m_throughputPlot->yAxis->setRange(0, 1);
+    // Opaque: it is often the only plot shown (CPU machines), and a transparent QCustomPlot
+    // buffer shows stale pixels in window grabs.
+    m_throughputPlot->setBackground(palette().color(QPalette::Window));
     m_throughputPlot->setVisible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -256,6 +259,18 @@ void DevicePanel::retranslateUi() {
 }
 
 void DevicePanel::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        m_throughputPlot->setBackground(palette().color(QPalette::Window));
+        const QColor text = palette().color(QPalette::WindowText);
+        for (QCPAxis* axis : {m_throughputPlot->xAxis, m_throughputPlot->yAxis}) {
+            axis->setBasePen(QPen(text));
+            axis->setTickPen(QPen(text));
+            axis->setSubTickPen(QPen(text));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+        }
+        m_throughputPlot->replot(QCustomPlot::rpQueuedReplot);
+    }
     if (event->type() == QEvent::LanguageChange) {
         retranslateUi();
         updateCards();
