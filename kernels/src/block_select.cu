@@ -17,13 +17,9 @@ using detail::TypeOps;
 constexpr int kWindowTokens = 128;
 
 // ---------------------------------------------------------------------------------------------
-// Stage 1: mean over the 128 tokens of each window. Block (kPoolThreadsX, 4): x covers 8 channels
-// per thread (16-byte loads), y splits the tokens into four runs of 32 summed sequentially in
-// fp32; the four partial sums are added as (p0 + p1) + (p2 + p3) and multiplied by 1/128 (exact),
-// then rounded. 256 channels per CTA, so that the 66 windows of a steady 768x1408 chunk still
-// give 396 CTAs (the pass is bound by how many loads are in flight, not by instructions).
-constexpr int kPoolThreadsX = 32;
-constexpr int kPoolChannels = kPoolThreadsX * 8;
+// Stage 1: mean over the 128 tokens of each window. Block (64, 4): x covers 8 channels per thread
+// (16-byte loads), y splits the tokens into four runs of 32 summed sequentially in fp32; the four
+// partial sums are added as (p0 + p1) + (p2 + p3) and multiplied by 1/128 (exact), then rounded.
 template <typename T>
 __global__ void pool_windows_kernel(const T* __restrict__ x,
                                     int64_t window_stride,
@@ -32,9 +28,9 @@ __global__ void pool_windows_kernel(const T* __restrict__ x,
                                     T* __restrict__ out) {
     constexpr int kSplit = 4;
     constexpr int kTokensPerSplit = kWindowTokens / kSplit;
-    __shared__ float partial[kSplit][kPoolThreadsX][8];
+    __shared__ float partial[kSplit][64][8];
     const int window = blockIdx.x;
-    const int c0 = (blockIdx.y * kPoolThreadsX + threadIdx.x) * 8;
+    const int c0 = (blockIdx.y * 64 + threadIdx.x) * 8;
     float acc[8];
 #pragma unroll
     for (int e = 0; e < 8; ++e) {
@@ -399,9 +395,9 @@ template <typename T>
 KernelStatus run_select(const BlockSelectParams& p, cudaStream_t stream) {
     const int channels = p.heads * kHeadDim;
     {
-        const dim3 block(kPoolThreadsX, 4);
+        const dim3 block(64, 4);
         const dim3 grid_q(static_cast<unsigned>(p.nq),
-                          static_cast<unsigned>((channels + kPoolChannels - 1) / kPoolChannels));
+                          static_cast<unsigned>((channels + 511) / 512));
         pool_windows_kernel<T><<<grid_q, block, 0, stream>>>(static_cast<const T*>(p.q_windows),
                                                              p.q_window_stride, p.q_token_stride,
                                                              channels, static_cast<T*>(p.pooled_q));
@@ -409,9 +405,8 @@ KernelStatus run_select(const BlockSelectParams& p, cudaStream_t stream) {
         // Only the windows whose pooled keys are not carried over (the current chunk's).
         const int fresh = p.nk - p.nk_pooled;
         if (fresh > 0) {
-            const dim3 grid_k(
-                static_cast<unsigned>(fresh),
-                static_cast<unsigned>((channels + kPoolChannels - 1) / kPoolChannels));
+            const dim3 grid_k(static_cast<unsigned>(fresh),
+                              static_cast<unsigned>((channels + 511) / 512));
             pool_windows_kernel<T><<<grid_k, block, 0, stream>>>(
                 static_cast<const T*>(p.k_windows) + p.nk_pooled * p.k_window_stride,
                 p.k_window_stride, p.k_token_stride, channels,
