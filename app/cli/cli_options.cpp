@@ -100,7 +100,7 @@ const char* section_title(Section s) {
         case Section::Program:
             return "Program";
         case Section::Compatibility:
-            return "Accepted for compatibility with the upstream scripts (no effect here)";
+            return "Accepted for compatibility with the upstream scripts";
     }
     return "";
 }
