@@ -93,7 +93,11 @@ void JobRunner::schedule() {
     if (m_active.isEmpty()) {
         m_running = false;
         setBusy(false);
-        emit queueFinished(m_succeeded, m_failed, m_cancelled);
+        // Pausing the last running job stops the queue; it did not finish (no after-queue
+        // action).
+        if (!m_lastEndWasPause) {
+            emit queueFinished(m_succeeded, m_failed, m_cancelled);
+        }
     }
 }
 
@@ -149,6 +153,7 @@ void JobRunner::submit(const QString& id) {
 
     auto active = std::make_shared<Active>();
     m_active.insert(id, active);
+    m_lastEndWasPause = false;
     m_model.setJobError(id, std::nullopt);
     m_model.setJobState(id, QueueJobState::Running);
     if (spec.resume == engine::jobs::ResumePolicy::CleanStart) {
@@ -184,6 +189,8 @@ void JobRunner::onEngineEnded(const QString& id, engine::jobs::JobState state) {
     }
     const std::shared_ptr<Active> active = it.value();
     m_active.erase(it);
+    m_lastEndWasPause =
+        state == engine::jobs::JobState::Cancelled && active->reason != StopReason::Cancel;
     switch (state) {
         case engine::jobs::JobState::Succeeded:
             m_model.setJobState(id, QueueJobState::Succeeded);

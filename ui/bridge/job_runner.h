@@ -68,6 +68,7 @@ class JobRunner : public QObject {
   signals:
     void queueStarted();
     // No Queued job left and none running; counts are of the jobs that ended since the start.
+    // Not emitted when the queue stopped because the user paused its last running job.
     void queueFinished(int succeeded, int failed, int cancelled);
     // true while at least one job runs (the window holds a sleep inhibitor meanwhile).
     void busyChanged(bool busy);
@@ -94,6 +95,7 @@ class JobRunner : public QObject {
     QHash<QString, std::shared_ptr<Active>> m_active;
     bool m_running = false;
     bool m_busy = false;
+    bool m_lastEndWasPause = false;
     int m_succeeded = 0;
     int m_failed = 0;
     int m_cancelled = 0;

@@ -128,6 +128,38 @@ class JobRunnerTest : public QObject {
         QCOMPARE(model.jobById(bad)->error->code, code);
     }
 
+    void pausesAndResumesARunningJob() {
+        QTemporaryDir dir;
+        QVERIFY(ui_test::writeColourSequence(dir.filePath("clip"), 40, 32, 16));
+        ui::JobQueueModel model(nullptr);
+        model.setCheckpointRoot(dir.filePath("checkpoints"));
+        const QString id = model.addJob(dir.filePath("clip"), bicubicPictures(dir.filePath("out")));
+        // Small segments, so a pause keeps finished ones in the checkpoint.
+        engine::jobs::JobSpec spec = model.jobById(id)->spec;
+        spec.segments.max_segment_frames = 12;
+        spec.segments.min_segment_frames = 4;
+        spec.segments.scene_cuts = false;
+        model.setJobSpec(id, spec);
+        ui::JobRunner runner(model);
+        QSignalSpy busy(&runner, &ui::JobRunner::busyChanged);
+        QSignalSpy finished(&runner, &ui::JobRunner::queueFinished);
+
+        runner.startQueue();
+        QVERIFY(runner.pauseJob(id));
+        QCOMPARE(model.jobById(id)->state, ui::QueueJobState::Stopping);
+        QVERIFY(!runner.resumeJob(id));  // not before the engine stopped it
+        QTRY_COMPARE_WITH_TIMEOUT(model.jobById(id)->state, ui::QueueJobState::Paused, 30000);
+        QCOMPARE(runner.activeCount(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!busy.isEmpty() && !busy.last().at(0).toBool(), 5000);
+        // Paused is not "the queue finished": no after-queue action fires.
+        QCOMPARE(finished.size(), 0);
+
+        QVERIFY(runner.resumeJob(id));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 30000);
+        QCOMPARE(model.jobById(id)->state, ui::QueueJobState::Succeeded);
+        QCOMPARE(QDir(model.jobById(id)->output).entryList({"*.png"}, QDir::Files).size(), 40);
+    }
+
     void picksOneWorkerPerGpu() {
         engine::gpu::DeviceQuery none;
         QCOMPARE(ui::JobRunner::defaultDevices(none), QStringList{"cpu"});
