@@ -449,6 +449,23 @@ TEST_F(CliRunTest, MultiGpuSplitsPerWorkerAndResumesWithAnotherCount) {
     EXPECT_EQ(count_frames(out), 66);
 }
 
+// `flashvsr plan` and `--plan` print the planner's prediction and what auto chose, run nothing.
+TEST_F(CliRunTest, PlanPrintsThePredictionAndTheAutoChoice) {
+    fs::path in = make_clip("in.mkv", 8, false, 96, 64);
+    RunResult classic =
+        run_cli({"plan", "-i", in.string(), "--upscaler", "bicubic"}, path("a.txt"));
+    ASSERT_EQ(classic.exit_code, 0) << classic.output;
+    for (const char* part : {"untiled", "96x64, 8 frames", "temp disk", "peak host", "time"}) {
+        EXPECT_NE(classic.output.find(part), std::string::npos) << part << classic.output;
+    }
+    RunResult tiles = run_cli({"-i", in.string(), "--tiled_dit", "True", "--tile_size", "auto",
+                               "--memory_budget", "64", "--device", "cpu", "--plan"},
+                              path("b.txt"));
+    ASSERT_EQ(tiles.exit_code, 0) << tiles.output;
+    EXPECT_NE(tiles.output.find("(chosen by auto)"), std::string::npos) << tiles.output;
+    EXPECT_FALSE(fs::exists(path("in_4x.mkv")));
+}
+
 TEST_F(CliRunTest, FlashVsrUpscaleWithTinyTestModel) {
     const std::string maker = FVSR_MAKE_TEST_MODEL_PATH;
     if (maker.empty()) {
