@@ -3,6 +3,7 @@
 #include "engine/core/log.h"
 #include "engine/gpu/device_info.h"
 #include "engine/jobs/identity.h"
+#include "engine/pipeline/tile_plan.h"
 #include "json_values.h"
 #include "output_layout.h"
 
@@ -78,51 +79,6 @@ double tokens_per_latent_frame(int width, int height, int scale) {
     const std::int64_t w = ceil_to(std::int64_t(width) * scale, 128);
     const std::int64_t h = ceil_to(std::int64_t(height) * scale, 128);
     return double(w / 16) * double(h / 16);
-}
-
-// The tile grid of engine::pipeline::plan_tiles (tiling.cpp), integers only (this module stays
-// torch-free): spec §5.1's grid with origins aligned to 8 / gcd(scale, 8) input pixels (one
-// latent cell), the last tile shifted back; the shifted grid offset by half a stride with a
-// short first tile; rectangles the main grid already has are not added twice.
-using Span = std::pair<std::int64_t, std::int64_t>;
-
-std::int64_t align_down(std::int64_t value, std::int64_t multiple) {
-    return value / multiple * multiple;
-}
-
-std::vector<Span> main_axis(std::int64_t length,
-                            std::int64_t size,
-                            std::int64_t stride,
-                            std::int64_t alignment) {
-    if (length <= size) {
-        return {{0, length}};
-    }
-    std::vector<Span> spans;
-    for (std::int64_t origin = 0; origin + size < length; origin += stride) {
-        spans.emplace_back(origin, origin + size);
-    }
-    spans.emplace_back(ceil_to(length - size, alignment), length);
-    return spans;
-}
-
-std::vector<Span> shifted_axis(std::int64_t length,
-                               std::int64_t size,
-                               std::int64_t stride,
-                               std::int64_t overlap,
-                               std::int64_t alignment) {
-    if (length <= size) {
-        return {{0, length}};
-    }
-    const std::int64_t offset = align_down(stride / 2, alignment);
-    if (offset == 0) {
-        return main_axis(length, size, stride, alignment);
-    }
-    std::vector<Span> spans{{0, offset + overlap}};
-    for (std::int64_t origin = offset; origin + size < length; origin += stride) {
-        spans.emplace_back(origin, origin + size);
-    }
-    spans.emplace_back(ceil_to(length - size, alignment), length);
-    return spans;
 }
 
 // Weights as the run loads them. Stored dtypes per spec §1.1 (DiT, TCDecoder, VAE fp32; LQ
@@ -463,25 +419,14 @@ int count_tiles(int width, int height, const TileChoice& tiles, int scale) {
     if (!tiles.tiled || tiles.tile_size <= 0) {
         return 1;
     }
-    const std::int64_t alignment = 8 / std::gcd<std::int64_t>(std::max(1, scale), 8);
-    const std::int64_t size = tiles.tile_size;
-    const std::int64_t stride =
-        std::max(alignment, align_down(size - tiles.tile_overlap, alignment));
-    const std::int64_t overlap = size - stride;
-    std::set<std::array<std::int64_t, 4>> rects;
-    const auto add = [&](const std::vector<Span>& rows, const std::vector<Span>& cols) {
-        for (const Span& r : rows) {
-            for (const Span& c : cols) {
-                rects.insert({c.first, r.first, c.second, r.second});
-            }
-        }
-    };
-    add(main_axis(height, size, stride, alignment), main_axis(width, size, stride, alignment));
-    if (tiles.shift) {
-        add(shifted_axis(height, size, stride, overlap, alignment),
-            shifted_axis(width, size, stride, overlap, alignment));
-    }
-    return static_cast<int>(rects.size());
+    // The pipeline's own grid (engine/pipeline/tile_plan.h, torch-free).
+    pipeline::TileSettings settings;
+    settings.enabled = true;
+    settings.size = tiles.tile_size;
+    settings.overlap = tiles.tile_overlap;
+    settings.shift = tiles.shift;
+    auto plan = pipeline::plan_tiles(width, height, scale, settings);
+    return plan ? static_cast<int>(plan->tiles.size()) : 1;
 }
 
 TileChoice requested_tiles(const JobSpec& spec) {

@@ -18,6 +18,7 @@
 
 #include "engine/core/cancel_token.h"
 #include "engine/core/result.h"
+#include "engine/pipeline/tile_plan.h"
 #include "engine/pipeline/upscaler.h"
 #include "engine/torch.h"
 
@@ -27,47 +28,6 @@
 #include <vector>
 
 namespace engine::pipeline {
-
-// One tile, half-open rectangle in input pixels.
-struct TileRect {
-    std::int64_t x0 = 0;
-    std::int64_t y0 = 0;
-    std::int64_t x1 = 0;
-    std::int64_t y1 = 0;
-    int pass = 0;  // 0: the main grid, 1: the grid shifted by half a stride
-    // The tile's model frame: scale x its size rounded up to multiples of 128 (output pixels).
-    std::int64_t padded_width = 0;
-    std::int64_t padded_height = 0;
-
-    std::int64_t width() const { return x1 - x0; }
-    std::int64_t height() const { return y1 - y0; }
-    bool operator==(const TileRect& other) const {
-        return x0 == other.x0 && y0 == other.y0 && x1 == other.x1 && y1 == other.y1;
-    }
-};
-
-struct TilePlan {
-    std::int64_t input_width = 0;
-    std::int64_t input_height = 0;
-    std::int64_t scale = 4;
-    // Origins are multiples of `alignment` input pixels (8 / gcd(scale, 8)), so the stride is
-    // the requested one rounded down to a multiple of it and the overlap grows by the difference.
-    std::int64_t alignment = 1;
-    std::int64_t stride = 0;      // input pixels between origins of neighbouring tiles
-    std::int64_t overlap = 0;     // tile size - stride (>= the requested overlap)
-    int passes = 1;               // 2 when the shifted grid added tiles
-    std::vector<TileRect> tiles;  // pass 0 first, rows in the outer loop
-
-    std::int64_t output_width() const { return input_width * scale; }
-    std::int64_t output_height() const { return input_height * scale; }
-};
-
-// Errors: InvalidArgument (size < 32 or > 8192, overlap < 0 or >= size, frame or scale not
-// positive). A frame no larger than the tile gives one tile (and no second pass).
-Result<TilePlan> plan_tiles(std::int64_t input_width,
-                            std::int64_t input_height,
-                            std::int64_t scale,
-                            const TileSettings& settings);
 
 // The blend weights of every tile, [scale*h, scale*w] float32 on the CPU, already divided by the
 // sum over all tiles (so they sum to one at every output pixel).
