@@ -70,10 +70,11 @@ if want bench; then
 fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)
-    run_step "pipeline 768x1408 decoder NCHW" prof_nchw.log "${bench[@]}" --chunks 5 --channels-last 0
+    run_step "pipeline 768x1408 NCHW, no autotune" prof_nchw.log "${bench[@]}" --chunks 5 \
+        --channels-last 0 --cudnn-benchmark 0
     run_step "pipeline 768x1408 channels-last" prof_cl.log "${bench[@]}" --chunks 5 --channels-last 1
-    run_step "pipeline 768x1408 cl+cudnn autotune" prof_cl_bench.log "${bench[@]}" --chunks 5 \
-        --channels-last 1 --cudnn-benchmark 1
+    run_step "pipeline 768x1408 no cudnn autotune" prof_cl_bench.log "${bench[@]}" --chunks 5 \
+        --channels-last 1 --cudnn-benchmark 0
     run_step "pipeline 768x1408 trace" prof_trace.log "${bench[@]}" --chunks 4 \
         --profile "$out/trace.json"
     [ -f "$out/trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/trace.json" 3 \

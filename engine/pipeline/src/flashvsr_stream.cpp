@@ -89,6 +89,12 @@ Result<FlashVsrModels> load_models(const ModelFiles& files,
         model::LoadOptions load_options;
         load_options.device = device;
         load_options.dtype = dtype;
+        if (device.is_cuda()) {
+            // cuDNN autotuning: each convolution shape (a handful per run: chunk 0, steady
+            // chunks, tiles) is timed once and its fastest algorithm reused; measured 12% off the
+            // LQ projector on an H200 (docs/PERFORMANCE.md). Process-wide, like PyTorch's flag.
+            at::globalContext().setBenchmarkCuDNN(true);
+        }
 
         for (const auto* path : {&files.dit, &files.lq_proj, &files.prompt}) {
             if (auto ok = require_file(*path); !ok) {

@@ -5,7 +5,8 @@
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
 // --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
 // loaders set it);
-// --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default 0, PyTorch's default);
+// --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default: 1 on CUDA, as
+// load_models sets it);
 // --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
 // timed chunks; summarise it with scripts/gpu/trace_summary.py.
 // Defaults: CPU -> tiny config (golden shrunk sizes) at 384x256, fp32; CUDA -> full 1.3B config
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
     models.tc_decoder->set_channels_last(channels_last);
     models.lq_proj->set_channels_last(channels_last);
     const bool cudnn_benchmark =
-        args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : false;
+        args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : device.is_cuda();
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);
     models.prompt = torch::randn({1, 512, dit_config.text_dim}).to(device, dtype);
 
