@@ -1078,6 +1078,190 @@
         <source>Slashes in the output name are replaced by &apos;_&apos;; use the output folder for folders.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Pre-upscale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bicubic pre-upscale of the input: as upstream&apos;s inference script (torch), or as the official repository&apos;s PIL path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bicubic (torch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bicubic (PIL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First source frame to process (0 = the start). The viewer&apos;s in point sets it for the job it adds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source frame to stop before. The viewer&apos;s out point sets it (out point + 1) for the job it adds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To the end</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unload DiT while decoding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move the diffusion model to host memory while the decoder runs. Saves GPU memory in Full mode at some speed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU memory budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU memory the planner may use for automatic tile size and batch. Automatic: the device&apos;s free memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Free memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tiled processing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the whole model per spatial tile and blend the tiles without seams. Needed for large frames on small GPUs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tile side in input pixels (32 to 4096). Automatic: the largest tiles that fit the GPU memory budget.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tile overlap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input pixels shared by neighbouring tiles and blended; must be smaller than the tile size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shifted second grid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a second tile grid offset by half a stride and average both: fewer visible tile edges, about twice the work.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tiles per batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tiles processed by one model call. Automatic: as many as the free GPU memory allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adaptive tile batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Halve the tile batch and retry after running out of GPU memory instead of failing the job.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Segment length</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frames fed to one model run, overlap included. Each finished segment is kept, so a stopped job resumes there. Automatic: 4093 (FlashVSR&apos;s limit).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Segment overlap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Extra frames fed at each inner segment boundary and dropped at the join, so the model is warmed up there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Split at scene cuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restart the model&apos;s temporal state at detected scene cuts, so one shot does not bleed into the next.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scene cut threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detector score (0 to 1) above which a frame starts a new shot. Lower finds more cuts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the finished segments and the manifest after a successful job (normally removed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tiling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Segments &amp; resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The end frame must come after the first frame.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tile overlap must be smaller than the tile size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An overlap above half the tile size makes many more tiles for little gain.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A segment needs at least %1 frames (21 plus twice the segment overlap).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FlashVSR runs at most %1 frames at a time.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Presets</name>

@@ -1078,6 +1078,190 @@
         <source>Slashes in the output name are replaced by &apos;_&apos;; use the output folder for folders.</source>
         <translation>输出名称中的斜杠会被替换为“_”；如需子文件夹，请使用输出文件夹。</translation>
     </message>
+    <message>
+        <source>Pre-upscale</source>
+        <translation>预放大</translation>
+    </message>
+    <message>
+        <source>Bicubic pre-upscale of the input: as upstream&apos;s inference script (torch), or as the official repository&apos;s PIL path.</source>
+        <translation>输入的双三次预放大：与上游推理脚本相同（torch），或与官方仓库的 PIL 路径相同。</translation>
+    </message>
+    <message>
+        <source>Bicubic (torch)</source>
+        <translation>双三次（torch）</translation>
+    </message>
+    <message>
+        <source>Bicubic (PIL)</source>
+        <translation>双三次（PIL）</translation>
+    </message>
+    <message>
+        <source>First frame</source>
+        <translation>起始帧</translation>
+    </message>
+    <message>
+        <source>First source frame to process (0 = the start). The viewer&apos;s in point sets it for the job it adds.</source>
+        <translation>要处理的第一个源帧（0 = 开头）。从查看器添加任务时由入点设置。</translation>
+    </message>
+    <message>
+        <source>End frame</source>
+        <translation>结束帧</translation>
+    </message>
+    <message>
+        <source>Source frame to stop before. The viewer&apos;s out point sets it (out point + 1) for the job it adds.</source>
+        <translation>在此源帧之前停止（不含该帧）。从查看器添加任务时由出点设置（出点 + 1）。</translation>
+    </message>
+    <message>
+        <source>To the end</source>
+        <translation>直到结尾</translation>
+    </message>
+    <message>
+        <source>Unload DiT while decoding</source>
+        <translation>解码时卸载 DiT</translation>
+    </message>
+    <message>
+        <source>Move the diffusion model to host memory while the decoder runs. Saves GPU memory in Full mode at some speed.</source>
+        <translation>解码器运行时把扩散模型移到主机内存。在 Full 模式下节省显存，但会稍慢。</translation>
+    </message>
+    <message>
+        <source>GPU memory budget</source>
+        <translation>显存预算</translation>
+    </message>
+    <message>
+        <source>GPU memory the planner may use for automatic tile size and batch. Automatic: the device&apos;s free memory.</source>
+        <translation>规划器在自动选择分块大小和批量时可使用的显存。自动：设备当前的空闲显存。</translation>
+    </message>
+    <message>
+        <source>GiB</source>
+        <translation>GiB</translation>
+    </message>
+    <message>
+        <source>Free memory</source>
+        <translation>空闲显存</translation>
+    </message>
+    <message>
+        <source>Tiled processing</source>
+        <translation>分块处理</translation>
+    </message>
+    <message>
+        <source>Run the whole model per spatial tile and blend the tiles without seams. Needed for large frames on small GPUs.</source>
+        <translation>按空间分块运行整个模型，并无缝融合各块。在小显存 GPU 上处理大画面时需要。</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>分块大小</translation>
+    </message>
+    <message>
+        <source>Tile side in input pixels (32 to 4096). Automatic: the largest tiles that fit the GPU memory budget.</source>
+        <translation>分块边长，以输入像素计（32 到 4096）。自动：能放进显存预算的最大分块。</translation>
+    </message>
+    <message>
+        <source>px</source>
+        <translation>像素</translation>
+    </message>
+    <message>
+        <source>Tile overlap</source>
+        <translation>分块重叠</translation>
+    </message>
+    <message>
+        <source>Input pixels shared by neighbouring tiles and blended; must be smaller than the tile size.</source>
+        <translation>相邻分块共享并融合的输入像素数；必须小于分块大小。</translation>
+    </message>
+    <message>
+        <source>Shifted second grid</source>
+        <translation>错位第二网格</translation>
+    </message>
+    <message>
+        <source>Add a second tile grid offset by half a stride and average both: fewer visible tile edges, about twice the work.</source>
+        <translation>增加一个错开半个步长的第二分块网格并取两者平均：分块边缘更不明显，工作量约为两倍。</translation>
+    </message>
+    <message>
+        <source>Tiles per batch</source>
+        <translation>每批分块数</translation>
+    </message>
+    <message>
+        <source>Tiles processed by one model call. Automatic: as many as the free GPU memory allows.</source>
+        <translation>一次模型调用处理的分块数。自动：空闲显存允许的最大数量。</translation>
+    </message>
+    <message>
+        <source>tiles</source>
+        <translation>块</translation>
+    </message>
+    <message>
+        <source>Adaptive tile batch</source>
+        <translation>自适应分块批量</translation>
+    </message>
+    <message>
+        <source>Halve the tile batch and retry after running out of GPU memory instead of failing the job.</source>
+        <translation>显存不足时将分块批量减半并重试，而不是让任务失败。</translation>
+    </message>
+    <message>
+        <source>Segment length</source>
+        <translation>片段长度</translation>
+    </message>
+    <message>
+        <source>Frames fed to one model run, overlap included. Each finished segment is kept, so a stopped job resumes there. Automatic: 4093 (FlashVSR&apos;s limit).</source>
+        <translation>一次模型运行输入的帧数（含重叠）。每个完成的片段都会保留，停止的任务可从那里继续。自动：4093（FlashVSR 的上限）。</translation>
+    </message>
+    <message>
+        <source>Segment overlap</source>
+        <translation>片段重叠</translation>
+    </message>
+    <message>
+        <source>Extra frames fed at each inner segment boundary and dropped at the join, so the model is warmed up there.</source>
+        <translation>在每个内部片段边界额外输入、拼接时丢弃的帧，使模型在边界处已预热。</translation>
+    </message>
+    <message>
+        <source>Split at scene cuts</source>
+        <translation>在镜头切换处分段</translation>
+    </message>
+    <message>
+        <source>Restart the model&apos;s temporal state at detected scene cuts, so one shot does not bleed into the next.</source>
+        <translation>在检测到的镜头切换处重置模型的时间状态，避免一个镜头影响下一个镜头。</translation>
+    </message>
+    <message>
+        <source>Scene cut threshold</source>
+        <translation>镜头切换阈值</translation>
+    </message>
+    <message>
+        <source>Detector score (0 to 1) above which a frame starts a new shot. Lower finds more cuts.</source>
+        <translation>检测分数（0 到 1）高于此值时，该帧开始一个新镜头。越低检测到的切换越多。</translation>
+    </message>
+    <message>
+        <source>Keep checkpoint</source>
+        <translation>保留检查点</translation>
+    </message>
+    <message>
+        <source>Keep the finished segments and the manifest after a successful job (normally removed).</source>
+        <translation>任务成功后保留已完成的片段和清单（默认会删除）。</translation>
+    </message>
+    <message>
+        <source>Tiling</source>
+        <translation>分块</translation>
+    </message>
+    <message>
+        <source>Segments &amp; resume</source>
+        <translation>分段与续传</translation>
+    </message>
+    <message>
+        <source>The end frame must come after the first frame.</source>
+        <translation>结束帧必须在起始帧之后。</translation>
+    </message>
+    <message>
+        <source>The tile overlap must be smaller than the tile size.</source>
+        <translation>分块重叠必须小于分块大小。</translation>
+    </message>
+    <message>
+        <source>An overlap above half the tile size makes many more tiles for little gain.</source>
+        <translation>重叠超过分块大小的一半会产生多得多的分块，收益却很小。</translation>
+    </message>
+    <message>
+        <source>A segment needs at least %1 frames (21 plus twice the segment overlap).</source>
+        <translation>一个片段至少需要 %1 帧（21 加上两倍的片段重叠）。</translation>
+    </message>
+    <message>
+        <source>FlashVSR runs at most %1 frames at a time.</source>
+        <translation>FlashVSR 一次最多处理 %1 帧。</translation>
+    </message>
 </context>
 <context>
     <name>Presets</name>

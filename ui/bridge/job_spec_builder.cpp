@@ -4,6 +4,8 @@
 
 #include <QDir>
 
+#include <algorithm>
+#include <cmath>
 #include <initializer_list>
 #include <utility>
 
@@ -35,6 +37,8 @@ const ChoiceTable<ModelPrecision> kPrecisions = {{"", ModelPrecision::Auto},
                                                  {"bf16", ModelPrecision::BF16},
                                                  {"fp16", ModelPrecision::FP16},
                                                  {"fp32", ModelPrecision::FP32}};
+const ChoiceTable<ModelLqResample> kLqResamples = {{"torch_bicubic", ModelLqResample::TorchBicubic},
+                                                   {"pil_bicubic", ModelLqResample::PilBicubic}};
 const ChoiceTable<io::OutputMode> kOutputModes = {{"video", io::OutputMode::Video},
                                                   {"pictures", io::OutputMode::Pictures}};
 const ChoiceTable<io::VideoCodec> kCodecs = {{"h264", io::VideoCodec::H264},
@@ -59,6 +63,8 @@ const ChoiceTable<engine::imaging::ToneMapMethod> kToneMapMethods = {
     {"reinhard", engine::imaging::ToneMapMethod::Reinhard},
     {"logarithmic", engine::imaging::ToneMapMethod::Logarithmic},
     {"aces", engine::imaging::ToneMapMethod::Aces}};
+
+constexpr double kBytesPerGiB = 1024.0 * 1024.0 * 1024.0;
 
 engine::Error badValue(const char* key, const QString& value) {
     return engine::Error(
@@ -141,9 +147,12 @@ engine::Result<JobSpec> buildJobSpec(const QVariantMap& raw,
     s.output = toPath(QDir::cleanPath(outputPath));
     mapChoice(v, "upscaler", kUpscalers, &s.upscaler, &error);
     s.scale = num("scale").toInt();
+    s.first_frame = num("first_frame").toLongLong();
+    s.end_frame = has("end_frame") ? num("end_frame").toLongLong() : -1;
     if (has("max_frames")) {
-        s.first_frame = 0;
-        s.end_frame = num("max_frames").toLongLong();
+        // As the CLI: at most max_frames from first_frame on, within end_frame.
+        const std::int64_t end = s.first_frame + num("max_frames").toLongLong();
+        s.end_frame = s.end_frame < 0 ? end : std::min(s.end_frame, end);
     }
     s.input_fps = rateOf(v, "input_fps", &error);
     s.threads = has("threads") ? num("threads").toInt() : 0;
@@ -163,6 +172,26 @@ engine::Result<JobSpec> buildJobSpec(const QVariantMap& raw,
     m.device = str("device").toStdString();
     mapChoice(v, "precision", kPrecisions, &m.precision, &error);
     m.tiled_vae = num("tiled_vae").toBool();
+    mapChoice(v, "lq_resample", kLqResamples, &m.lq_resample, &error);
+    m.tiled_dit = num("tiled_dit").toBool();
+    m.tile_size = num("tile_size").toInt();
+    m.tile_overlap = num("tile_overlap").toInt();
+    m.tile_shift = num("tile_shift").toBool();
+    m.tile_batch_size = num("tile_batch_size").toInt();
+    m.adaptive_tile_batch = num("adaptive_tile_batch").toBool();
+    m.unload_dit = num("unload_dit").toBool();
+    // GiB in the panel, bytes in the spec (as the CLI's --memory_budget).
+    m.memory_budget = has("memory_budget") ? static_cast<std::int64_t>(std::llround(
+                                                 num("memory_budget").toDouble() * kBytesPerGiB))
+                                           : 0;
+
+    SegmentSettings& g = s.segments;
+    g.max_segment_frames = has("max_segment_frames") ? num("max_segment_frames").toLongLong() : 0;
+    g.segment_overlap = num("segment_overlap").toInt();
+    g.scene_cuts = num("scene_cuts").toBool();
+    g.scene_cut_threshold = num("scene_cut_threshold").toDouble();
+    s.retention = num("keep_checkpoint").toBool() ? CheckpointRetention::Keep
+                                                  : CheckpointRetention::RemoveWhenDone;
 
     OutputSettings& o = s.output_settings;
     mapChoice(v, "output_mode", kOutputModes, &o.mode, &error);
@@ -199,8 +228,10 @@ QVariantMap parametersFromJobSpec(const JobSpec& s) {
     QVariantMap v;
     v.insert(QStringLiteral("upscaler"), choiceName(kUpscalers, s.upscaler));
     v.insert(QStringLiteral("scale"), s.scale);
-    if (s.end_frame > 0 && s.first_frame == 0) {
-        v.insert(QStringLiteral("max_frames"), static_cast<int>(s.end_frame));
+    // The range comes back as first_frame / end_frame (a max_frames limit is folded into it).
+    v.insert(QStringLiteral("first_frame"), static_cast<int>(s.first_frame));
+    if (s.end_frame >= 0) {
+        v.insert(QStringLiteral("end_frame"), static_cast<int>(s.end_frame));
     }
     if (s.input_fps) {
         v.insert(QStringLiteral("input_fps"), rateText(*s.input_fps));
@@ -227,6 +258,26 @@ QVariantMap parametersFromJobSpec(const JobSpec& s) {
         v.insert(QStringLiteral("precision"), choiceName(kPrecisions, m.precision));
     }
     v.insert(QStringLiteral("tiled_vae"), m.tiled_vae);
+    v.insert(QStringLiteral("lq_resample"), choiceName(kLqResamples, m.lq_resample));
+    v.insert(QStringLiteral("tiled_dit"), m.tiled_dit);
+    v.insert(QStringLiteral("tile_size"), m.tile_size);
+    v.insert(QStringLiteral("tile_overlap"), m.tile_overlap);
+    v.insert(QStringLiteral("tile_shift"), m.tile_shift);
+    v.insert(QStringLiteral("tile_batch_size"), m.tile_batch_size);
+    v.insert(QStringLiteral("adaptive_tile_batch"), m.adaptive_tile_batch);
+    v.insert(QStringLiteral("unload_dit"), m.unload_dit);
+    if (m.memory_budget > 0) {
+        v.insert(QStringLiteral("memory_budget"),
+                 static_cast<double>(m.memory_budget) / kBytesPerGiB);
+    }
+    const SegmentSettings& g = s.segments;
+    if (g.max_segment_frames > 0) {
+        v.insert(QStringLiteral("max_segment_frames"), static_cast<int>(g.max_segment_frames));
+    }
+    v.insert(QStringLiteral("segment_overlap"), g.segment_overlap);
+    v.insert(QStringLiteral("scene_cuts"), g.scene_cuts);
+    v.insert(QStringLiteral("scene_cut_threshold"), g.scene_cut_threshold);
+    v.insert(QStringLiteral("keep_checkpoint"), s.retention == CheckpointRetention::Keep);
     const OutputSettings& o = s.output_settings;
     v.insert(QStringLiteral("output_mode"), choiceName(kOutputModes, o.mode));
     if (!o.format.empty()) {

@@ -1,9 +1,10 @@
 #pragma once
 // Parameter panel values (ui/settings/parameters.h) -> engine::jobs::JobSpec. Every catalog
 // entry has a JobSpec field, except the two GUI-only naming entries (output_folder,
-// output_pattern), which decide the output path passed in. JobSpec fields with no panel entry
-// keep the engine defaults (tiled DiT, tile size/overlap/shift/batch, unload_dit, memory
-// budget, LQ resampling, segmentation, checkpoint retention).
+// output_pattern), which decide the output path passed in. The frame range comes from
+// max_frames (first_frame 0) unless the caller sets first_frame / end_frame afterwards (the
+// viewer's in/out points). JobSpec fields with no panel entry keep the engine defaults
+// (min_segment_frames, min_segments, devices, resume and finish policies, checkpoint_dir).
 //
 // Threads: any (pure functions).
 

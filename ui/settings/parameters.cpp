@@ -1,5 +1,7 @@
 #include "ui/settings/parameters.h"
 
+#include "engine/jobs/job_spec.h"
+
 #include <QCoreApplication>
 #include <QDate>
 #include <QDir>
@@ -161,6 +163,13 @@ QList<ParameterDef> buildCatalog() {
                 {{"adain", QT_TRANSLATE_NOOP("Parameters", "AdaIN")},
                  {"wavelet", QT_TRANSLATE_NOOP("Parameters", "Wavelet")},
                  {"none", QT_TRANSLATE_NOOP("Parameters", "None")}});
+    c << choice("lq_resample", G::Model, QT_TRANSLATE_NOOP("Parameters", "Pre-upscale"),
+                QT_TRANSLATE_NOOP("Parameters",
+                                  "Bicubic pre-upscale of the input: as upstream's inference "
+                                  "script (torch), or as the official repository's PIL path."),
+                "torch_bicubic",
+                {{"torch_bicubic", QT_TRANSLATE_NOOP("Parameters", "Bicubic (torch)")},
+                 {"pil_bicubic", QT_TRANSLATE_NOOP("Parameters", "Bicubic (PIL)")}});
     c << integer("seed", G::Model, QT_TRANSLATE_NOOP("Parameters", "Seed"),
                  QT_TRANSLATE_NOOP("Parameters",
                                    "Noise seed. The same seed and settings give the same "
@@ -216,6 +225,105 @@ QList<ParameterDef> buildCatalog() {
         QT_TRANSLATE_NOOP("Parameters", "Process at most this many frames (for trials)."), 1,
         2147483647, QT_TRANSLATE_NOOP("Parameters", "All frames"),
         QT_TRANSLATE_NOOP("Parameters", "frames"));
+    c << integer("first_frame", G::Performance, QT_TRANSLATE_NOOP("Parameters", "First frame"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "First source frame to process (0 = the start). The viewer's "
+                                   "in point sets it for the job it adds."),
+                 0, 0, 2147483647);
+    c << optionalInteger("end_frame", G::Performance, QT_TRANSLATE_NOOP("Parameters", "End frame"),
+                         QT_TRANSLATE_NOOP("Parameters",
+                                           "Source frame to stop before. The viewer's out point "
+                                           "sets it (out point + 1) for the job it adds."),
+                         1, 2147483647, QT_TRANSLATE_NOOP("Parameters", "To the end"));
+    ParameterDef unload = boolean(
+        "unload_dit", G::Performance, QT_TRANSLATE_NOOP("Parameters", "Unload DiT while decoding"),
+        QT_TRANSLATE_NOOP("Parameters",
+                          "Move the diffusion model to host memory while the decoder runs. "
+                          "Saves GPU memory in Full mode at some speed."),
+        false);
+    c << unload;
+    ParameterDef budget =
+        real("memory_budget", G::Performance, QT_TRANSLATE_NOOP("Parameters", "GPU memory budget"),
+             QT_TRANSLATE_NOOP("Parameters",
+                               "GPU memory the planner may use for automatic tile size and batch. "
+                               "Automatic: the device's free memory."),
+             0.0, 0.1, 1000000.0, 1.0, 1);
+    budget.defaultValue = QVariant();
+    budget.optional = true;
+    budget.unit = QT_TRANSLATE_NOOP("Parameters", "GiB");
+    budget.autoLabel = QT_TRANSLATE_NOOP("Parameters", "Free memory");
+    c << budget;
+    // Tiling
+    c << boolean("tiled_dit", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tiled processing"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Run the whole model per spatial tile and blend the tiles "
+                                   "without seams. Needed for large frames on small GPUs."),
+                 false);
+    ParameterDef tileSize =
+        integer("tile_size", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tile size"),
+                QT_TRANSLATE_NOOP("Parameters",
+                                  "Tile side in input pixels (32 to 4096). Automatic: the largest "
+                                  "tiles that fit the GPU memory budget."),
+                256, 32, 4096, QT_TRANSLATE_NOOP("Parameters", "px"));
+    tileSize.zeroLabel = QT_TRANSLATE_NOOP("Parameters", "Automatic");
+    c << tileSize;
+    c << integer("tile_overlap", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tile overlap"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Input pixels shared by neighbouring tiles and blended; must "
+                                   "be smaller than the tile size."),
+                 24, 0, 1024, QT_TRANSLATE_NOOP("Parameters", "px"));
+    c << boolean("tile_shift", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Shifted second grid"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Add a second tile grid offset by half a stride and average "
+                                   "both: fewer visible tile edges, about twice the work."),
+                 true);
+    ParameterDef tileBatch = integer(
+        "tile_batch_size", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tiles per batch"),
+        QT_TRANSLATE_NOOP("Parameters",
+                          "Tiles processed by one model call. Automatic: as many as the free GPU "
+                          "memory allows."),
+        0, 0, 256, QT_TRANSLATE_NOOP("Parameters", "tiles"));
+    tileBatch.zeroLabel = QT_TRANSLATE_NOOP("Parameters", "Automatic");
+    c << tileBatch;
+    c << boolean("adaptive_tile_batch", G::Tiling,
+                 QT_TRANSLATE_NOOP("Parameters", "Adaptive tile batch"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Halve the tile batch and retry after running out of GPU "
+                                   "memory instead of failing the job."),
+                 true);
+    // Segments and resume
+    c << optionalInteger("max_segment_frames", G::Segments,
+                         QT_TRANSLATE_NOOP("Parameters", "Segment length"),
+                         QT_TRANSLATE_NOOP("Parameters",
+                                           "Frames fed to one model run, overlap included. Each "
+                                           "finished segment is kept, so a stopped job resumes "
+                                           "there. Automatic: 4093 (FlashVSR's limit)."),
+                         1, 2147483647, QT_TRANSLATE_NOOP("Parameters", "Automatic"),
+                         QT_TRANSLATE_NOOP("Parameters", "frames"));
+    c << integer("segment_overlap", G::Segments, QT_TRANSLATE_NOOP("Parameters", "Segment overlap"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Extra frames fed at each inner segment boundary and dropped "
+                                   "at the join, so the model is warmed up there."),
+                 2, 0, 1000, QT_TRANSLATE_NOOP("Parameters", "frames"));
+    c << boolean("scene_cuts", G::Segments, QT_TRANSLATE_NOOP("Parameters", "Split at scene cuts"),
+                 QT_TRANSLATE_NOOP("Parameters",
+                                   "Restart the model's temporal state at detected scene cuts, so "
+                                   "one shot does not bleed into the next."),
+                 true);
+    c << real("scene_cut_threshold", G::Segments,
+              QT_TRANSLATE_NOOP("Parameters", "Scene cut threshold"),
+              QT_TRANSLATE_NOOP("Parameters",
+                                "Detector score (0 to 1) above which a frame starts a new shot. "
+                                "Lower finds more cuts."),
+              0.35, 0.01, 1.0, 0.05, 2);
+    ParameterDef keep = boolean(
+        "keep_checkpoint", G::Segments, QT_TRANSLATE_NOOP("Parameters", "Keep checkpoint"),
+        QT_TRANSLATE_NOOP("Parameters",
+                          "Keep the finished segments and the manifest after a successful job "
+                          "(normally removed)."),
+        false);
+    keep.flag = true;
+    c << keep;
     // Output
     ParameterDef folder =
         optionalText("output_folder", G::Output, ParameterType::Path,
@@ -378,6 +486,10 @@ QString groupTitle(ParameterGroup group) {
             return translated(QT_TRANSLATE_NOOP("Parameters", "Quality"));
         case ParameterGroup::Performance:
             return translated(QT_TRANSLATE_NOOP("Parameters", "Performance & memory"));
+        case ParameterGroup::Tiling:
+            return translated(QT_TRANSLATE_NOOP("Parameters", "Tiling"));
+        case ParameterGroup::Segments:
+            return translated(QT_TRANSLATE_NOOP("Parameters", "Segments & resume"));
         case ParameterGroup::Output:
             return translated(QT_TRANSLATE_NOOP("Parameters", "Output"));
         case ParameterGroup::Hdr:
@@ -506,6 +618,9 @@ QString checkValue(const ParameterDef& d, const QVariant& v) {
     if (d.type == ParameterType::Integer || d.type == ParameterType::Real) {
         bool ok = false;
         const double x = v.toDouble(&ok);
+        if (ok && x == 0.0 && d.zeroLabel != nullptr) {
+            return {};
+        }
         if (!ok || x < d.minimum || x > d.maximum ||
             (d.type == ParameterType::Integer && x != std::floor(x))) {
             return translated(QT_TRANSLATE_NOOP("Parameters", "%1 must be from %2 to %3."))
@@ -629,6 +744,44 @@ QList<ParameterIssue> validateParameters(const QVariantMap& raw) {
         warning("tiled_vae", translated(QT_TRANSLATE_NOOP("Parameters",
                                                           "Tiled VAE only applies to Full mode.")));
     }
+    if (values.contains(QStringLiteral("end_frame")) &&
+        values.value(QStringLiteral("end_frame")).toLongLong() <=
+            values.value(QStringLiteral("first_frame")).toLongLong()) {
+        error("end_frame", translated(QT_TRANSLATE_NOOP(
+                               "Parameters", "The end frame must come after the first frame.")));
+    }
+    const int tileSize = values.value(QStringLiteral("tile_size")).toInt();
+    const int tileOverlap = values.value(QStringLiteral("tile_overlap")).toInt();
+    if (tileSize > 0 && tileOverlap >= tileSize) {
+        error("tile_overlap",
+              translated(QT_TRANSLATE_NOOP(
+                  "Parameters", "The tile overlap must be smaller than the tile size.")));
+    } else if (tileSize > 0 && tileOverlap * 2 > tileSize) {
+        warning("tile_overlap",
+                translated(QT_TRANSLATE_NOOP("Parameters",
+                                             "An overlap above half the tile size makes many more "
+                                             "tiles for little gain.")));
+    }
+    if (values.contains(QStringLiteral("max_segment_frames"))) {
+        // JobSpec's fixed minimum of 21 output frames per segment plus the overlap on both sides
+        // (engine::jobs::validate refuses shorter segments).
+        const qint64 segment = values.value(QStringLiteral("max_segment_frames")).toLongLong();
+        const qint64 shortest =
+            21 + 2 * qint64(values.value(QStringLiteral("segment_overlap")).toInt());
+        if (segment < shortest) {
+            error("max_segment_frames",
+                  translated(QT_TRANSLATE_NOOP("Parameters",
+                                               "A segment needs at least %1 frames (21 plus twice "
+                                               "the segment overlap)."))
+                      .arg(shortest));
+        } else if (segment > engine::jobs::kMaxFramesPerRun &&
+                   str("upscaler") == QLatin1String("flashvsr")) {
+            error("max_segment_frames",
+                  translated(
+                      QT_TRANSLATE_NOOP("Parameters", "FlashVSR runs at most %1 frames at a time."))
+                      .arg(engine::jobs::kMaxFramesPerRun));
+        }
+    }
     const int localRange = values.value(QStringLiteral("local_range")).toInt();
     if (localRange != 9 && localRange != 11) {
         warning("local_range",
@@ -727,8 +880,19 @@ QStringList commandLineArguments(const QVariantMap& raw,
         if (defaults.contains(d.key) && defaults.value(d.key) == v) {
             continue;
         }
+        if (d.flag) {
+            // A flag takes no value; its default (false) is never written.
+            if (v.toBool()) {
+                args << QStringLiteral("--") + d.key;
+            }
+            continue;
+        }
         QString text;
         switch (d.type) {
+            case ParameterType::Integer:
+                text = (d.zeroLabel != nullptr && v.toInt() == 0) ? QStringLiteral("auto")
+                                                                  : v.toString();
+                break;
             case ParameterType::Boolean:
                 text = v.toBool() ? QStringLiteral("True") : QStringLiteral("False");
                 break;

@@ -21,7 +21,7 @@
 
 namespace ui {
 
-enum class ParameterGroup { Model, Quality, Performance, Output, Hdr };
+enum class ParameterGroup { Model, Quality, Performance, Tiling, Segments, Output, Hdr };
 enum class ParameterType { Integer, Real, Choice, Boolean, Path, Rate, Text };
 // Whether the parameter is a `flashvsr` command-line option or a GUI-only setting.
 enum class ParameterScope { CommandLine, StudioOnly };
@@ -46,6 +46,11 @@ struct ParameterDef {
     double step = 1.0;
     int decimals = 0;
     bool optional = false;
+    // Integer only: 0 is accepted besides [minimum, maximum] and means "automatic" (shown as
+    // zeroLabel, written "auto" on the command line), e.g. tile_size.
+    const char* zeroLabel = nullptr;
+    // Boolean only: a command-line flag without a value (--keep_checkpoint), written when true.
+    bool flag = false;
     QList<ParameterChoice> choices;
 };
 

@@ -140,8 +140,12 @@ QWidget* ParameterPanel::createEditor(const ParameterDef& def, QToolButton** bro
     switch (def.type) {
         case ParameterType::Integer: {
             auto* spin = new QSpinBox(this);
-            spin->setRange(static_cast<int>(def.optional ? def.minimum - 1 : def.minimum),
+            // The value below the range (or 0 when the range starts there) shows the automatic
+            // label: absent for optional entries, 0 for zero-means-auto entries.
+            const bool below = def.optional || (def.zeroLabel != nullptr && def.minimum > 0);
+            spin->setRange(static_cast<int>(below ? def.minimum - 1 : def.minimum),
                            static_cast<int>(def.maximum));
+            spin->setSingleStep(static_cast<int>(def.step));
             spin->setAccelerated(true);
             connect(spin, qOverload<int>(&QSpinBox::valueChanged), this,
                     &ParameterPanel::onEditorChanged);
@@ -207,7 +211,8 @@ QWidget* ParameterPanel::createEditor(const ParameterDef& def, QToolButton** bro
 void ParameterPanel::writeEditor(const Editor& e, const QVariant& value) {
     const ParameterDef& d = *e.def;
     if (auto* spin = qobject_cast<QSpinBox*>(e.editor)) {
-        spin->setValue(value.isValid() ? value.toInt() : spin->minimum());
+        const bool automatic = !value.isValid() || (d.zeroLabel != nullptr && value.toInt() == 0);
+        spin->setValue(automatic ? spin->minimum() : value.toInt());
     } else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(e.editor)) {
         dspin->setValue(value.isValid() ? value.toDouble() : dspin->minimum());
     } else if (auto* check = qobject_cast<QCheckBox*>(e.editor)) {
@@ -230,6 +235,9 @@ QVariant ParameterPanel::readEditor(const Editor& e) const {
     if (auto* spin = qobject_cast<QSpinBox*>(e.editor)) {
         if (d.optional && spin->value() < d.minimum) {
             return {};
+        }
+        if (d.zeroLabel != nullptr && spin->value() == spin->minimum()) {
+            return 0;
         }
         return spin->value();
     }
@@ -510,9 +518,9 @@ void ParameterPanel::retranslateUi() {
         }
         e.label->setToolTip(tip);
         e.editor->setToolTip(tip);
-        const QString autoText = d.autoLabel != nullptr
-                                     ? QCoreApplication::translate("Parameters", d.autoLabel)
-                                     : QString();
+        const char* autoLabel = d.zeroLabel != nullptr ? d.zeroLabel : d.autoLabel;
+        const QString autoText =
+            autoLabel != nullptr ? QCoreApplication::translate("Parameters", autoLabel) : QString();
         if (auto* spin = qobject_cast<QSpinBox*>(e.editor)) {
             spin->setSuffix(unit.isEmpty() ? QString() : QLatin1Char(' ') + unit);
             spin->setSpecialValueText(autoText);

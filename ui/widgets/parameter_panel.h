@@ -1,10 +1,10 @@
 #pragma once
 // The Parameters dock: one editor per catalog entry (ui/settings/parameters.h), grouped as
-// model, quality, performance & memory, output and HDR, with the label, tooltip and unit from
-// the catalog; a preset picker with save / import / export / delete; the validation issues;
-// the output name the current input would get; and "Copy command line" (the equivalent
-// `flashvsr` call). Choosing a preset keeps the output folder and name pattern.
-// Threads: UI thread only.
+// model, quality, performance & memory, tiling, segments & resume, output and HDR, with the label,
+// tooltip and unit from the catalog; a preset picker with save / import / export / delete; the
+// validation issues; the output name the current input would get; and "Copy command line" (the
+// equivalent `flashvsr` call). Choosing a preset keeps the output folder and name pattern. Threads:
+// UI thread only.
 
 #include "ui/models/preset_list_model.h"
 #include "ui/settings/parameters.h"

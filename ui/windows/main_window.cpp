@@ -457,7 +457,7 @@ int MainWindow::addToQueue(const QStringList& paths, int row) {
     QString last;
     for (const MediaItem& item : items) {
         engine::Error error;
-        const QString id = m_queue->addJob(item.path, values, &error);
+        const QString id = m_queue->addJob(item.path, jobParametersFor(item.path), &error);
         if (id.isEmpty()) {
             showError(error);
             break;
@@ -475,6 +475,21 @@ int MainWindow::addToQueue(const QStringList& paths, int row) {
         statusBar()->showMessage(tr("Queued %n job(s).", nullptr, added), 4000);
     }
     return added;
+}
+
+QVariantMap MainWindow::jobParametersFor(const QString& path) const {
+    QVariantMap values = m_parameters->parameters();
+    if (QDir::cleanPath(path) != m_parameters->currentInput()) {
+        return values;
+    }
+    // The viewer's in/out points (inclusive frames) become the job's [first_frame, end_frame).
+    if (m_player->inPoint() >= 0) {
+        values.insert(QStringLiteral("first_frame"), static_cast<int>(m_player->inPoint()));
+    }
+    if (m_player->outPoint() >= 0) {
+        values.insert(QStringLiteral("end_frame"), static_cast<int>(m_player->outPoint() + 1));
+    }
+    return values;
 }
 
 int MainWindow::addCurrentToQueue() {

@@ -78,6 +78,9 @@ class MainWindow : public QMainWindow {
     int addToQueue(const QStringList& paths, int row = -1);
     // The selected media (or the open one) with the current parameters.
     int addCurrentToQueue();
+    // The parameters a new job for `path` gets: the panel's, and for the file open in the viewer
+    // its in/out points as first_frame / end_frame (out point + 1; unset ends keep the panel's).
+    QVariantMap jobParametersFor(const QString& path) const;
     // Gives the jobs the current parameters; returns how many accepted them.
     int applyCurrentSettings(const QStringList& ids);
     // Shows the resume dialog when the last session ended with jobs running (modal); resumes the

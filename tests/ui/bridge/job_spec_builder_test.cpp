@@ -29,6 +29,22 @@ class JobSpecBuilderTest : public QObject {
                                     {"tiled_vae", true},
                                     {"threads", 3},
                                     {"max_frames", 50},
+                                    {"first_frame", 10},
+                                    {"end_frame", 40},
+                                    {"lq_resample", "pil_bicubic"},
+                                    {"unload_dit", true},
+                                    {"memory_budget", 6.5},
+                                    {"tiled_dit", true},
+                                    {"tile_size", 0},
+                                    {"tile_overlap", 32},
+                                    {"tile_shift", false},
+                                    {"tile_batch_size", 4},
+                                    {"adaptive_tile_batch", false},
+                                    {"max_segment_frames", 500},
+                                    {"segment_overlap", 4},
+                                    {"scene_cuts", false},
+                                    {"scene_cut_threshold", 0.5},
+                                    {"keep_checkpoint", true},
                                     {"output_mode", "pictures"},
                                     {"output_format", "exr"},
                                     {"codec", "h265"},
@@ -73,8 +89,24 @@ class JobSpecBuilderTest : public QObject {
         QCOMPARE(s.model.precision, ModelPrecision::FP16);
         QVERIFY(s.model.tiled_vae);
         QCOMPARE(s.threads, 3);
-        QCOMPARE(s.first_frame, std::int64_t(0));
-        QCOMPARE(s.end_frame, std::int64_t(50));
+        // end_frame 40 is inside first_frame + max_frames = 60.
+        QCOMPARE(s.first_frame, std::int64_t(10));
+        QCOMPARE(s.end_frame, std::int64_t(40));
+        QCOMPARE(s.model.lq_resample, ModelLqResample::PilBicubic);
+        QVERIFY(s.model.unload_dit);
+        QCOMPARE(s.model.memory_budget, std::int64_t(6.5 * 1024 * 1024 * 1024));
+        QVERIFY(s.model.tiled_dit);
+        QCOMPARE(s.model.tile_size, 0);
+        QCOMPARE(s.model.tile_overlap, 32);
+        QVERIFY(!s.model.tile_shift);
+        QCOMPARE(s.model.tile_batch_size, 4);
+        QVERIFY(!s.model.adaptive_tile_batch);
+        QCOMPARE(s.segments.max_segment_frames, std::int64_t(500));
+        QCOMPARE(s.segments.segment_overlap, 4);
+        QVERIFY(!s.segments.scene_cuts);
+        QCOMPARE(s.segments.scene_cut_threshold, 0.5);
+        QCOMPARE(s.retention, CheckpointRetention::Keep);
+        QVERIFY(engine::jobs::validate(s).ok());
         QCOMPARE(s.output_settings.mode, engine::io::OutputMode::Pictures);
         QCOMPARE(s.output_settings.format, std::string("exr"));
         QVERIFY(s.output_settings.codec == engine::io::VideoCodec::H265);
@@ -95,9 +127,28 @@ class JobSpecBuilderTest : public QObject {
         // And back: the same values (GUI-only naming entries keep their defaults).
         const QVariantMap back = ui::parametersFromJobSpec(s);
         for (auto it = values.cbegin(); it != values.cend(); ++it) {
+            if (it.key() == "max_frames") {
+                continue;  // folded into end_frame, checked below
+            }
             QVERIFY2(back.value(it.key()).toString() == it.value().toString(),
                      qPrintable(it.key() + ": " + back.value(it.key()).toString()));
         }
+    }
+
+    void maxFramesCountsFromTheFirstFrame() {
+        auto spec =
+            ui::buildJobSpec({{"first_frame", 100}, {"max_frames", 20}}, "/a.mp4", "/b.mkv");
+        QVERIFY(spec.ok());
+        QCOMPARE(spec->first_frame, std::int64_t(100));
+        QCOMPARE(spec->end_frame, std::int64_t(120));
+        const QVariantMap back = ui::parametersFromJobSpec(*spec);
+        QCOMPARE(back.value("first_frame").toInt(), 100);
+        QCOMPARE(back.value("end_frame").toInt(), 120);
+        QVERIFY(!back.contains("max_frames"));
+        // Automatic memory budget and segment length stay 0 in the spec and absent in the map.
+        QCOMPARE(spec->model.memory_budget, std::int64_t(0));
+        QCOMPARE(spec->segments.max_segment_frames, std::int64_t(0));
+        QVERIFY(!back.contains("memory_budget") && !back.contains("max_segment_frames"));
     }
 
     void defaultsGiveTheEngineDefaults() {
@@ -111,6 +162,20 @@ class JobSpecBuilderTest : public QObject {
                  engine::jobs::settings_fingerprint(plain));
         QCOMPARE(spec->end_frame, std::int64_t(-1));
         QVERIFY(!spec->input_fps.has_value());
+        const engine::jobs::ModelSettings m;
+        QCOMPARE(spec->model.tiled_dit, m.tiled_dit);
+        QCOMPARE(spec->model.tile_size, m.tile_size);
+        QCOMPARE(spec->model.tile_overlap, m.tile_overlap);
+        QCOMPARE(spec->model.tile_shift, m.tile_shift);
+        QCOMPARE(spec->model.tile_batch_size, m.tile_batch_size);
+        QCOMPARE(spec->model.adaptive_tile_batch, m.adaptive_tile_batch);
+        QCOMPARE(spec->model.unload_dit, m.unload_dit);
+        QCOMPARE(spec->model.lq_resample, m.lq_resample);
+        const engine::jobs::SegmentSettings g;
+        QCOMPARE(spec->segments.segment_overlap, g.segment_overlap);
+        QCOMPARE(spec->segments.scene_cuts, g.scene_cuts);
+        QCOMPARE(spec->segments.scene_cut_threshold, g.scene_cut_threshold);
+        QCOMPARE(spec->retention, engine::jobs::CheckpointRetention::RemoveWhenDone);
     }
 
     void refusesValuesItCannotMap() {

@@ -60,7 +60,23 @@ class ParametersTest : public QObject {
                                  "color_fix",
                                  "attention_mode",
                                  "tiled_vae",
-                                 "threads"};
+                                 "threads",
+                                 "first_frame",
+                                 "end_frame",
+                                 "lq_resample",
+                                 "tiled_dit",
+                                 "tile_size",
+                                 "tile_overlap",
+                                 "tile_shift",
+                                 "tile_batch_size",
+                                 "adaptive_tile_batch",
+                                 "unload_dit",
+                                 "memory_budget",
+                                 "max_segment_frames",
+                                 "segment_overlap",
+                                 "scene_cuts",
+                                 "scene_cut_threshold",
+                                 "keep_checkpoint"};
         QSet<QString> keys;
         for (const ui::ParameterDef& d : ui::parameterCatalog()) {
             QVERIFY2(!keys.contains(d.key), qPrintable(d.key));
@@ -124,6 +140,77 @@ class ParametersTest : public QObject {
         QVERIFY(hasIssue(ui::validateParameters(v), "input_fps", ui::IssueSeverity::Error));
         v["mode"] = "huge";
         QVERIFY(hasIssue(ui::validateParameters(v), "mode", ui::IssueSeverity::Error));
+    }
+
+    void validatesTilingSegmentsAndRange() {
+        QVariantMap v = ui::defaultParameters();
+        QCOMPARE(v.value("tile_size").toInt(), 256);
+        QCOMPARE(v.value("tile_batch_size").toInt(), 0);
+        QVERIFY(!v.contains("memory_budget") && !v.contains("max_segment_frames"));
+        // 0 is "automatic" for the tile size although it lies below the range.
+        v["tile_size"] = 0;
+        QVERIFY(ui::validateParameters(v).isEmpty());
+        v["tile_size"] = 16;
+        QVERIFY(hasIssue(ui::validateParameters(v), "tile_size", ui::IssueSeverity::Error));
+        v["tile_size"] = 64;
+        v["tile_overlap"] = 64;
+        QVERIFY(hasIssue(ui::validateParameters(v), "tile_overlap", ui::IssueSeverity::Error));
+        v["tile_overlap"] = 40;
+        QVERIFY(hasIssue(ui::validateParameters(v), "tile_overlap", ui::IssueSeverity::Warning));
+        QVERIFY(!ui::hasErrors(ui::validateParameters(v)));
+        v = ui::defaultParameters();
+        v["max_segment_frames"] = 24;  // < 21 + 2 x 2
+        QVERIFY(
+            hasIssue(ui::validateParameters(v), "max_segment_frames", ui::IssueSeverity::Error));
+        v["max_segment_frames"] = 25;
+        QVERIFY(ui::validateParameters(v).isEmpty());
+        v["max_segment_frames"] = 5000;
+        QVERIFY(
+            hasIssue(ui::validateParameters(v), "max_segment_frames", ui::IssueSeverity::Error));
+        v["upscaler"] = "bicubic";
+        QVERIFY(
+            !hasIssue(ui::validateParameters(v), "max_segment_frames", ui::IssueSeverity::Error));
+        v = ui::defaultParameters();
+        v["scene_cut_threshold"] = 0.0;
+        QVERIFY(
+            hasIssue(ui::validateParameters(v), "scene_cut_threshold", ui::IssueSeverity::Error));
+        v = ui::defaultParameters();
+        v["memory_budget"] = 0.05;
+        QVERIFY(hasIssue(ui::validateParameters(v), "memory_budget", ui::IssueSeverity::Error));
+        v = ui::defaultParameters();
+        v["first_frame"] = 10;
+        v["end_frame"] = 10;
+        QVERIFY(hasIssue(ui::validateParameters(v), "end_frame", ui::IssueSeverity::Error));
+        v["end_frame"] = 11;
+        QVERIFY(ui::validateParameters(v).isEmpty());
+    }
+
+    void tilingOptionsOnTheCommandLine() {
+        QVariantMap v = ui::defaultParameters();
+        v["tiled_dit"] = true;
+        v["tile_size"] = 0;
+        v["tile_batch_size"] = 0;
+        v["memory_budget"] = 8.0;
+        v["keep_checkpoint"] = true;
+        v["scene_cuts"] = false;
+        v["first_frame"] = 5;
+        v["end_frame"] = 50;
+        const QStringList args = ui::commandLineArguments(v, "/in/a.mp4", QString());
+        QCOMPARE(args.at(args.indexOf("--tiled_dit") + 1), QString("True"));
+        QCOMPARE(args.at(args.indexOf("--tile_size") + 1), QString("auto"));
+        QVERIFY(!args.contains("--tile_batch_size"));  // the default (auto)
+        QCOMPARE(args.at(args.indexOf("--memory_budget") + 1), QString("8"));
+        QCOMPARE(args.at(args.indexOf("--scene_cuts") + 1), QString("False"));
+        QCOMPARE(args.at(args.indexOf("--first_frame") + 1), QString("5"));
+        QCOMPARE(args.at(args.indexOf("--end_frame") + 1), QString("50"));
+        // A flag takes no value.
+        QCOMPARE(args.at(args.indexOf("--keep_checkpoint") + 1), QString("--input"));
+        v["keep_checkpoint"] = false;
+        QVERIFY(!ui::commandLineArguments(v, "/in/a.mp4", QString()).contains("--keep_checkpoint"));
+        // Every catalog entry has a group title, label and tooltip.
+        for (const ui::ParameterDef& d : ui::parameterCatalog()) {
+            QVERIFY(!ui::groupTitle(d.group).isEmpty());
+        }
     }
 
     void parsesRatesLikeTheCli() {

@@ -151,6 +151,16 @@ class MainWindowTest : public QObject {
         window.player()->setInPoint(1);
         window.player()->setOutPoint(3);
         QCOMPARE(window.player()->rangeLast(), 3);
+        // A job added from the viewer covers the in..out range (end exclusive).
+        window.queueModel()->setCheckpointRoot(f.dir.filePath("checkpoints"));
+        QCOMPARE(window.addCurrentToQueue(), 1);
+        QCOMPARE(window.queueModel()->jobAt(0).spec.first_frame, std::int64_t(1));
+        QCOMPARE(window.queueModel()->jobAt(0).spec.end_frame, std::int64_t(4));
+        QCOMPARE(window.queueModel()->jobAt(0).parameters.value("first_frame").toInt(), 1);
+        // Another input keeps the panel's (whole) range.
+        const QVariantMap other = window.jobParametersFor(f.dir.filePath("drop/b"));
+        QVERIFY(!other.contains("end_frame"));
+        QCOMPARE(other.value("first_frame").toInt(), 0);
         window.player()->shuttleForward();
         window.player()->shuttleForward();
         QCOMPARE(window.player()->playbackSpeed(), 2);
