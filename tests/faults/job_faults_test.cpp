@@ -16,10 +16,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <set>
 #include <signal.h>
 #include <sys/wait.h>
@@ -93,9 +95,11 @@ std::string partial_files(const fs::path& folder) {
 class JobFaults : public ::testing::Test {
   protected:
     void SetUp() override {
-        m_root = fs::temp_directory_path() /
-                 ("fvsr-faults-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        // Parameterised tests are named "Test/Param": one folder level, not two.
+        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+        std::replace(name.begin(), name.end(), '/', '_');
+        m_root =
+            fs::temp_directory_path() / ("fvsr-faults-" + std::to_string(::getpid()) + "-" + name);
         fs::remove_all(m_root);
         fs::create_directories(m_root);
         setenv("XDG_CACHE_HOME", (m_root / "cache").c_str(), 1);
@@ -199,6 +203,11 @@ struct KillPoint {
     int ordinal;       // which matching rename (1-based)
     const char* moment;
 };
+
+// Names the point in test listings (gtest would print the struct's bytes).
+void PrintTo(const KillPoint& point, std::ostream* out) {
+    *out << point.name;
+}
 
 class JobFaultsKill : public JobFaults, public ::testing::WithParamInterface<KillPoint> {};
 
