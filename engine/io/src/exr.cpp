@@ -24,6 +24,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <vector>
 
 namespace engine::io {
 namespace {
@@ -179,6 +181,64 @@ Status check_magic(const std::uint8_t* data, std::size_t size, const std::filesy
         return exr_error(ErrorCode::UnsupportedFormat, "multi-part EXR", path);
     }
     return {};
+}
+
+// Walks the header's attribute list (name, type name, int32 size, value) before OpenEXR sees it:
+// OpenEXR allocates every attribute's declared size up front, so a damaged size field (seen in
+// fuzzing: 1.6 GB declared in a 1.4 KB file) would allocate gigabytes before failing. `data` may be
+// a prefix of a file of `total_size` bytes; the walk stops where the prefix ends.
+Status check_attribute_sizes(const std::uint8_t* data,
+                             std::size_t size,
+                             std::uint64_t total_size,
+                             const std::filesystem::path& path) {
+    constexpr std::uint64_t kLargestPlausibleAttribute = 64ull << 20;  // previews included
+    std::size_t offset = 8;
+    const auto read_string = [&](std::size_t& at) -> std::optional<std::string> {
+        const std::size_t begin = at;
+        while (at < size && data[at] != 0) {
+            if (at - begin > 255) {
+                return std::nullopt;
+            }
+            ++at;
+        }
+        if (at >= size) {
+            return std::nullopt;
+        }
+        return std::string(reinterpret_cast<const char*>(data + begin), at++ - begin);
+    };
+    for (;;) {
+        if (offset >= size) {
+            return {};  // the rest of the header is past the prefix we have
+        }
+        const auto name = read_string(offset);
+        if (!name) {
+            return {};
+        }
+        if (name->empty()) {
+            return {};  // end of the header
+        }
+        const auto type = read_string(offset);
+        if (!type || offset + 4 > size) {
+            return {};
+        }
+        const std::uint32_t raw = static_cast<std::uint32_t>(data[offset]) |
+                                  (static_cast<std::uint32_t>(data[offset + 1]) << 8) |
+                                  (static_cast<std::uint32_t>(data[offset + 2]) << 16) |
+                                  (static_cast<std::uint32_t>(data[offset + 3]) << 24);
+        offset += 4;
+        const auto declared = static_cast<std::int32_t>(raw);
+        const std::uint64_t left = total_size > offset ? total_size - offset : 0;
+        if (declared < 0 || static_cast<std::uint64_t>(declared) > left) {
+            const bool plausible =
+                declared >= 0 && static_cast<std::uint64_t>(declared) <= kLargestPlausibleAttribute;
+            return exr_error(plausible ? ErrorCode::FileTruncated : ErrorCode::FileCorrupt,
+                             "header attribute '" + *name + "' (" + *type + ") declares " +
+                                 std::to_string(declared) + " bytes, " + std::to_string(left) +
+                                 " left in the file",
+                             path);
+        }
+        offset += static_cast<std::size_t>(declared);
+    }
 }
 
 // OpenEXR's isComplete() only says whether the chunk offset table was filled in; a file cut
@@ -397,6 +457,9 @@ Result<ExrInfo> inspect_exr(const std::uint8_t* data,
     if (Status magic = check_magic(data, size, path); !magic.ok()) {
         return magic.error();
     }
+    if (Status sizes = check_attribute_sizes(data, size, size, path); !sizes.ok()) {
+        return sizes.error();
+    }
     MemoryIStream stream(data, size, path_string(path));
     try {
         Imf::InputFile file(stream, 0);
@@ -408,6 +471,24 @@ Result<ExrInfo> inspect_exr(const std::uint8_t* data,
 }
 
 Result<ExrInfo> inspect_exr_file(const std::filesystem::path& path) {
+    {
+        std::error_code ec;
+        const auto total = std::filesystem::file_size(path, ec);
+        std::ifstream in(path, std::ios::binary);
+        if (!ec && in) {
+            std::vector<std::uint8_t> prefix(
+                static_cast<std::size_t>(std::min<std::uintmax_t>(total, 1u << 20)));
+            in.read(reinterpret_cast<char*>(prefix.data()),
+                    static_cast<std::streamsize>(prefix.size()));
+            const auto got = static_cast<std::size_t>(in.gcount());
+            if (got >= 8) {
+                if (Status sizes = check_attribute_sizes(prefix.data(), got, total, path);
+                    !sizes.ok()) {
+                    return sizes.error();
+                }
+            }
+        }
+    }
     try {
         Imf::InputFile file(path.c_str(), 0);
         Result<ExrInfo> info = checked_info(file, path);
@@ -427,6 +508,9 @@ Result<Frame> decode_exr(const std::uint8_t* data,
                          int threads) {
     if (Status magic = check_magic(data, size, path); !magic.ok()) {
         return magic.error();
+    }
+    if (Status sizes = check_attribute_sizes(data, size, size, path); !sizes.ok()) {
+        return sizes.error();
     }
     MemoryIStream stream(data, size, path_string(path));
     try {
