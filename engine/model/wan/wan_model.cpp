@@ -258,9 +258,11 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         sparse.backend);
 
     // Keep at most kv_len temporal windows; upstream drops one temporal window per chunk.
+    // When a window is dropped, the kept part is copied out: a slice would keep the whole
+    // concatenation (one temporal window more than the cache holds, +33% KV memory) alive.
     const auto dropped = nk / windows_per_frame > sparse.kv_len ? windows_per_frame : 0;
-    cache.k = k_windows.slice(0, dropped);
-    cache.v = v_windows.slice(0, dropped);
+    cache.k = dropped > 0 ? k_windows.slice(0, dropped).clone() : k_windows;
+    cache.v = dropped > 0 ? v_windows.slice(0, dropped).clone() : v_windows;
     cache.k_pooled = k_pooled.defined() ? k_pooled.slice(0, dropped) : torch::Tensor();
 
     auto tokens =
