@@ -1264,6 +1264,57 @@
     </message>
 </context>
 <context>
+    <name>PlanReadout</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a video to see the prediction.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frame count is not known yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frame range holds no frames of this input.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak GPU memory %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak memory %1 (CPU)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tiles %1 px, %2 per frame, batch %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>untiled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prediction for %1 frames: %2, temporary disk %3, about %4; %5.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It does not fit the memory budget even with the smallest tiles.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Presets</name>
     <message>
         <source>Fast</source>
@@ -2082,6 +2133,22 @@
         <source>&amp;Queue</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Show &amp;Tile Grid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw the tiles the current tiling settings cut each frame into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Model Manager…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Which FlashVSR model files are there, verify them, choose the model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ui::MediaListModel</name>
@@ -2111,6 +2178,97 @@
     </message>
     <message>
         <source>Frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ui::ModelManagerDialog</name>
+    <message>
+        <source>matches the released file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no released checksum to compare with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>differs from the released file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checksums computed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing checksums (reads every byte)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download %1 from %2 into %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FlashVSR %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 missing, %2 with problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model Manager</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default ($FLASHVSR_MODEL_DIR or the models folder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use Default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compute the SHA-256 of every file and compare it with the released files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where to get it</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

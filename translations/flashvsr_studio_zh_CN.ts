@@ -1264,6 +1264,57 @@
     </message>
 </context>
 <context>
+    <name>PlanReadout</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 小时 %2 分</translation>
+    </message>
+    <message>
+        <source>Open a video to see the prediction.</source>
+        <translation>打开一个视频即可查看预测。</translation>
+    </message>
+    <message>
+        <source>The frame count is not known yet.</source>
+        <translation>帧数尚未确定。</translation>
+    </message>
+    <message>
+        <source>The frame range holds no frames of this input.</source>
+        <translation>该帧范围内没有此输入的帧。</translation>
+    </message>
+    <message>
+        <source>peak GPU memory %1</source>
+        <translation>显存峰值 %1</translation>
+    </message>
+    <message>
+        <source>peak memory %1 (CPU)</source>
+        <translation>内存峰值 %1（CPU）</translation>
+    </message>
+    <message>
+        <source>tiles %1 px, %2 per frame, batch %3</source>
+        <translation>分块 %1 像素，每帧 %2 块，批量 %3</translation>
+    </message>
+    <message>
+        <source>untiled</source>
+        <translation>不分块</translation>
+    </message>
+    <message>
+        <source>Prediction for %1 frames: %2, temporary disk %3, about %4; %5.</source>
+        <translation>%1 帧的预测：%2，临时磁盘 %3，约 %4；%5。</translation>
+    </message>
+    <message>
+        <source>It does not fit the memory budget even with the smallest tiles.</source>
+        <translation>即使使用最小的分块也超出显存预算。</translation>
+    </message>
+</context>
+<context>
     <name>Presets</name>
     <message>
         <source>Fast</source>
@@ -2067,6 +2118,22 @@
         <source>&amp;Queue</source>
         <translation>队列(&amp;Q)</translation>
     </message>
+    <message>
+        <source>Show &amp;Tile Grid</source>
+        <translation>显示分块网格(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Draw the tiles the current tiling settings cut each frame into</source>
+        <translation>绘制当前分块设置把每帧切分成的分块</translation>
+    </message>
+    <message>
+        <source>&amp;Model Manager…</source>
+        <translation>模型管理器(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Which FlashVSR model files are there, verify them, choose the model folder</source>
+        <translation>查看有哪些 FlashVSR 模型文件、校验它们、选择模型文件夹</translation>
+    </message>
 </context>
 <context>
     <name>ui::MediaListModel</name>
@@ -2097,6 +2164,97 @@
     <message>
         <source>Frames</source>
         <translation>帧数</translation>
+    </message>
+</context>
+<context>
+    <name>ui::ModelManagerDialog</name>
+    <message>
+        <source>matches the released file</source>
+        <translation>与官方发布的文件一致</translation>
+    </message>
+    <message>
+        <source>no released checksum to compare with</source>
+        <translation>没有可供比较的官方校验和</translation>
+    </message>
+    <message>
+        <source>differs from the released file</source>
+        <translation>与官方发布的文件不同</translation>
+    </message>
+    <message>
+        <source>Choose the model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Checksums computed.</source>
+        <translation>校验和已计算完毕。</translation>
+    </message>
+    <message>
+        <source>Computing checksums (reads every byte)…</source>
+        <translation>正在计算校验和（会读取每个字节）…</translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation>已存在</translation>
+    </message>
+    <message>
+        <source>Download %1 from %2 into %3</source>
+        <translation>从 %2 下载 %1 到 %3</translation>
+    </message>
+    <message>
+        <source>FlashVSR %1</source>
+        <translation>FlashVSR %1</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>%1 missing, %2 with problems</source>
+        <translation>缺少 %1 个，%2 个有问题</translation>
+    </message>
+    <message>
+        <source>Model Manager</source>
+        <translation>模型管理器</translation>
+    </message>
+    <message>
+        <source>Model folder:</source>
+        <translation>模型文件夹：</translation>
+    </message>
+    <message>
+        <source>Default ($FLASHVSR_MODEL_DIR or the models folder)</source>
+        <translation>默认（$FLASHVSR_MODEL_DIR 或模型文件夹）</translation>
+    </message>
+    <message>
+        <source>Use Default</source>
+        <translation>使用默认</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>校验(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Compute the SHA-256 of every file and compare it with the released files</source>
+        <translation>计算每个文件的 SHA-256 并与官方发布的文件比较</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Where to get it</source>
+        <translation>获取地址</translation>
     </message>
 </context>
 <context>

@@ -95,6 +95,14 @@ void StudioSettings::setPresetId(const QString& id) {
     m_store.setValue(kPreset, id);
 }
 
+QString StudioSettings::modelFolder() const {
+    return m_store.value(QStringLiteral("models/folder")).toString();
+}
+
+void StudioSettings::setModelFolder(const QString& folder) {
+    m_store.setValue(QStringLiteral("models/folder"), folder);
+}
+
 QString StudioSettings::lastOpenDirectory() const {
     return m_store.value(kOpenDir, QDir::homePath()).toString();
 }

@@ -42,6 +42,11 @@ class StudioSettings {
     QString presetId() const;
     void setPresetId(const QString& id);
 
+    // The FlashVSR model folder chosen in the model manager; "" = the engine's default
+    // ($FLASHVSR_MODEL_DIR or the XDG models folder).
+    QString modelFolder() const;
+    void setModelFolder(const QString& folder);
+
     QString lastOpenDirectory() const;
     void setLastOpenDirectory(const QString& directory);
 

@@ -160,6 +160,25 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
         return;
     }
     paintImage(painter, m_image, m_transform, rect());
+    if (!m_overlay.isEmpty()) {
+        painter.setRenderHint(QPainter::Antialiasing, false);
+        painter.setBrush(Qt::NoBrush);
+        for (const OverlayRect& o : std::as_const(m_overlay)) {
+            QPen pen(o.pass == 0 ? QColor(255, 200, 0, 220) : QColor(0, 200, 255, 200));
+            pen.setCosmetic(true);
+            pen.setStyle(o.pass == 0 ? Qt::SolidLine : Qt::DashLine);
+            painter.setPen(pen);
+            const QPointF a = m_transform.toViewport(QPointF(o.rect.left(), o.rect.top()));
+            const QPointF b = m_transform.toViewport(
+                QPointF(o.rect.left() + o.rect.width(), o.rect.top() + o.rect.height()));
+            painter.drawRect(QRectF(a, b));
+        }
+    }
+}
+
+void ImageCanvas::setOverlay(const QList<OverlayRect>& rects) {
+    m_overlay = rects;
+    update();
 }
 
 void ImageCanvas::resizeEvent(QResizeEvent*) {

@@ -4,7 +4,9 @@
 // wheel zoom around the cursor and drag to pan. Threads: UI thread only.
 
 #include <QImage>
+#include <QList>
 #include <QPointF>
+#include <QRect>
 #include <QRectF>
 #include <QSize>
 #include <QWidget>
@@ -57,6 +59,14 @@ class ImageCanvas : public QWidget {
     void setImage(const QImage& image);
     const QImage& image() const { return m_image; }
     void setPlaceholderText(const QString& text);
+    // Rectangles in image pixels drawn over the image (the tile grid): solid lines for pass 0,
+    // dashed for pass 1. Empty: none.
+    struct OverlayRect {
+        QRect rect;
+        int pass = 0;
+    };
+    void setOverlay(const QList<OverlayRect>& rects);
+    const QList<OverlayRect>& overlay() const { return m_overlay; }
     ViewTransform& transform() { return m_transform; }
     const ViewTransform& transform() const { return m_transform; }
 
@@ -80,6 +90,7 @@ class ImageCanvas : public QWidget {
   private:
     QImage m_image;
     QString m_placeholder;
+    QList<OverlayRect> m_overlay;
     ViewTransform m_transform;
     QPointF m_dragLast;
     bool m_dragging = false;

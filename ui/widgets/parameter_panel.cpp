@@ -114,12 +114,16 @@ ParameterPanel::ParameterPanel(PresetListModel& presets, QWidget* parent)
     m_exampleLabel->setWordWrap(true);
     m_exampleLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_copyButton = new QPushButton(this);
+    m_planLabel = new QLabel(this);
+    m_planLabel->setWordWrap(true);
+    m_planLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(presetRow);
     layout->addWidget(scroll, 1);
     layout->addWidget(m_issuesLabel);
+    layout->addWidget(m_planLabel);
     layout->addWidget(m_exampleLabel);
     layout->addWidget(m_copyButton);
 
@@ -310,6 +314,11 @@ void ParameterPanel::setCurrentInput(const QString& path) {
     refresh();
 }
 
+void ParameterPanel::setInputInfo(const PlanInput& input) {
+    m_inputInfo = input;
+    refresh();
+}
+
 void ParameterPanel::setAvailableDevices(const QStringList& devices) {
     auto* combo = qobject_cast<QComboBox*>(editor(QStringLiteral("device")));
     if (combo == nullptr) {
@@ -379,6 +388,15 @@ void ParameterPanel::refresh() {
     m_exampleLabel->setToolTip(m_input.isEmpty() ? tr("Example for an input named clip.mp4")
                                                  : QDir::toNativeSeparators(m_input));
     m_copyButton->setEnabled(!hasErrors(m_issues));
+    if (hasErrors(m_issues)) {
+        m_plan = PlanReadout{};
+        m_planLabel->clear();
+    } else {
+        m_plan = planReadout(m_values, m_input, m_inputInfo);
+        m_planLabel->setText(m_plan.text);
+        m_planLabel->setToolTip(m_plan.details);
+    }
+    m_planLabel->setVisible(!m_planLabel->text().isEmpty());
     m_modifiedLabel->setText(isModified() ? tr("(modified)") : QString());
     m_deleteButton->setEnabled(m_presetId.startsWith(QLatin1String("user:")));
 }

@@ -2,10 +2,11 @@
 // The Parameters dock: one editor per catalog entry (ui/settings/parameters.h), grouped as
 // model, quality, performance & memory, tiling, segments & resume, output and HDR, with the label,
 // tooltip and unit from the catalog; a preset picker with save / import / export / delete; the
-// validation issues; the output name the current input would get; and "Copy command line" (the
-// equivalent `flashvsr` call). Choosing a preset keeps the output folder and name pattern. Threads:
-// UI thread only.
+// validation issues; the planner's prediction for the open input; the output name the current input
+// would get; and "Copy command line" (the equivalent `flashvsr` call). Choosing a preset keeps the
+// output folder and name pattern. Threads: UI thread only.
 
+#include "ui/bridge/plan_readout.h"
 #include "ui/models/preset_list_model.h"
 #include "ui/settings/parameters.h"
 
@@ -37,6 +38,10 @@ class ParameterPanel : public QWidget {
     // The input the live output-name example and the command line use.
     void setCurrentInput(const QString& path);
     QString currentInput() const { return m_input; }
+    // The open input's size, frame count and rate, for the planner's prediction shown below the
+    // editors (peak memory, temporary disk, duration, tiles); recomputed when values change.
+    void setInputInfo(const PlanInput& input);
+    const PlanReadout& plan() const { return m_plan; }
     // cuda:N entries offered by the Device editor.
     void setAvailableDevices(const QStringList& devices);
 
@@ -92,11 +97,14 @@ class ParameterPanel : public QWidget {
     QLabel* m_issuesLabel;
     QLabel* m_exampleLabel;
     QPushButton* m_copyButton;
+    QLabel* m_planLabel;
 
     QVariantMap m_values;
     QList<ParameterIssue> m_issues;
     QString m_presetId;
     QString m_input;
+    PlanInput m_inputInfo;
+    PlanReadout m_plan;
     bool m_updating = false;
 };
 

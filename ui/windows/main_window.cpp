@@ -2,8 +2,10 @@
 
 #include "ui/bridge/after_queue.h"
 #include "ui/bridge/job_runner.h"
+#include "ui/bridge/tile_overlay.h"
 #include "ui/dialogs/about_dialog.h"
 #include "ui/dialogs/error_dialog.h"
+#include "ui/dialogs/model_manager_dialog.h"
 #include "ui/dialogs/preferences_dialog.h"
 #include "ui/dialogs/resume_dialog.h"
 #include "ui/models/device_list_model.h"
@@ -247,6 +249,9 @@ void MainWindow::createActions() {
     connect(m_showViewer, &QAction::triggered, this, &MainWindow::showViewer);
     m_showCompare = action(QKeySequence(Qt::CTRL | Qt::Key_2));
     connect(m_showCompare, &QAction::triggered, this, &MainWindow::showComparison);
+    m_showTiles = action(QKeySequence(Qt::SHIFT | Qt::Key_T));
+    m_showTiles->setCheckable(true);
+    connect(m_showTiles, &QAction::toggled, this, &MainWindow::updateTileOverlay);
     m_resetLayout = action({});
     connect(m_resetLayout, &QAction::triggered, this, [this] {
         restoreState(m_defaultState);
@@ -293,6 +298,8 @@ void MainWindow::createActions() {
     }
     m_preferences->setMenuRole(QAction::PreferencesRole);
     connect(m_preferences, &QAction::triggered, this, &MainWindow::onPreferencesTriggered);
+    m_modelManager = action({});
+    connect(m_modelManager, &QAction::triggered, this, [this] { openModelManager()->exec(); });
     m_about = action({});
     m_about->setMenuRole(QAction::AboutRole);
     connect(m_about, &QAction::triggered, this, [this] {
@@ -318,6 +325,7 @@ void MainWindow::createMenus() {
     m_viewMenu = menuBar()->addMenu(QString());
     m_viewMenu->addAction(m_showViewer);
     m_viewMenu->addAction(m_showCompare);
+    m_viewMenu->addAction(m_showTiles);
     m_viewMenu->addSeparator();
     m_viewMenu->addActions(m_comparison->modeActions());
     m_viewMenu->addAction(m_comparison->toggleAction());
@@ -340,6 +348,7 @@ void MainWindow::createMenus() {
     m_toolsMenu = menuBar()->addMenu(QString());
     m_toolsMenu->addAction(m_comparison->renderAction());
     m_toolsMenu->addSeparator();
+    m_toolsMenu->addAction(m_modelManager);
     m_toolsMenu->addAction(m_preferences);
 
     m_queueMenu = menuBar()->addMenu(QString());
@@ -379,6 +388,7 @@ void MainWindow::connectParts() {
     connect(m_comparison, &ComparisonPanel::renderFailed, this, &MainWindow::showError);
     connect(m_parameters, &ParameterPanel::parametersChanged, this, [this](const QVariantMap& v) {
         m_comparison->setScale(v.value(QStringLiteral("scale")).toInt());
+        updateTileOverlay();
     });
     connect(m_parameters, &ParameterPanel::commandLineCopied, this, [this](const QString& line) {
         statusBar()->showMessage(tr("Copied: %1").arg(line), 6000);
@@ -584,6 +594,9 @@ void MainWindow::onReaderOpened(const MediaInfo& info) {
     m_comparison->setMedia(info.path);
     m_comparison->setRange(m_player->rangeFirst(), m_player->rangeLast());
     m_shownInfo = info;
+    m_parameters->setInputInfo(
+        PlanInput{info.width, info.height, info.frameCount, info.fps, info.bitDepth});
+    updateTileOverlay();
     updateMediaLabel();
     setWindowTitle(tr("%1 — FlashVSR Studio").arg(QFileInfo(info.path).fileName()));
 }
@@ -658,6 +671,35 @@ void MainWindow::onOpenFolderTriggered() {
     if (!folder.isEmpty()) {
         openPaths({folder});
     }
+}
+
+void MainWindow::updateTileOverlay() {
+    QList<ImageCanvas::OverlayRect> rects;
+    if (m_showTiles->isChecked() && m_shownInfo.width > 0 && m_shownInfo.height > 0) {
+        const QList<TileOverlayRect> tiles =
+            tileOverlay(m_parameters->parameters(), QSize(m_shownInfo.width, m_shownInfo.height),
+                        m_parameters->plan().tileSize);
+        for (const TileOverlayRect& t : tiles) {
+            rects.append({t.rect, t.pass});
+        }
+    }
+    m_player->canvas()->setOverlay(rects);
+}
+
+ModelManagerDialog* MainWindow::openModelManager() {
+    auto* dialog = new ModelManagerDialog(m_settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    // The chosen folder is the model folder of new jobs.
+    connect(dialog, &ModelManagerDialog::folderChanged, this, [this](const QString& folder) {
+        QVariantMap values = m_parameters->parameters();
+        if (folder.isEmpty()) {
+            values.remove(QStringLiteral("model_dir"));
+        } else {
+            values.insert(QStringLiteral("model_dir"), folder);
+        }
+        m_parameters->setParameters(values);
+    });
+    return dialog;
 }
 
 void MainWindow::onPreferencesTriggered() {
@@ -782,6 +824,12 @@ void MainWindow::retranslateUi() {
     m_themeDark->setText(tr("&Dark"));
     m_languageSystem->setText(tr("&System Language"));
     m_preferences->setText(tr("&Preferences…"));
+    m_showTiles->setText(tr("Show &Tile Grid"));
+    m_showTiles->setToolTip(tr("Draw the tiles the current tiling settings cut each frame into"));
+    m_modelManager->setText(tr("&Model Manager…"));
+    m_modelManager->setToolTip(
+        tr("Which FlashVSR model files are there, verify them, choose the "
+           "model folder"));
     m_about->setText(tr("&About FlashVSR Studio"));
     m_aboutQt->setText(tr("About &Qt"));
     m_mediaView->setToolTip(

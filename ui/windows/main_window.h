@@ -34,6 +34,8 @@ class QTreeView;
 
 namespace ui {
 
+class ModelManagerDialog;
+
 class ComparisonPanel;
 class DeviceListModel;
 class DevicePanel;
@@ -81,6 +83,13 @@ class MainWindow : public QMainWindow {
     // The parameters a new job for `path` gets: the panel's, and for the file open in the viewer
     // its in/out points as first_frame / end_frame (out point + 1; unset ends keep the panel's).
     QVariantMap jobParametersFor(const QString& path) const;
+    // Tools > Model Manager: a new dialog (deleted on close) whose folder choice becomes the
+    // parameter panel's model folder. Tests show it instead of exec().
+    ModelManagerDialog* openModelManager();
+    // View > Show Tile Grid (Shift+T): the viewer draws the tiles of plan_tiles for the current
+    // settings over the open input (automatic tile size: the planner's choice).
+    QAction* tileGridAction() const { return m_showTiles; }
+    void updateTileOverlay();
     // Gives the jobs the current parameters; returns how many accepted them.
     int applyCurrentSettings(const QStringList& ids);
     // Shows the resume dialog when the last session ended with jobs running (modal); resumes the
@@ -186,6 +195,8 @@ class MainWindow : public QMainWindow {
     QAction* m_languageEnglish;
     QAction* m_languageChinese;
     QAction* m_preferences;
+    QAction* m_modelManager;
+    QAction* m_showTiles;
     QAction* m_about;
     QAction* m_aboutQt;
     QActionGroup* m_themeGroup;

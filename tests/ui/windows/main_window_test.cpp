@@ -3,11 +3,13 @@
 
 #include "ui/windows/main_window.h"
 
+#include "engine/pipeline/tile_plan.h"
 #include "ui/bridge/engine_bridge.h"
 #include "ui/bridge/job_runner.h"
 #include "ui/dialogs/about_dialog.h"
 #include "ui/dialogs/countdown_dialog.h"
 #include "ui/dialogs/error_dialog.h"
+#include "ui/dialogs/model_manager_dialog.h"
 #include "ui/dialogs/preferences_dialog.h"
 #include "ui/dialogs/resume_dialog.h"
 #include "ui/models/job_queue_model.h"
@@ -111,6 +113,15 @@ class MainWindowTest : public QObject {
         // Nothing was interrupted: no resume offer.
         QCOMPARE(window.offerResume(), 0);
 
+        // Tools > Model Manager; its folder becomes the panel's model folder.
+        ui::ModelManagerDialog* models = window.openModelManager();
+        models->show();
+        QVERIFY(QTest::qWaitForWindowExposed(models));
+        models->setFolder(f.dir.filePath("models"));
+        QCOMPARE(window.parameterPanel()->parameters().value("model_dir").toString(),
+                 QDir::cleanPath(f.dir.filePath("models")));
+        models->close();
+
         window.applyTheme(ui::Theme::Dark);
         QVERIFY(!qApp->styleSheet().isEmpty());
         window.applyTheme(ui::Theme::System);
@@ -141,6 +152,11 @@ class MainWindowTest : public QObject {
         // The first new item opens in the viewer and becomes a recent file.
         QTRY_VERIFY_WITH_TIMEOUT(!window.player()->canvas()->image().isNull(), 20000);
         QCOMPARE(window.player()->frameCount(), 5);
+        // The planner's prediction for the open input (5 frames, CPU or GPU, untiled by default).
+        QTRY_VERIFY(window.parameterPanel()->plan().ok);
+        QCOMPARE(window.parameterPanel()->plan().frames, qint64(5));
+        QVERIFY(window.parameterPanel()->plan().peakMemoryBytes > 0);
+        QCOMPARE(window.parameterPanel()->plan().tileSize, 0);
         QCOMPARE(f.settings->recentFiles().first(), QDir::cleanPath(f.dir.filePath("drop/a/seq")));
         QVERIFY(window.recentMenu()->actions().first()->text().contains("seq"));
         QVERIFY(window.parameterPanel()->currentInput().endsWith("seq"));
@@ -179,6 +195,47 @@ class MainWindowTest : public QObject {
                                 Qt::NoModifier);
         QApplication::sendEvent(&window, &refused);
         QVERIFY(!refused.isAccepted());
+    }
+
+    void tileGridOverlayFollowsPlanTiles() {
+        Fixture f;
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("big"), 2, 200, 120));
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openMedia(f.dir.filePath("big"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.player()->canvas()->image().isNull(), 20000);
+        QVariantMap values = window.parameterPanel()->parameters();
+        values.insert("tiled_dit", true);
+        values.insert("tile_size", 64);
+        values.insert("tile_overlap", 16);
+        values.insert("tile_shift", true);
+        window.parameterPanel()->setParameters(values);
+        QVERIFY(window.player()->canvas()->overlay().isEmpty());  // grid hidden
+        window.tileGridAction()->setChecked(true);
+
+        engine::pipeline::TileSettings settings;
+        settings.enabled = true;
+        settings.size = 64;
+        settings.overlap = 16;
+        settings.shift = true;
+        auto plan = engine::pipeline::plan_tiles(200, 120, 4, settings);
+        QVERIFY(plan.ok());
+        const auto& overlay = window.player()->canvas()->overlay();
+        QCOMPARE(overlay.size(), static_cast<int>(plan->tiles.size()));
+        QVERIFY(plan->passes == 2);
+        for (int i = 0; i < overlay.size(); ++i) {
+            const engine::pipeline::TileRect& t = plan->tiles.at(static_cast<size_t>(i));
+            QCOMPARE(overlay.at(i).rect,
+                     QRect(int(t.x0), int(t.y0), int(t.width()), int(t.height())));
+            QCOMPARE(overlay.at(i).pass, t.pass);
+        }
+        // The planner's readout reports the same tiling.
+        QCOMPARE(window.parameterPanel()->plan().tileSize, 64);
+        // Untiled settings clear the grid.
+        values.insert("tiled_dit", false);
+        window.parameterPanel()->setParameters(values);
+        QVERIFY(window.player()->canvas()->overlay().isEmpty());
     }
 
     void queuesDroppedFoldersAndKeepsThem() {

@@ -1,0 +1,41 @@
+#pragma once
+// The planner's prediction for the parameter panel: engine::jobs::plan_job (analytic, no
+// calibration) for the current values and the input open in the viewer, as translated text:
+// predicted peak GPU memory (host memory on a CPU device), temporary disk, duration, and the
+// tiling it runs with (automatic tile size resolved).
+//
+// Threads: any. Cost: arithmetic plus reading /proc/meminfo and NVML for the device; call it when
+// the values or the input change, not per frame.
+
+#include <QString>
+#include <QVariantMap>
+
+namespace ui {
+
+// What the viewer knows of the input (ui::MediaInfo's fields the planner needs).
+struct PlanInput {
+    int width = 0;
+    int height = 0;
+    qint64 frameCount = -1;  // -1 when unknown (the readout then says so)
+    double fps = 0.0;
+    int bitDepth = 8;
+};
+
+struct PlanReadout {
+    bool ok = false;
+    bool fits = true;  // false: even the smallest tiles exceed the memory budget
+    QString text;      // one or two translated lines, or the translated reason it cannot plan
+    QString details;   // the engine's summary and reason (English), for a tooltip
+    qint64 frames = 0;
+    quint64 peakMemoryBytes = 0;  // GPU memory on CUDA, host memory on the CPU
+    quint64 tempDiskBytes = 0;
+    double seconds = 0.0;
+    int tileSize = 0;  // 0 when untiled
+    int tilesPerFrame = 1;
+};
+
+PlanReadout planReadout(const QVariantMap& values,
+                        const QString& inputPath,
+                        const PlanInput& input);
+
+}  // namespace ui
