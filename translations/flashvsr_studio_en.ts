@@ -1329,10 +1329,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Long video</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1410,6 +1406,10 @@
     </message>
     <message>
         <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB; large frames are cut into the largest tiles that fit.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

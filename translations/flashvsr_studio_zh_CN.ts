@@ -1329,10 +1329,6 @@
         <translation>低显存（8-16 GB）</translation>
     </message>
     <message>
-        <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB.</source>
-        <translation>Tiny 模式、fp16、稀疏注意力、局部范围 9 和较短的缓存，适用于 8 到 16 GB 显存的 GPU。</translation>
-    </message>
-    <message>
         <source>Long video</source>
         <translation>长视频</translation>
     </message>
@@ -1411,6 +1407,10 @@
     <message>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB; large frames are cut into the largest tiles that fit.</source>
+        <translation>Tiny 模式、fp16、稀疏注意力、局部范围 9 和较短的缓存，适用于 8 到 16 GB 显存的 GPU；大画面会被切分成能放进显存的最大分块。</translation>
     </message>
 </context>
 <context>

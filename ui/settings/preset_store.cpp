@@ -37,7 +37,8 @@ const BuiltIn kBuiltIns[] = {
     {"low_vram", QT_TRANSLATE_NOOP("Presets", "Low VRAM (8-16 GB)"),
      QT_TRANSLATE_NOOP("Presets",
                        "Tiny mode, fp16, sparse attention, local range 9 and a short cache, "
-                       "for GPUs with 8 to 16 GB.")},
+                       "for GPUs with 8 to 16 GB; large frames are cut into the largest tiles "
+                       "that fit.")},
     {"long_video", QT_TRANSLATE_NOOP("Presets", "Long video"),
      QT_TRANSLATE_NOOP("Presets",
                        "Tiny-long mode streams with constant memory; H.265 in MKV with all "
@@ -60,8 +61,11 @@ QVariantMap builtInValues(const QString& id) {
         v = {{"mode", "tiny"},  {"sparse_ratio", 1.5}, {"kv_ratio", 2.0},   {"local_range", 9},
              {"codec", "h264"}, {"quality", "high"},   {"hw_encoder", true}};
     } else if (id == QLatin1String("low_vram")) {
-        v = {{"mode", "tiny"},  {"precision", "fp16"}, {"sparse_ratio", 1.5},
-             {"kv_ratio", 2.0}, {"local_range", 9},    {"tiled_vae", false}};
+        // tile_size 0: the planner picks the largest tiles that fit the free memory (none when
+        // the whole frame fits); a batch that still runs out of memory is halved.
+        v = {{"mode", "tiny"},  {"precision", "fp16"},  {"sparse_ratio", 1.5},
+             {"kv_ratio", 2.0}, {"local_range", 9},     {"tiled_vae", false},
+             {"tile_size", 0},  {"tile_batch_size", 0}, {"adaptive_tile_batch", true}};
     } else if (id == QLatin1String("long_video")) {
         v = {{"mode", "tiny-long"},
              {"codec", "h265"},
