@@ -3,11 +3,16 @@
 # GPU-labelled tests skip loudly here (they run on a GPU machine through scripts/gpu/run.sh);
 # real_weights tests run only when FLASHVSR_REAL_MODEL_DIR points at the downloaded model folder.
 #
-# After CTest (which includes the package test, label "package"), the hardening runs follow in
-# their own build folders: scripts/fuzz.sh (libFuzzer, build-fuzz/) and scripts/sanitize.sh
-# (ASan+UBSan build-asan/, TSan build-tsan/). They run when no CTest arguments are given (as in
-# CI) or with FVSR_EXTRA_CHECKS=1; FVSR_EXTRA_CHECKS=0 skips them. Every part runs even when an
-# earlier one failed; the exit status is non-zero if any failed.
+# After CTest (which includes the package test, label "package", and the replay of every fuzz
+# regression input), the hardening runs follow in their own build folders: scripts/fuzz.sh
+# (libFuzzer on the parsers of untrusted bytes: safetensors, torch zip, DPX, EXR, media probe,
+# presets;
+# build-fuzz/) and scripts/sanitize.sh address (ASan+UBSan on the torch-free modules,
+# build-asan/). They run when no CTest arguments are given (as in CI) or with
+# FVSR_EXTRA_CHECKS=1; FVSR_EXTRA_CHECKS=0 skips them. FVSR_EXTRA_CHECKS=full adds the slow ones:
+# TSan on the job queue (build-tsan/) and the manifest fuzz target (compiles the pipeline with
+# clang). Every part runs even when an earlier one failed; the exit status is non-zero if any
+# failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_deps.sh
@@ -21,12 +26,18 @@ status=0
 start=$(date +%s)
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 900 "$@") || status=1
 timings="ctest $(($(date +%s) - start)) s"
-if [[ "${extras}" == 1 ]]; then
+if [[ "${extras}" == 1 || "${extras}" == full ]]; then
+    fuzz_targets=(safetensors torch_zip dpx exr media_probe preset)
+    sanitizers=(address)
+    if [[ "${extras}" == full ]]; then
+        fuzz_targets=()  # all
+        sanitizers=(address thread)
+    fi
     start=$(date +%s)
-    scripts/fuzz.sh || status=1
+    scripts/fuzz.sh "${fuzz_targets[@]}" || status=1
     timings+=", fuzz $(($(date +%s) - start)) s"
     start=$(date +%s)
-    scripts/sanitize.sh || status=1
+    scripts/sanitize.sh "${sanitizers[@]}" || status=1
     timings+=", sanitizers $(($(date +%s) - start)) s"
 fi
 echo "test.sh: ${timings}; $([[ ${status} -eq 0 ]] && echo passed || echo FAILED)"

@@ -10,6 +10,7 @@
 // assembled; a segment damaged without changing its size; an input edited in place, replaced
 // frame by frame, or removed; a model folder deleted while its job waits in the queue.
 
+#include "engine/core/paths.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/support/media.h"
@@ -100,7 +101,7 @@ class JobFaults : public ::testing::Test {
         std::replace(name.begin(), name.end(), '/', '_');
         m_root =
             fs::temp_directory_path() / ("fvsr-faults-" + std::to_string(::getpid()) + "-" + name);
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
         fs::create_directories(m_root);
         setenv("XDG_CACHE_HOME", (m_root / "cache").c_str(), 1);
         m_input = m_root / "input.mkv";
@@ -111,7 +112,7 @@ class JobFaults : public ::testing::Test {
     }
     void TearDown() override {
         unsetenv("XDG_CACHE_HOME");
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
     }
 
     JobSpec spec(const std::string& output_name) const {
@@ -434,7 +435,7 @@ TEST_F(JobFaults, ModelFolderRemovedMidQueue) {
     first_events.on_progress = [&removed, model](const JobProgress&) {
         if (!removed.exchange(true)) {
             std::error_code ec;
-            fs::remove_all(model, ec);
+            engine::remove_tree(model, ec);
         }
     };
     JobQueue queue({"cpu"});

@@ -3,8 +3,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace engine {
@@ -110,6 +112,99 @@ Status commit_rename(const fs::path& from, const fs::path& to) {
     }
     fs::path dir = to.parent_path();
     return fsync_directory(dir.empty() ? fs::path(".") : dir);
+}
+
+namespace {
+
+// Removes the entries of the directory open as `dir_fd` (closed here), depth first.
+bool remove_directory_contents(int dir_fd, std::uintmax_t& removed, std::error_code& error) {
+    DIR* dir = ::fdopendir(dir_fd);
+    if (dir == nullptr) {
+        error.assign(errno, std::generic_category());
+        ::close(dir_fd);
+        return false;
+    }
+    bool ok = true;
+    while (dirent* entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name == "." || name == "..") {
+            continue;
+        }
+        struct stat st {};
+        if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) {
+                continue;
+            }
+            error.assign(errno, std::generic_category());
+            ok = false;
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            const int child =
+                ::openat(dir_fd, entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0 || !remove_directory_contents(child, removed, error)) {
+                if (child < 0) {
+                    error.assign(errno, std::generic_category());
+                }
+                ok = false;
+                break;
+            }
+            if (::unlinkat(dir_fd, entry->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+                error.assign(errno, std::generic_category());
+                ok = false;
+                break;
+            }
+        } else if (::unlinkat(dir_fd, entry->d_name, 0) != 0 && errno != ENOENT) {
+            error.assign(errno, std::generic_category());
+            ok = false;
+            break;
+        }
+        ++removed;
+    }
+    ::closedir(dir);  // closes dir_fd
+    return ok;
+}
+
+}  // namespace
+
+std::uintmax_t remove_tree(const std::filesystem::path& path, std::error_code& error) {
+    error.clear();
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) {
+            error.assign(errno, std::generic_category());
+            return static_cast<std::uintmax_t>(-1);
+        }
+        return 0;
+    }
+    std::uintmax_t removed = 0;
+    if (S_ISDIR(st.st_mode)) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            error.assign(errno, std::generic_category());
+            return static_cast<std::uintmax_t>(-1);
+        }
+        if (!remove_directory_contents(fd, removed, error)) {
+            return static_cast<std::uintmax_t>(-1);
+        }
+        if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+            error.assign(errno, std::generic_category());
+            return static_cast<std::uintmax_t>(-1);
+        }
+    } else if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        error.assign(errno, std::generic_category());
+        return static_cast<std::uintmax_t>(-1);
+    }
+    return removed + 1;
+}
+
+std::uintmax_t remove_tree(const std::filesystem::path& path) {
+    std::error_code error;
+    const auto removed = remove_tree(path, error);
+    if (error) {
+        throw std::filesystem::filesystem_error("remove_tree", path, error);
+    }
+    return removed;
 }
 
 }  // namespace engine

@@ -242,7 +242,7 @@ fs::path picture_folder(const io::SinkOptions& options) {
 void remove_checkpoint(const fs::path& dir, bool private_dir, const fs::path& manifest_path) {
     std::error_code ec;
     if (private_dir) {
-        fs::remove_all(dir, ec);
+        engine::remove_tree(dir, ec);
         return;
     }
     auto manifest = read_manifest(manifest_path);
@@ -316,7 +316,7 @@ void remove_assembled_checkpoint(const fs::path& dir,
                                  bool pictures) {
     std::error_code ec;
     if (private_dir) {
-        fs::remove_all(dir, ec);
+        engine::remove_tree(dir, ec);
         return;
     }
     for (const Manifest* m : manifests) {

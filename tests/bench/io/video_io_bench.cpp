@@ -8,6 +8,7 @@
 // (process CPU seconds per frame, all threads) stay meaningful on a busy shared machine, where
 // wall-clock fps does not.
 
+#include "engine/core/paths.h"
 #include "engine/io/video_file.h"
 
 #include <chrono>
@@ -179,6 +180,6 @@ int main(int argc, char** argv) {
         fs::remove(output);
     }
     std::error_code ec;
-    fs::remove_all(scratch, ec);
+    engine::remove_tree(scratch, ec);
     return status;
 }

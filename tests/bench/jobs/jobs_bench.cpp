@@ -4,6 +4,7 @@
 // with and without segmentation.
 // Usage: flashvsr-bench-jobs [frames] [width] [height]
 
+#include "engine/core/paths.h"
 #include "engine/io/media.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
@@ -143,6 +144,6 @@ int main(int argc, char** argv) {
             }
         }
     }
-    fs::remove_all(root);
+    engine::remove_tree(root);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace engine {
 namespace {
@@ -44,7 +45,7 @@ TEST(PathsTest, AtomicWriteReplacesContent) {
         leftovers += entry.path().filename().u8string().find(".partial-") != std::string::npos;
     }
     EXPECT_EQ(leftovers, 0);
-    fs::remove_all(dir);
+    engine::remove_tree(dir);
 }
 
 TEST(PathsTest, AtomicWriteToMissingDirectoryFailsWithPath) {
@@ -56,6 +57,29 @@ TEST(PathsTest, AtomicWriteToMissingDirectoryFailsWithPath) {
 TEST(PathsTest, ErrnoMapping) {
     EXPECT_EQ(error_from_errno(ENOSPC, "w", "/x").code, ErrorCode::DiskFull);
     EXPECT_EQ(error_from_errno(EACCES, "w", "/x").code, ErrorCode::OutputNotWritable);
+}
+
+TEST(PathsTest, RemoveTreeRemovesEverythingButFollowsNoLink) {
+    const auto base =
+        fs::temp_directory_path() / ("fvsr_remove_tree_" + std::to_string(::getpid()));
+    const auto outside = base / "outside";
+    const auto tree = base / "tree";
+    fs::create_directories(outside);
+    fs::create_directories(tree / "a" / "b" / "c");
+    std::ofstream(outside / "keep.txt") << "keep";
+    std::ofstream(tree / "a" / "b" / "c" / "deep.txt") << "x";
+    std::ofstream(tree / "top.txt") << "y";
+    fs::create_directory_symlink(outside, tree / "a" / "link");
+    std::error_code error;
+    EXPECT_EQ(remove_tree(tree, error), 7u);  // a, b, c, deep.txt, top.txt, link, tree
+    EXPECT_FALSE(error) << error.message();
+    EXPECT_FALSE(fs::exists(tree));
+    EXPECT_TRUE(fs::exists(outside / "keep.txt"));  // the link was removed, not followed
+    EXPECT_EQ(remove_tree(tree, error), 0u);        // already gone: nothing to do, no error
+    EXPECT_FALSE(error);
+    std::ofstream(base / "file.txt") << "z";
+    EXPECT_EQ(remove_tree(base / "file.txt"), 1u);
+    EXPECT_EQ(remove_tree(base), 3u);  // outside/keep.txt, outside, base
 }
 
 }  // namespace

@@ -22,12 +22,12 @@ class ImageSequenceSinkTest : public ::testing::Test {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         m_dir = fs::temp_directory_path() / ("fvsr-imgseq-sink-" + std::string(info->name()) + "-" +
                                              std::to_string(::getpid()));
-        fs::remove_all(m_dir);
+        engine::remove_tree(m_dir);
         fs::create_directories(m_dir);
     }
     void TearDown() override {
         std::error_code ec;
-        fs::remove_all(m_dir, ec);
+        engine::remove_tree(m_dir, ec);
     }
     fs::path path(const std::string& name) const { return m_dir / name; }
 

@@ -1,3 +1,4 @@
+#include "engine/core/paths.h"
 #include "engine/io/dpx.h"
 #include "engine/io/exr.h"
 #include "engine/io/image_sequence.h"
@@ -27,12 +28,12 @@ class ImageSequenceSourceTest : public ::testing::Test {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
         m_dir = fs::temp_directory_path() /
                 ("fvsr-imgseq-src-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-        fs::remove_all(m_dir);
+        engine::remove_tree(m_dir);
         fs::create_directories(m_dir);
     }
     void TearDown() override {
         std::error_code ec;
-        fs::remove_all(m_dir, ec);
+        engine::remove_tree(m_dir, ec);
     }
     fs::path path(const std::string& name) const { return m_dir / name; }
 

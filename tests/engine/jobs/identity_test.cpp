@@ -1,5 +1,7 @@
 #include "engine/jobs/identity.h"
 
+#include "engine/core/paths.h"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -19,10 +21,10 @@ class TempDir {
         m_path = fs::temp_directory_path() /
                  ("fvsr-identity-" + std::to_string(::getpid()) + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_path);
+        engine::remove_tree(m_path);
         fs::create_directories(m_path);
     }
-    ~TempDir() { fs::remove_all(m_path); }
+    ~TempDir() { engine::remove_tree(m_path); }
     const fs::path& path() const { return m_path; }
 
   private:

@@ -3,6 +3,7 @@
 // segment boundaries, automatic tiles chosen once and reused on resume, and the out-of-memory
 // retry with smaller tiles.
 
+#include "engine/core/paths.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/support/media.h"
@@ -92,7 +93,7 @@ class JobExecutionModel : public ::testing::Test {
         m_root = fs::temp_directory_path() /
                  ("fvsr-exec-" + std::to_string(::getpid()) + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
         fs::create_directories(m_root / "models");
         setenv("XDG_CACHE_HOME", (m_root / "cache").c_str(), 1);
         // identify_model_folder needs a weight file; the fake model never reads it.
@@ -101,7 +102,7 @@ class JobExecutionModel : public ::testing::Test {
     }
     void TearDown() override {
         unsetenv("XDG_CACHE_HOME");
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
     }
 
     JobSpec spec(const fs::path& input, const std::string& output_name = "out.mkv") const {

@@ -3,6 +3,7 @@
 
 #include "engine/jobs/job_queue.h"
 
+#include "engine/core/paths.h"
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/support/media.h"
 
@@ -26,7 +27,7 @@ class JobsEndToEnd : public ::testing::Test {
         m_root = fs::temp_directory_path() /
                  ("fvsr-jobs-" + std::to_string(::getpid()) + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
         fs::create_directories(m_root);
         setenv("XDG_CACHE_HOME", (m_root / "cache").c_str(), 1);
         m_input = m_root / "input.mkv";
@@ -38,7 +39,7 @@ class JobsEndToEnd : public ::testing::Test {
     }
     void TearDown() override {
         unsetenv("XDG_CACHE_HOME");
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
     }
 
     JobSpec spec(const std::string& output_name = "out.mkv") const {

@@ -2,6 +2,7 @@
 // random moments (after a random number of finished segments, plus a random delay), then resumed;
 // the final output must equal an uninterrupted run's, frame for frame.
 
+#include "engine/core/paths.h"
 #include "engine/jobs/job_queue.h"
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/support/media.h"
@@ -47,7 +48,7 @@ int wait_exit(pid_t pid) {
 
 TEST(JobRunnerKill, ResumesAfterSigkillAtRandomMoments) {
     const fs::path root = fs::temp_directory_path() / ("fvsr-kill-" + std::to_string(::getpid()));
-    fs::remove_all(root);
+    engine::remove_tree(root);
     fs::create_directories(root);
     setenv("XDG_CACHE_HOME", (root / "cache").c_str(), 1);
     const fs::path input = root / "input.mkv";
@@ -124,7 +125,7 @@ TEST(JobRunnerKill, ResumesAfterSigkillAtRandomMoments) {
     EXPECT_EQ(jobs_test::compare_frames(*a, *b), "");
     EXPECT_FALSE(fs::exists(checkpoint_dir_for(killed)));
     unsetenv("XDG_CACHE_HOME");
-    fs::remove_all(root);
+    engine::remove_tree(root);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "engine/jobs/manifest.h"
 
+#include "engine/core/paths.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -47,10 +49,10 @@ class ManifestFiles : public ::testing::Test {
         m_dir = fs::temp_directory_path() /
                 ("fvsr-manifest-" + std::to_string(::getpid()) + "-" +
                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_dir);
+        engine::remove_tree(m_dir);
         fs::create_directories(m_dir);
     }
-    void TearDown() override { fs::remove_all(m_dir); }
+    void TearDown() override { engine::remove_tree(m_dir); }
     fs::path m_dir;
 };
 

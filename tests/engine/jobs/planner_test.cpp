@@ -4,6 +4,7 @@
 
 #include "engine/jobs/planner.h"
 
+#include "engine/core/paths.h"
 #include "engine/jobs/support/media.h"
 
 #include <gtest/gtest.h>
@@ -358,7 +359,7 @@ TEST(PlannerInput, ProbeAppliesTheFrameRange) {
     EXPECT_EQ(probe_input(s).error().code, ErrorCode::InvalidArgument);
     s.input = root / "missing.mkv";
     EXPECT_FALSE(probe_input(s).ok());
-    std::filesystem::remove_all(root);
+    engine::remove_tree(root);
 }
 
 }  // namespace

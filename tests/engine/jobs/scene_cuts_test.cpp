@@ -3,6 +3,7 @@
 
 #include "engine/jobs/scene_cuts.h"
 
+#include "engine/core/paths.h"
 #include "engine/jobs/support/media.h"
 
 #include <gtest/gtest.h>
@@ -19,10 +20,10 @@ class SceneCuts : public ::testing::Test {
         m_root = fs::temp_directory_path() /
                  ("fvsr-scenes-" + std::to_string(::getpid()) + "-" +
                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(m_root);
+        engine::remove_tree(m_root);
         fs::create_directories(m_root);
     }
-    void TearDown() override { fs::remove_all(m_root); }
+    void TearDown() override { engine::remove_tree(m_root); }
 
     JobSpec spec(const fs::path& input) const {
         JobSpec s;

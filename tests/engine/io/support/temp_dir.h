@@ -1,6 +1,8 @@
 #pragma once
 // A fresh folder per test, removed afterwards.
 
+#include "engine/core/paths.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,12 +19,12 @@ class TempDirTest : public ::testing::Test {
         m_dir = std::filesystem::temp_directory_path() /
                 ("fvsr-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
                  std::to_string(::getpid()));
-        std::filesystem::remove_all(m_dir);
+        engine::remove_tree(m_dir);
         std::filesystem::create_directories(m_dir);
     }
     void TearDown() override {
         std::error_code ec;
-        std::filesystem::remove_all(m_dir, ec);
+        engine::remove_tree(m_dir, ec);
     }
     std::filesystem::path path(const std::string& name) const { return m_dir / name; }
     const std::filesystem::path& dir() const { return m_dir; }

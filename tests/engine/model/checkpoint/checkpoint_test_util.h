@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers for the checkpoint tests: golden/fixture paths and temporary directories.
 
+#include "engine/core/paths.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -38,12 +40,12 @@ class TempDir {
         m_path = std::filesystem::path(FVSR_BINARY_DIR) / "tmp" /
                  (std::string("checkpoint_") + info->test_suite_name() + "_" + info->name() + "_" +
                   std::to_string(::getpid()));
-        std::filesystem::remove_all(m_path);
+        engine::remove_tree(m_path);
         std::filesystem::create_directories(m_path);
     }
     ~TempDir() {
         std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
+        engine::remove_tree(m_path, ignored);
     }
     const std::filesystem::path& path() const { return m_path; }
     std::filesystem::path operator/(const std::string& name) const { return m_path / name; }

@@ -3,9 +3,11 @@
 
 #include "engine/core/result.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace engine {
 
@@ -32,6 +34,14 @@ Status commit_rename(const std::filesystem::path& from, const std::filesystem::p
 // Maps errno from a failed write/open to ErrorCode (ENOSPC -> DiskFull, EACCES ->
 // OutputNotWritable).
 Error error_from_errno(int err, std::string_view what, const std::filesystem::path& path);
+
+// Removes `path` and everything below it (symbolic links are removed, never followed); returns
+// the number of entries removed, 0 when `path` does not exist. Use this instead of
+// std::filesystem::remove_all: the LibTorch of PyTorch's CUDA wheels exports its own copy of that
+// function, which the dynamic linker binds our calls to and which crashes (seen with torch 2.11).
+std::uintmax_t remove_tree(const std::filesystem::path& path, std::error_code& error);
+// Same, throwing std::filesystem::filesystem_error on failure.
+std::uintmax_t remove_tree(const std::filesystem::path& path);
 
 // Lossless string conversion for paths with non-ASCII characters (UTF-8 on Linux).
 inline std::string path_string(const std::filesystem::path& p) {
