@@ -130,4 +130,48 @@ struct TypeOps<__half> {
     }
 };
 
+// Row kernels (qkv_prepare, dit_elementwise): 8 consecutive 2-byte elements per thread as one
+// 16-byte access, and CTA-wide fp32 sums.
+// Sum over the CTA; every thread gets the result. `scratch` holds one float per warp.
+__device__ __forceinline__ float block_sum(float value, float* scratch) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        value += __shfl_xor_sync(0xffffffffu, value, offset);
+    }
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    if (lane == 0) {
+        scratch[warp] = value;
+    }
+    __syncthreads();
+    const int warps = (blockDim.x + 31) / 32;
+    float total = 0.f;
+    for (int w = 0; w < warps; ++w) {
+        total += scratch[w];
+    }
+    __syncthreads();  // scratch is reused by the next call
+    return total;
+}
+
+template <typename T>
+__device__ __forceinline__ void load8(const void* base, int64_t offset, float (&v)[8]) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(static_cast<const T*>(base) + offset);
+    const uint32_t words[4] = {raw.x, raw.y, raw.z, raw.w};
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const float2 f = TypeOps<T>::unpack(words[i]);
+        v[2 * i] = f.x;
+        v[2 * i + 1] = f.y;
+    }
+}
+
+template <typename T>
+__device__ __forceinline__ void store8(void* base, int64_t offset, const float (&v)[8]) {
+    uint4 raw;
+    raw.x = TypeOps<T>::pack(v[0], v[1]);
+    raw.y = TypeOps<T>::pack(v[2], v[3]);
+    raw.z = TypeOps<T>::pack(v[4], v[5]);
+    raw.w = TypeOps<T>::pack(v[6], v[7]);
+    *reinterpret_cast<uint4*>(static_cast<T*>(base) + offset) = raw;
+}
+
 }  // namespace kernels::detail

@@ -17,92 +17,46 @@ using detail::TypeOps;
 constexpr int kMaxChannels = 8192;
 constexpr int kPerThread = 8;
 
-// Sum over the CTA; every thread gets the result. `scratch` holds one float per warp.
-__device__ __forceinline__ float block_sum(float value, float* scratch) {
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        value += __shfl_xor_sync(0xffffffffu, value, offset);
-    }
-    const int warp = threadIdx.x / 32;
-    const int lane = threadIdx.x % 32;
-    if (lane == 0) {
-        scratch[warp] = value;
-    }
-    __syncthreads();
-    const int warps = (blockDim.x + 31) / 32;
-    float total = 0.f;
-    for (int w = 0; w < warps; ++w) {
-        total += scratch[w];
-    }
-    __syncthreads();  // scratch is reused by the next call
-    return total;
-}
-
-template <typename T>
-struct Vec8 {
-    float x[kPerThread];
-};
-
-template <typename T>
-__device__ __forceinline__ Vec8<T> load8(const T* p) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(p);
-    const uint32_t words[4] = {raw.x, raw.y, raw.z, raw.w};
-    Vec8<T> v;
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-        const float2 f = TypeOps<T>::unpack(words[i]);
-        v.x[2 * i] = f.x;
-        v.x[2 * i + 1] = f.y;
-    }
-    return v;
-}
-
-template <typename T>
-__device__ __forceinline__ void store8(T* p, const Vec8<T>& v) {
-    uint4 raw;
-    raw.x = TypeOps<T>::pack(v.x[0], v.x[1]);
-    raw.y = TypeOps<T>::pack(v.x[2], v.x[3]);
-    raw.z = TypeOps<T>::pack(v.x[4], v.x[5]);
-    raw.w = TypeOps<T>::pack(v.x[6], v.x[7]);
-    *reinterpret_cast<uint4*>(p) = raw;
-}
+using detail::block_sum;
+using detail::load8;
+using detail::store8;
 
 // Upstream: x.float() * rsqrt(mean(x.float()^2) + eps), rounded to the run dtype, times weight
 // (a run-dtype product), then rope_apply in complex128, rounded back through float.
 template <typename T>
-__device__ __forceinline__ Vec8<T> norm_rope(Vec8<T> v,
-                                             bool active,
-                                             const T* weight,
-                                             const double* rope_row,
-                                             int c0,
-                                             float eps,
-                                             float channels,
-                                             float* scratch) {
+__device__ __forceinline__ void norm_rope(float (&v)[kPerThread],
+                                          bool active,
+                                          const T* weight,
+                                          const double* rope_row,
+                                          int c0,
+                                          float eps,
+                                          float channels,
+                                          float* scratch) {
     float squares = 0.f;
     if (active) {
 #pragma unroll
         for (int i = 0; i < kPerThread; ++i) {
-            squares += v.x[i] * v.x[i];
+            squares += v[i] * v[i];
         }
     }
     const float rstd = rsqrtf(block_sum(squares, scratch) / channels + eps);
     if (!active) {
-        return v;
+        return;
     }
-    const Vec8<T> w = load8(weight + c0);
+    float w[kPerThread];
+    load8<T>(weight, c0, w);
     const int pair0 = (c0 % kHeadDim) / 2;
 #pragma unroll
     for (int j = 0; j < kPerThread / 2; ++j) {
-        const float a = TypeOps<T>::round(TypeOps<T>::round(v.x[2 * j] * rstd) * w.x[2 * j]);
-        const float b =
-            TypeOps<T>::round(TypeOps<T>::round(v.x[2 * j + 1] * rstd) * w.x[2 * j + 1]);
+        const float a = TypeOps<T>::round(TypeOps<T>::round(v[2 * j] * rstd) * w[2 * j]);
+        const float b = TypeOps<T>::round(TypeOps<T>::round(v[2 * j + 1] * rstd) * w[2 * j + 1]);
         const double c = rope_row[2 * (pair0 + j)];
         const double s = rope_row[2 * (pair0 + j) + 1];
         const double ad = a;
         const double bd = b;
-        v.x[2 * j] = __double2float_rn(ad * c - bd * s);
-        v.x[2 * j + 1] = __double2float_rn(ad * s + bd * c);
+        v[2 * j] = __double2float_rn(ad * c - bd * s);
+        v[2 * j + 1] = __double2float_rn(ad * s + bd * c);
     }
-    return v;
 }
 
 template <typename T>
@@ -131,20 +85,22 @@ __global__ void qkv_prepare_kernel(QkvPrepareParams p, float channels) {
     const T* v = static_cast<const T*>(p.v) + token * p.v_row_stride;
     const double* rope_row = p.rope + token * kHeadDim;  // 64 pairs x (cos, sin)
 
-    Vec8<T> qv{}, kv{}, vv{};
+    float qv[kPerThread] = {};
+    float kv[kPerThread] = {};
+    float vv[kPerThread] = {};
     if (active) {
-        qv = load8(q + c0);
-        kv = load8(k + c0);
-        vv = load8(v + c0);
+        load8<T>(q, c0, qv);
+        load8<T>(k, c0, kv);
+        load8<T>(v, c0, vv);
     }
-    qv = norm_rope(qv, active, static_cast<const T*>(p.q_weight), rope_row, c0, p.eps, channels,
-                   scratch);
-    kv = norm_rope(kv, active, static_cast<const T*>(p.k_weight), rope_row, c0, p.eps, channels,
-                   scratch);
+    norm_rope<T>(qv, active, static_cast<const T*>(p.q_weight), rope_row, c0, p.eps, channels,
+                 scratch);
+    norm_rope<T>(kv, active, static_cast<const T*>(p.k_weight), rope_row, c0, p.eps, channels,
+                 scratch);
     if (active) {
-        store8(static_cast<T*>(p.q_out) + out_row + c0, qv);
-        store8(static_cast<T*>(p.k_out) + out_row + c0, kv);
-        store8(static_cast<T*>(p.v_out) + out_row + c0, vv);
+        store8<T>(p.q_out, out_row + c0, qv);
+        store8<T>(p.k_out, out_row + c0, kv);
+        store8<T>(p.v_out, out_row + c0, vv);
     }
 }
 
