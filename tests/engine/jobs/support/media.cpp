@@ -75,7 +75,11 @@ static engine::Status write_frames(const engine::io::SinkOptions& options, int f
     return (*sink)->finish();
 }
 
-engine::Status write_test_video(const fs::path& path, int frames, int width, int height) {
+// 8-bit lossless FFV1/MKV at 25 fps, overwriting.
+static engine::io::SinkOptions lossless_video_options(const fs::path& path,
+                                                      int frames,
+                                                      int width,
+                                                      int height) {
     engine::io::SinkOptions o;
     o.output = path;
     o.codec = engine::io::VideoCodec::FFV1;
@@ -89,7 +93,11 @@ engine::Status write_test_video(const fs::path& path, int frames, int width, int
     o.time_base = {1, 25};
     o.expected_frames = frames;
     o.overwrite = true;
-    return write_frames(o, frames);
+    return o;
+}
+
+engine::Status write_test_video(const fs::path& path, int frames, int width, int height) {
+    return write_frames(lossless_video_options(path, frames, width, height), frames);
 }
 
 engine::Status write_test_video_with_cuts(const fs::path& path,
@@ -97,20 +105,7 @@ engine::Status write_test_video_with_cuts(const fs::path& path,
                                           const std::vector<std::int64_t>& cuts,
                                           int width,
                                           int height) {
-    engine::io::SinkOptions o;
-    o.output = path;
-    o.codec = engine::io::VideoCodec::FFV1;
-    o.container = "mkv";
-    o.bit_depth = 8;
-    o.quality = engine::io::QualityPreset::Lossless;
-    o.hardware_encoder = false;
-    o.width = width;
-    o.height = height;
-    o.frame_rate = {25, 1};
-    o.time_base = {1, 25};
-    o.expected_frames = frames;
-    o.overwrite = true;
-    auto sink = engine::io::open_sink(o);
+    auto sink = engine::io::open_sink(lossless_video_options(path, frames, width, height));
     if (!sink.ok()) {
         return sink.error();
     }
