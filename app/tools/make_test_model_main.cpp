@@ -1,4 +1,4 @@
-// flashvsr-make-test-model DIR [--model_ver 1.0|1.1] [--seed N]
+// flashvsr-make-test-model DIR [--model_ver 1.0|1.1] [--seed N] [--size test|full]
 // Writes a tiny random-weight FlashVSR model folder in exactly the released file formats, built
 // from the engine's own module classes so the key names cannot drift from what the loaders bind:
 //   diffusion_pytorch_model_streaming_dmd.safetensors  float32, __metadata__ {"format": "pt"}
@@ -9,6 +9,9 @@
 //   posi_prompt.pth   torch zip, a bare bfloat16 tensor [1, 512, text_dim]
 // Shrunk sizes (those of the golden data): DiT dim 256, 2 heads, 2 layers, ffn 512, text 64;
 // projector widths 16/24; TCDecoder channels 32/16/16/16; VAE base width 8.
+// --size full: the released sizes (Wan2.1 1.3B DiT, stored as bfloat16 to halve the 5.7 GB
+// file; projector 2048/3072; TCDecoder and VAE defaults): random weights for the GPU benchmarks
+// of whole jobs (tiled, full mode, low VRAM), which need a model folder. Parity is meaningless.
 // Weights: seeded uniform, linear/conv weights +-sqrt(3/fan_in), biases +-0.1, norm scales
 // 1 +- 0.25, modulations +-0.5, so a port that ignores any tensor fails its parity checks.
 
@@ -69,18 +72,23 @@ int fail(const engine::Error& error) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: flashvsr-make-test-model DIR [--model_ver 1.0|1.1] [--seed N]\n";
+        std::cerr << "usage: flashvsr-make-test-model DIR [--model_ver 1.0|1.1] [--seed N] "
+                     "[--size test|full]\n";
         return 2;
     }
     const fs::path dir = argv[1];
     std::string version = "1.1";
     std::uint64_t seed = 0;
+    bool full_size = false;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         if (arg == "--model_ver") {
             version = argv[i + 1];
         } else if (arg == "--seed") {
             seed = std::strtoull(argv[i + 1], nullptr, 10);
+        } else if (arg == "--size" &&
+                   (std::string(argv[i + 1]) == "test" || std::string(argv[i + 1]) == "full")) {
+            full_size = std::string(argv[i + 1]) == "full";
         } else {
             std::cerr << "flashvsr-make-test-model: unknown option " << arg << "\n";
             return 2;
@@ -99,23 +107,27 @@ int main(int argc, char** argv) {
     }
     torch::manual_seed(seed);
 
-    engine::model::wan::WanConfig dit_config;
-    dit_config.dim = 256;
-    dit_config.num_heads = 2;
-    dit_config.num_layers = 2;
-    dit_config.ffn_dim = 512;
-    dit_config.text_dim = 64;
+    auto dit_config = engine::model::wan::WanConfig::wan21_1_3b();
+    if (!full_size) {
+        dit_config.dim = 256;
+        dit_config.num_heads = 2;
+        dit_config.num_layers = 2;
+        dit_config.ffn_dim = 512;
+        dit_config.text_dim = 64;
+    }
     engine::model::wan::WanModel dit(dit_config);
     if (auto ok = engine::model::save_safetensors(
             dir / "diffusion_pytorch_model_streaming_dmd.safetensors",
-            randomize(*dit, torch::kFloat), {{"format", "pt"}});
+            randomize(*dit, full_size ? torch::kBFloat16 : torch::kFloat), {{"format", "pt"}});
         !ok) {
         return fail(ok.error());
     }
 
-    engine::model::lq_proj::LqProjectorConfig proj_config;
-    proj_config.hidden_dim1 = 16;
-    proj_config.hidden_dim2 = 24;
+    auto proj_config = engine::model::lq_proj::LqProjectorConfig::flashvsr();
+    if (!full_size) {
+        proj_config.hidden_dim1 = 16;
+        proj_config.hidden_dim2 = 24;
+    }
     proj_config.out_dim = dit_config.dim;
     engine::model::lq_proj::LqProjector projector(proj_config);
     engine::model::TorchZipOptions proj_zip;
@@ -128,7 +140,9 @@ int main(int argc, char** argv) {
     }
 
     engine::model::tc_decoder::TCDecoderConfig tc_config;
-    tc_config.channels = {32, 16, 16, 16};
+    if (!full_size) {
+        tc_config.channels = {32, 16, 16, 16};
+    }
     engine::model::tc_decoder::TCDecoder tc(tc_config);
     if (auto ok =
             engine::model::save_torch_zip(dir / "TCDecoder.ckpt", randomize(*tc, torch::kFloat));
@@ -137,7 +151,9 @@ int main(int argc, char** argv) {
     }
 
     engine::model::vae::WanVaeConfig vae_config;
-    vae_config.dim = 8;
+    if (!full_size) {
+        vae_config.dim = 8;
+    }
     engine::model::vae::WanVaeDecoder vae(vae_config);
     if (auto ok =
             engine::model::save_torch_zip(dir / "Wan2.1_VAE.pth", randomize(*vae, torch::kFloat));

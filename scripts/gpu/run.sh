@@ -2,8 +2,11 @@
 # The one GPU-machine script: builds the engine, tools, GPU tests and benchmarks against the
 # LibTorch bundled with python3's torch (no Qt, no FFmpeg there), runs them, prints a table.
 # Usage (on the GPU machine, from the repository root, after scripts/gpu/prepare_carry.sh here):
-#   scripts/gpu/run.sh [all|build|test|golden|bench|profile]...      (default: all; profile is
-#   not part of all: pipeline variants at 768x1408 and a Kineto trace summarised by kernel kind)
+#   scripts/gpu/run.sh [all|build|test|golden|bench|profile|long|upscaler]...   (default: all;
+#   profile, long and upscaler are not part of all: profile = pipeline variants at 768x1408 and a
+#   Kineto trace of steady chunks summarised by kernel kind; long = a 1,001-frame run at
+#   768x1408 (throughput and memory per quarter); upscaler = whole Upscaler runs on a full-size
+#   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output)
 # Environment: OUT (folder for logs, default /tmp/fvsr-gpu-out), FVSR_CUDA_ARCHS (default: the
 # card's own, e.g. 90; release builds use "80;86;89;90"), FVSR_BUILD_TARGETS (space-separated
 # targets to build instead of everything, for short calls).
@@ -68,6 +71,33 @@ if want bench; then
             --device cuda --config full --width 1920 --height 1024 --chunks 4
     }
 fi
+if [ "${steps[*]}" != all ] && want long && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
+    run_step "pipeline 768x1408 1001 frames" bench_long.log "$build/bin/flashvsr-bench-pipeline" \
+        --device cuda --config full --width 1408 --height 768 --chunks 126
+    run_step "pipeline 768x1408 default allocator" bench_alloc.log \
+        "$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768 \
+        --chunks 6 --alloc_conf none
+fi
+if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-upscaler" ]; then
+    models=/tmp/fvsr-full-model
+    [ -f "$models/posi_prompt.pth" ] ||
+        run_step "full-size random model" make_model.log "$build/bin/flashvsr-make-test-model" \
+            "$models" --size full
+    ub() {  # ub LABEL LOG args...
+        local label=$1 log=$2; shift 2
+        run_step "$label" "$log" timeout 150 bash -c "'$build/bin/flashvsr-bench-upscaler' --model_dir '$models' \
+            --device cuda --label '$label' $* | tee /dev/stderr | grep RESULT"
+    }
+    ub "tiny 768x1408" up_tiny768.log --width 352 --height 192 --frames 101
+    ub "tiny 1024x1920" up_tiny1080.log --width 480 --height 256 --frames 101
+    ub "tiny 1024x1920 tiles 256/24" up_tiled1080.log --width 480 --height 256 --frames 61 \
+        --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
+    ub "tiny 2048x3840 tiles 256/24" up_tiled4k.log --width 960 --height 512 --frames 29 \
+        --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
+    ub "full 768x1408" up_full768.log --mode full --width 352 --height 192 --frames 45
+    ub "full 768x1408 tiled VAE" up_fulltv.log --mode full --width 352 --height 192 --frames 45 \
+        --tiled_vae 1
+fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)
     run_step "pipeline 768x1408 NCHW, no autotune" prof_nchw.log "${bench[@]}" --chunks 5 \
@@ -75,9 +105,9 @@ if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-p
     run_step "pipeline 768x1408 channels-last" prof_cl.log "${bench[@]}" --chunks 5 --channels-last 1
     run_step "pipeline 768x1408 no cudnn autotune" prof_cl_bench.log "${bench[@]}" --chunks 5 \
         --channels-last 1 --cudnn-benchmark 0
-    run_step "pipeline 768x1408 trace" prof_trace.log "${bench[@]}" --chunks 4 \
+    run_step "pipeline 768x1408 trace" prof_trace.log "${bench[@]}" --chunks 5 \
         --profile "$out/trace.json"
-    [ -f "$out/trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/trace.json" 3 \
+    [ -f "$out/trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/trace.json" 4 \
         >"$out/trace_summary.txt" 2>&1 && gzip -f "$out/trace.json"
 fi
 

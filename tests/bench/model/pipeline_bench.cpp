@@ -3,15 +3,23 @@
 //   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
 //                           [--chunks N] [--precision fp32|bf16|fp16]
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
+//                           [--alloc_conf default|none]
 // --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
 // loaders set it);
 // --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default: 1 on CUDA, as
 // load_models sets it);
 // --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
-// timed chunks; summarise it with scripts/gpu/trace_summary.py.
+// steady chunks (chunk 0 of the timed run is left out); summarise it with
+// scripts/gpu/trace_summary.py.
+// The warm-up runs as many chunks as the timed run, so every tensor size has been allocated once
+// and the timed chunks see the caching allocator as a long video does (a shorter warm-up leaves
+// cudaMalloc calls of the growing KV cache inside the timed chunks). Long runs (--chunks 126 =
+// 1,001 frames) print the throughput and GPU memory of each quarter, to show both stay flat.
 // Defaults: CPU -> tiny config (golden shrunk sizes) at 384x256, fp32; CUDA -> full 1.3B config
 // at 1408x768, bf16. Chunk 0 (21 frames) is timed separately; steady chunks (8 frames) give fps.
 
+#include "bench/bench_memory.h"
+#include "engine/gpu/allocator_config.h"
 #include "engine/pipeline/flashvsr_stream.h"
 
 #include <torch/csrc/autograd/profiler_kineto.h>
@@ -22,11 +30,6 @@
 #include <map>
 #include <set>
 #include <string>
-#include <sys/resource.h>
-
-#ifdef FVSR_TORCH_HAS_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 namespace {
 
@@ -39,40 +42,16 @@ void synchronize(const torch::Device& device) {
     }
 }
 
-// Peak GPU memory allocated / reserved by LibTorch's caching allocator since the last reset
-// (index 0 of the stat arrays is the aggregate over pool types in every LibTorch 2.x).
-void reset_gpu_peak(const torch::Device& device) {
-#ifdef FVSR_TORCH_HAS_CUDA
-    if (device.is_cuda()) {
-        c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
-    }
-#endif
-}
-
-void print_gpu_peak(const torch::Device& device) {
-#ifdef FVSR_TORCH_HAS_CUDA
-    if (device.is_cuda()) {
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(
-            device.index() < 0 ? 0 : device.index());
-        std::printf("peak GPU memory: %.2f GiB allocated, %.2f GiB reserved\n",
-                    static_cast<double>(stats.allocated_bytes[0].peak) / (1u << 30),
-                    static_cast<double>(stats.reserved_bytes[0].peak) / (1u << 30));
-    }
-#endif
-}
-
-double peak_rss_mib() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     std::map<std::string, std::string> args;
     for (int i = 1; i + 1 < argc; i += 2) {
         args[argv[i]] = argv[i + 1];
+    }
+    // As the CLI and the GUI do (--alloc_conf none: LibTorch's default, to compare).
+    if (!(args.count("--alloc_conf") && args["--alloc_conf"] == "none")) {
+        engine::gpu::configure_cuda_allocator();
     }
     const torch::Device device(args.count("--device") ? args["--device"] : "cpu");
     const bool full = args.count("--config") ? args["--config"] == "full" : device.is_cuda();
@@ -157,10 +136,27 @@ int main(int argc, char** argv) {
         stage_ms[stage] += std::chrono::duration<double, std::milli>(now - last).count();
         last = now;
     };
+    namespace prof = torch::profiler::impl;
+    const std::string trace = args.count("--profile") ? args["--profile"] : "";
+    const auto start_profiler = [&] {
+        const prof::ProfilerConfig config(prof::ProfilerState::KINETO,
+                                          /*report_input_shapes=*/true);
+        std::set<prof::ActivityType> activities{prof::ActivityType::CPU};
+        if (device.is_cuda()) {
+            activities.insert(prof::ActivityType::CUDA);
+        }
+        torch::autograd::profiler::prepareProfiler(config, activities);
+        torch::autograd::profiler::enableProfiler(config, activities);
+    };
+    const int quarter = std::max(1, (chunks - 1) / 4);
     const auto run = [&](int repeat_chunks, bool timed) {
         (*stream)->reset();
         double steady_ms = 0.0;
+        double quarter_ms = 0.0;
         for (int k = 0; k < repeat_chunks; ++k) {
+            if (timed && k == 1 && !trace.empty()) {
+                start_profiler();
+            }
             const auto span = engine::pipeline::chunk_span(k);
             auto lq =
                 torch::rand({1, 3, span.lq_end - span.lq_begin, height, width}, options) * 2 - 1;
@@ -175,30 +171,30 @@ int main(int argc, char** argv) {
             synchronize(device);
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
             if (timed) {
-                std::printf("chunk %d: %.1f ms (%lld frames)\n", k, ms,
-                            static_cast<long long>(span.output_end - span.output_begin));
+                if (chunks <= 12) {
+                    std::printf("chunk %d: %.1f ms (%lld frames)\n", k, ms,
+                                static_cast<long long>(span.output_end - span.output_begin));
+                }
                 if (k > 0) {
                     steady_ms += ms;
+                    quarter_ms += ms;
+                }
+                if (chunks > 12 && k > 0 && k % quarter == 0) {
+                    std::printf(
+                        "chunks %d-%d: %.2f fps, GPU allocated now %.2f GiB, peak %.2f "
+                        "GiB\n",
+                        k - quarter + 1, k, 8.0 * quarter * 1000.0 / quarter_ms,
+                        bench::gpu_memory(device).allocated_gib,
+                        bench::gpu_memory(device).peak_allocated_gib);
+                    quarter_ms = 0.0;
                 }
             }
         }
         return steady_ms;
     };
-    run(2, false);  // warm-up
-    reset_gpu_peak(device);
+    run(std::min(chunks, 8), false);  // warm-up: every KV-cache size once (full after chunk 3)
+    bench::reset_gpu_peak(device);
     stage_ms.clear();
-    namespace prof = torch::profiler::impl;
-    const std::string trace = args.count("--profile") ? args["--profile"] : "";
-    if (!trace.empty()) {
-        const prof::ProfilerConfig config(prof::ProfilerState::KINETO,
-                                          /*report_input_shapes=*/true);
-        std::set<prof::ActivityType> activities{prof::ActivityType::CPU};
-        if (device.is_cuda()) {
-            activities.insert(prof::ActivityType::CUDA);
-        }
-        torch::autograd::profiler::prepareProfiler(config, activities);
-        torch::autograd::profiler::enableProfiler(config, activities);
-    }
     const double steady_ms = run(chunks, true);
     if (!trace.empty()) {
         try {
@@ -215,7 +211,11 @@ int main(int argc, char** argv) {
     }
     std::printf("\nsteady state: %.2f fps (%.1f ms per 8-frame chunk)\n",
                 frames * 1000.0 / steady_ms, steady_ms / (chunks - 1));
-    std::printf("peak host RSS: %.0f MiB\n", peak_rss_mib());
-    print_gpu_peak(device);
+    std::printf("peak host RSS: %.0f MiB\n", bench::peak_rss_mib());
+    if (device.is_cuda()) {
+        const auto memory = bench::gpu_memory(device);
+        std::printf("peak GPU memory: %.2f GiB allocated, %.2f GiB reserved\n",
+                    memory.peak_allocated_gib, memory.peak_reserved_gib);
+    }
     return 0;
 }

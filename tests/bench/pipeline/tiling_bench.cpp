@@ -11,6 +11,7 @@
 // columns; likewise for rows. 1.0 means the tile edges look like the rest of the image. It is
 // printed for the untiled run too (same columns), as the baseline of the clip itself.
 
+#include "bench/bench_memory.h"
 #include "engine/pipeline/tiling.h"
 #include "engine/pipeline/upscaler.h"
 
@@ -21,48 +22,11 @@
 #include <map>
 #include <set>
 #include <string>
-#include <unistd.h>
-
-#ifdef FVSR_TORCH_HAS_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 namespace {
 
 using namespace engine::pipeline;
 using Clock = std::chrono::steady_clock;
-
-double current_rss_mib() {
-    std::ifstream statm("/proc/self/statm");
-    long pages = 0;
-    long resident = 0;
-    statm >> pages >> resident;
-    return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
-           (1024.0 * 1024.0);
-}
-
-double gpu_peak_mib(const std::string& device) {
-#ifdef FVSR_TORCH_HAS_CUDA
-    if (device.rfind("cuda", 0) == 0) {
-        const torch::Device d(device);
-        const auto stats =
-            c10::cuda::CUDACachingAllocator::getDeviceStats(d.has_index() ? d.index() : 0);
-        return static_cast<double>(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0);
-    }
-#endif
-    (void)device;
-    return 0.0;
-}
-
-void reset_gpu_peak(const std::string& device) {
-#ifdef FVSR_TORCH_HAS_CUDA
-    if (device.rfind("cuda", 0) == 0) {
-        const torch::Device d(device);
-        c10::cuda::CUDACachingAllocator::resetPeakStats(d.has_index() ? d.index() : 0);
-    }
-#endif
-    (void)device;
-}
 
 // A smooth synthetic clip with texture and motion, [T, H, W, 3] uint8.
 torch::Tensor synthetic_clip(int width, int height, int frames) {
@@ -87,11 +51,12 @@ RunResult run(const UpscalerConfig& config, const torch::Tensor& clip) {
     const int frames = static_cast<int>(clip.size(0));
     const int height = static_cast<int>(clip.size(1));
     const int width = static_cast<int>(clip.size(2));
-    reset_gpu_peak(config.device);
+    const torch::Device device(config.device);
+    bench::reset_gpu_peak(device);
     UpscalerEvents events;
-    result.peak_rss_mib = current_rss_mib();
+    result.peak_rss_mib = bench::current_rss_mib();
     events.on_chunk = [&](std::int64_t, const std::string&) {
-        result.peak_rss_mib = std::max(result.peak_rss_mib, current_rss_mib());
+        result.peak_rss_mib = std::max(result.peak_rss_mib, bench::current_rss_mib());
     };
     const auto start = Clock::now();
     auto upscaler = Upscaler::create(config, width, height, events);
@@ -116,7 +81,7 @@ RunResult run(const UpscalerConfig& config, const torch::Tensor& clip) {
         std::exit(1);
     }
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    result.gpu_peak_mib = gpu_peak_mib(config.device);
+    result.gpu_peak_mib = bench::gpu_memory(device).peak_allocated_gib * 1024.0;
     std::vector<torch::Tensor> stacked;
     for (auto& frame : out) {
         stacked.push_back(

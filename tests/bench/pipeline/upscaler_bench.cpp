@@ -1,0 +1,169 @@
+// flashvsr-bench-upscaler: throughput and memory of whole streaming runs through the Upscaler
+// (what a job runs: tiling, full-mode VAE, unload_dit included) on a synthetic clip made on the
+// fly, so host memory shows what the pipeline itself keeps. Not a test: it prints numbers.
+//   flashvsr-bench-upscaler --model_dir DIR [--device cpu|cuda[:N]] [--width W] [--height H]
+//       [--frames N] [--mode tiny|full] [--tile_size S (0: untiled)] [--tile_overlap O]
+//       [--tile_shift 0|1] [--tile_batch_size B] [--tiled_vae 0|1] [--unload_dit 0|1]
+//       [--label TEXT] [--alloc_conf default|none]
+// W x H is the input size (output = 4x). DIR: a model folder; on the GPU machine a full-size
+// random one from `flashvsr-make-test-model DIR --size full`.
+// Steady throughput counts the frames emitted after the first chunk over the time since it, so
+// model loading and chunk 0 stay out. Memory is sampled after every chunk: GPU allocated now and
+// host RSS at 25 / 50 / 100 % of the clip show whether either grows with clip length.
+
+#include "bench/bench_memory.h"
+#include "engine/gpu/allocator_config.h"
+#include "engine/pipeline/upscaler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace engine::pipeline;
+using Clock = std::chrono::steady_clock;
+
+// One frame of a smooth moving pattern, RGB U8.
+engine::Frame synthetic_frame(int width, int height, int t) {
+    engine::Frame frame;
+    frame.allocate(width, height, engine::SampleType::U8);
+    auto* p = frame.data.data();
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            const int v = (x * 3 + y * 5 + t * 7) & 255;
+            *p++ = static_cast<std::uint8_t>(v);
+            *p++ = static_cast<std::uint8_t>((x ^ y) + t);
+            *p++ = static_cast<std::uint8_t>(255 - v);
+        }
+    }
+    frame.index = t;
+    return frame;
+}
+
+struct Sample {
+    double seconds = 0.0;
+    std::int64_t frames = 0;
+    double gpu_allocated_gib = 0.0;
+    double rss_mib = 0.0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::map<std::string, std::string> args;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        args[argv[i]] = argv[i + 1];
+    }
+    // As the CLI and the GUI do (--alloc_conf none: LibTorch's default, to compare).
+    if (!(args.count("--alloc_conf") && args["--alloc_conf"] == "none")) {
+        engine::gpu::configure_cuda_allocator();
+    }
+    if (!args.count("--model_dir")) {
+        std::fprintf(stderr, "usage: see the header of tests/bench/pipeline/upscaler_bench.cpp\n");
+        return 2;
+    }
+    const auto get = [&](const char* key, int fallback) {
+        return args.count(key) ? std::stoi(args[key]) : fallback;
+    };
+    const int width = get("--width", 352);
+    const int height = get("--height", 192);
+    const int frames = get("--frames", 101);
+
+    UpscalerConfig config;
+    config.model_dir = args["--model_dir"];
+    config.device = args.count("--device") ? args["--device"] : "cpu";
+    config.mode = args.count("--mode") && args["--mode"] == "full" ? Mode::Full : Mode::Tiny;
+    config.seed = 1;
+    config.tiled_vae = get("--tiled_vae", 0) != 0;
+    config.unload_dit = get("--unload_dit", 0) != 0;
+    const int tile_size = get("--tile_size", 0);
+    config.tiling.enabled = tile_size > 0;
+    if (config.tiling.enabled) {
+        config.tiling.size = tile_size;
+        config.tiling.overlap = get("--tile_overlap", 24);
+        config.tiling.shift = get("--tile_shift", 1) != 0;
+        config.tiling.batch_size = get("--tile_batch_size", 0);
+    }
+    const std::string label = args.count("--label") ? args["--label"] : "run";
+    const torch::Device device(config.device == "auto" ? "cpu" : config.device);
+
+    std::vector<Sample> samples;
+    const auto start = Clock::now();
+    const auto sample = [&](std::int64_t emitted) {
+        Sample s;
+        s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        s.frames = emitted;
+        s.gpu_allocated_gib = bench::gpu_memory(device).allocated_gib;
+        s.rss_mib = bench::current_rss_mib();
+        samples.push_back(s);
+    };
+    UpscalerEvents events;
+    events.on_chunk = [&](std::int64_t emitted, const std::string&) { sample(emitted); };
+    bench::reset_gpu_peak(device);
+    auto upscaler = Upscaler::create(config, width, height, events);
+    if (!upscaler) {
+        std::fprintf(stderr, "%s\n", upscaler.error().to_string().c_str());
+        return 1;
+    }
+    const double load_s = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<engine::Frame> out;
+    std::int64_t emitted = 0;
+    for (int i = 0; i < frames; ++i) {
+        if (auto ok = (*upscaler)->push(synthetic_frame(width, height, i), out); !ok) {
+            std::fprintf(stderr, "%s\n", ok.error().to_string().c_str());
+            return 1;
+        }
+        emitted += static_cast<std::int64_t>(out.size());
+        out.clear();  // the frames leave, as they do to an encoder
+    }
+    if (auto ok = (*upscaler)->finish(out); !ok) {
+        std::fprintf(stderr, "%s\n", ok.error().to_string().c_str());
+        return 1;
+    }
+    emitted += static_cast<std::int64_t>(out.size());
+    out.clear();
+    sample(emitted);
+    const double total_s = std::chrono::duration<double>(Clock::now() - start).count();
+    const auto peak = bench::gpu_memory(device);
+
+    double steady_fps = 0.0;
+    if (samples.size() >= 3) {
+        const auto& first = samples.front();
+        const auto& last = samples.back();
+        steady_fps =
+            static_cast<double>(last.frames - first.frames) / (last.seconds - first.seconds);
+    }
+    const auto at = [&](double fraction) {
+        const auto index =
+            static_cast<std::size_t>(fraction * static_cast<double>(samples.size() - 1));
+        return samples[std::min(index, samples.size() - 1)];
+    };
+    std::printf(
+        "FlashVSR upscaler bench [%s]: %dx%d -> %dx%d, %d frames, %s mode, %s, %s\n", label.c_str(),
+        width, height, (*upscaler)->output_width(), (*upscaler)->output_height(), frames,
+        config.mode == Mode::Full ? "full" : "tiny", (*upscaler)->device_description().c_str(),
+        config.tiling.enabled
+            ? ("tiles " + std::to_string(tile_size) + "/" + std::to_string(config.tiling.overlap) +
+               (config.tiling.shift ? " shifted" : "") + ", batch " +
+               std::to_string(config.tiling.batch_size))
+                  .c_str()
+            : "untiled");
+    std::printf("  load %.1f s, total %.1f s, %lld frames out\n", load_s, total_s,
+                static_cast<long long>(emitted));
+    for (const double f : {0.25, 0.5, 1.0}) {
+        const auto s = at(f);
+        std::printf("  at %3.0f %%: frame %lld, GPU allocated %.2f GiB, host RSS %.0f MiB\n",
+                    f * 100, static_cast<long long>(s.frames), s.gpu_allocated_gib, s.rss_mib);
+    }
+    std::printf(
+        "RESULT %s: %.2f fps steady, GPU peak %.2f GiB allocated / %.2f GiB reserved, "
+        "host peak RSS %.0f MiB\n",
+        label.c_str(), steady_fps, peak.peak_allocated_gib, peak.peak_reserved_gib,
+        bench::peak_rss_mib());
+    return 0;
+}
