@@ -1,6 +1,7 @@
 #include "engine/io/exr.h"
 
 #include "engine/core/paths.h"
+#include "exr_layout.h"
 
 #include <Imath/half.h>
 #include <OpenEXR/IexBaseExc.h>
@@ -11,52 +12,21 @@
 #include <OpenEXR/ImfIO.h>
 #include <OpenEXR/ImfInputFile.h>
 #include <OpenEXR/ImfOutputFile.h>
-#include <OpenEXR/ImfPartType.h>
 #include <OpenEXR/ImfRationalAttribute.h>
 #include <OpenEXR/ImfStandardAttributes.h>
 #include <OpenEXR/ImfThreading.h>
+#include <OpenEXR/ImfTileDescription.h>
 #include <OpenEXR/ImfVersion.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
-#include <fstream>
-#include <limits>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <system_error>
-#include <unordered_map>
 #include <vector>
 
 namespace engine::io {
 namespace {
-
-// Reads from a byte range; remembers whether OpenEXR tried to read past the end so a failure
-// can be reported as truncation rather than corruption.
-class MemoryIStream : public Imf::IStream {
-  public:
-    MemoryIStream(const std::uint8_t* data, std::size_t size, const std::string& name)
-        : Imf::IStream(name.c_str()), m_data(data), m_size(size) {}
-
-    bool read(char c[], int n) override {
-        if (n < 0 || m_position + static_cast<std::uint64_t>(n) > m_size) {
-            m_hit_end = true;
-            throw Iex::InputExc("Unexpected end of file.");
-        }
-        std::memcpy(c, m_data + m_position, static_cast<std::size_t>(n));
-        m_position += static_cast<std::uint64_t>(n);
-        return m_position < m_size;
-    }
-    std::uint64_t tellg() override { return m_position; }
-    void seekg(std::uint64_t pos) override { m_position = pos; }
-    bool hit_end() const { return m_hit_end; }
-
-  private:
-    const std::uint8_t* m_data;
-    std::uint64_t m_size;
-    std::uint64_t m_position = 0;
-    bool m_hit_end = false;
-};
 
 class MemoryOStream : public Imf::OStream {
   public:
@@ -97,331 +67,195 @@ Error exr_error(ErrorCode code, const std::string& detail, const std::filesystem
     return e;
 }
 
-bool near(const Imath::V2f& a, float x, float y) {
-    return std::abs(a.x - x) < 1e-3f && std::abs(a.y - y) < 1e-3f;
+bool near(float a_x, float a_y, float x, float y) {
+    return std::abs(a_x - x) < 1e-3f && std::abs(a_y - y) < 1e-3f;
 }
 
-int primaries_from_chromaticities(const Imf::Chromaticities& c) {
-    if (near(c.red, 0.64f, 0.33f) && near(c.green, 0.30f, 0.60f) && near(c.blue, 0.15f, 0.06f)) {
+int primaries_from_chromaticities(const exr_detail::ExrChromaticities& c) {
+    if (near(c.red_x, c.red_y, 0.64f, 0.33f) && near(c.green_x, c.green_y, 0.30f, 0.60f) &&
+        near(c.blue_x, c.blue_y, 0.15f, 0.06f)) {
         return 1;
     }
-    if (near(c.red, 0.708f, 0.292f) && near(c.green, 0.170f, 0.797f) &&
-        near(c.blue, 0.131f, 0.046f)) {
+    if (near(c.red_x, c.red_y, 0.708f, 0.292f) && near(c.green_x, c.green_y, 0.170f, 0.797f) &&
+        near(c.blue_x, c.blue_y, 0.131f, 0.046f)) {
         return 9;
     }
     return 2;
 }
 
-// Header-level facts; throws on malformed headers (the callers translate).
-ExrInfo describe(const Imf::InputFile& file) {
-    const Imf::Header& header = file.header();
-    const Imath::Box2i dw = header.dataWindow();
-    ExrInfo info;
-    info.width = dw.max.x - dw.min.x + 1;
-    info.height = dw.max.y - dw.min.y + 1;
-    const Imf::ChannelList& channels = header.channels();
-    const Imf::Channel* r = channels.findChannel("R");
-    const Imf::Channel* g = channels.findChannel("G");
-    const Imf::Channel* b = channels.findChannel("B");
-    const Imf::Channel* y = channels.findChannel("Y");
-    info.has_alpha = channels.findChannel("A") != nullptr;
-    bool all_half = true;
-    if (r != nullptr && g != nullptr && b != nullptr) {
-        all_half = r->type == Imf::HALF && g->type == Imf::HALF && b->type == Imf::HALF;
-    } else if (y != nullptr) {
-        info.luminance_only = true;
-        all_half = y->type == Imf::HALF;
-    } else {
-        info.width = 0;  // marks "no usable channels" for the caller
+// Reads a file whose header was rewritten: `prefix` (magic, version, a header written by
+// encode-side Imf code, the chunk offset table) followed by the file's bytes from the end of its
+// own offset table onwards. Positions are those of the rewritten file.
+class SplicedIStream : public Imf::IStream {
+  public:
+    SplicedIStream(const std::vector<std::uint8_t>& prefix,
+                   const std::uint8_t* rest,
+                   std::uint64_t rest_size,
+                   const std::string& name)
+        : Imf::IStream(name.c_str()), m_prefix(prefix), m_rest(rest), m_rest_size(rest_size) {}
+
+    bool read(char c[], int n) override {
+        const std::uint64_t total = m_prefix.size() + m_rest_size;
+        if (n < 0 || m_position > total || static_cast<std::uint64_t>(n) > total - m_position) {
+            throw Iex::InputExc("Unexpected end of file.");
+        }
+        std::uint64_t done = 0;
+        while (done < static_cast<std::uint64_t>(n)) {
+            const std::uint64_t at = m_position + done;
+            const std::uint64_t want = static_cast<std::uint64_t>(n) - done;
+            std::uint64_t got = 0;
+            if (at < m_prefix.size()) {
+                got = std::min<std::uint64_t>(want, m_prefix.size() - at);
+                std::memcpy(c + done, m_prefix.data() + at, static_cast<std::size_t>(got));
+            } else {
+                got = want;
+                std::memcpy(c + done, m_rest + (at - m_prefix.size()),
+                            static_cast<std::size_t>(got));
+            }
+            done += got;
+        }
+        m_position += done;
+        return m_position < total;
     }
-    info.bit_depth = all_half ? 16 : 32;
-    info.complete = file.isComplete();
-    info.color.transfer = 8;  // scene-linear by convention
-    info.color.matrix = 0;
-    info.color.range = 2;
-    if (Imf::hasChromaticities(header)) {
-        info.color.primaries = primaries_from_chromaticities(Imf::chromaticities(header));
+    std::uint64_t tellg() override { return m_position; }
+    void seekg(std::uint64_t pos) override { m_position = pos; }
+
+  private:
+    const std::vector<std::uint8_t>& m_prefix;
+    const std::uint8_t* m_rest;
+    std::uint64_t m_rest_size;
+    std::uint64_t m_position = 0;
+};
+
+const exr_detail::ExrChannel* find_channel(const exr_detail::ExrLayout& layout, const char* name) {
+    for (const auto& channel : layout.channels) {
+        if (channel.name == name) {
+            return &channel;
+        }
     }
-    return info;
+    return nullptr;
 }
 
-Result<ExrInfo> checked_info(const Imf::InputFile& file, const std::filesystem::path& path) {
-    const Imf::Header& header = file.header();
-    if (header.hasType() && Imf::isDeepData(header.type())) {
-        return exr_error(ErrorCode::UnsupportedFormat, "deep data", path);
-    }
-    ExrInfo info = describe(file);
-    if (info.width <= 0) {
+// Header-level facts and the checks that make a file one we can decode into a frame.
+Result<ExrInfo> describe(const exr_detail::ExrLayout& layout, const std::filesystem::path& path) {
+    using exr_detail::PixelType;
+    const std::int64_t width =
+        std::int64_t{layout.data_window.max_x} - layout.data_window.min_x + 1;
+    const std::int64_t height =
+        std::int64_t{layout.data_window.max_y} - layout.data_window.min_y + 1;
+    ExrInfo info;
+    const auto* r = find_channel(layout, "R");
+    const auto* g = find_channel(layout, "G");
+    const auto* b = find_channel(layout, "B");
+    const auto* y = find_channel(layout, "Y");
+    info.has_alpha = find_channel(layout, "A") != nullptr;
+    std::vector<const exr_detail::ExrChannel*> used;
+    if (r != nullptr && g != nullptr && b != nullptr) {
+        used = {r, g, b};
+    } else if (y != nullptr) {
+        info.luminance_only = true;
+        used = {y};
+    } else {
         Error e = exr_error(ErrorCode::UnsupportedPixelFormat, "no R/G/B or Y channel", path);
         std::string names;
-        for (auto it = header.channels().begin(); it != header.channels().end(); ++it) {
-            names += (names.empty() ? "" : ",") + std::string(it.name());
+        for (const auto& channel : layout.channels) {
+            names += (names.empty() ? "" : ",") + channel.name;
         }
         e.with("channels", names);
         return e;
     }
-    if (info.height <= 0 || info.width > 65536 || info.height > 65536) {
-        return exr_error(ErrorCode::FileCorrupt, "implausible data window", path);
+    bool all_half = true;
+    for (const auto* channel : used) {
+        all_half = all_half && channel->type == PixelType::Half;
+        if (channel->x_sampling != 1 || channel->y_sampling != 1) {
+            return exr_error(ErrorCode::UnsupportedPixelFormat,
+                             "subsampled channel " + channel->name, path)
+                .with("x_sampling", std::to_string(channel->x_sampling))
+                .with("y_sampling", std::to_string(channel->y_sampling));
+        }
+    }
+    if (width < 1 || height < 1 || width > 65536 || height > 65536) {
+        return exr_error(ErrorCode::FileCorrupt, "implausible data window", path)
+            .with("width", std::to_string(width))
+            .with("height", std::to_string(height));
+    }
+    info.width = static_cast<int>(width);
+    info.height = static_cast<int>(height);
+    info.bit_depth = all_half ? 16 : 32;
+    info.complete = layout.chunks == exr_detail::ChunkState::Present;
+    info.color.transfer = 8;  // scene-linear by convention
+    info.color.matrix = 0;
+    info.color.range = 2;
+    if (layout.chromaticities) {
+        info.color.primaries = primaries_from_chromaticities(*layout.chromaticities);
     }
     return info;
 }
 
-Status check_magic(const std::uint8_t* data, std::size_t size, const std::filesystem::path& path) {
-    if (size < 8) {
-        return exr_error(size < 4 || Imf::isImfMagic(reinterpret_cast<const char*>(data))
-                             ? ErrorCode::FileTruncated
-                             : ErrorCode::FileCorrupt,
-                         "file shorter than the EXR header", path);
+// Magic, version, a header holding only the values OpenEXR needs to decode the pixels (written
+// by Imf from the checked layout, so Imf never parses the file's own header), and the chunk
+// offset table moved by the difference in header size. Throws what Imf throws.
+std::vector<std::uint8_t> rewritten_prefix(const exr_detail::ExrLayout& layout) {
+    const exr_detail::ExrBox& data = layout.data_window;
+    const exr_detail::ExrBox& display = layout.display_window;
+    Imf::Header header(
+        Imath::Box2i(Imath::V2i(display.min_x, display.min_y),
+                     Imath::V2i(display.max_x, display.max_y)),
+        Imath::Box2i(Imath::V2i(data.min_x, data.min_y), Imath::V2i(data.max_x, data.max_y)),
+        layout.pixel_aspect_ratio,
+        Imath::V2f(layout.screen_window_center_x, layout.screen_window_center_y),
+        layout.screen_window_width, static_cast<Imf::LineOrder>(layout.line_order),
+        static_cast<Imf::Compression>(layout.compression));
+    bool long_names = false;
+    for (const auto& channel : layout.channels) {
+        header.channels().insert(
+            channel.name,
+            Imf::Channel(static_cast<Imf::PixelType>(channel.type), channel.x_sampling,
+                         channel.y_sampling, channel.perceptually_linear));
+        long_names = long_names || channel.name.size() > 31;
     }
-    if (!Imf::isImfMagic(reinterpret_cast<const char*>(data))) {
-        return exr_error(ErrorCode::FileCorrupt, "no OpenEXR magic number", path);
+    if (layout.tiled) {
+        header.setTileDescription(
+            Imf::TileDescription(layout.tile_width, layout.tile_height,
+                                 static_cast<Imf::LevelMode>(layout.tile_level_mode),
+                                 static_cast<Imf::LevelRoundingMode>(layout.tile_rounding_mode)));
     }
-    const int version = static_cast<int>(data[4]) | (static_cast<int>(data[5]) << 8) |
-                        (static_cast<int>(data[6]) << 16) | (static_cast<int>(data[7]) << 24);
-    if (Imf::isMultiPart(version)) {
-        return exr_error(ErrorCode::UnsupportedFormat, "multi-part EXR", path);
+    const int version = Imf::EXR_VERSION | (layout.tiled ? Imf::TILED_FLAG : 0) |
+                        (long_names ? Imf::LONG_NAMES_FLAG : 0);
+    MemoryOStream stream;
+    const auto put_u32 = [&stream](std::uint32_t v) {
+        const char bytes[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
+                               static_cast<char>((v >> 16) & 0xff),
+                               static_cast<char>((v >> 24) & 0xff)};
+        stream.write(bytes, 4);
+    };
+    put_u32(static_cast<std::uint32_t>(Imf::MAGIC));
+    put_u32(static_cast<std::uint32_t>(version));
+    header.writeTo(stream, layout.tiled);
+    const std::uint64_t table_end = stream.tellp() + 8 * layout.chunk_offsets.size();
+    for (const std::uint64_t old_offset : layout.chunk_offsets) {
+        // check_chunks guaranteed old_offset >= the old table's end.
+        const std::uint64_t offset = old_offset - layout.chunk_table_end() + table_end;
+        put_u32(static_cast<std::uint32_t>(offset & 0xffffffffu));
+        put_u32(static_cast<std::uint32_t>(offset >> 32));
     }
-    return {};
+    return stream.take();
 }
 
-// Walks the header's attribute list (name, type name, int32 size, value) the way OpenEXR reads
-// it, before OpenEXR sees it: OpenEXR allocates an unknown attribute's declared size (and a
-// preview's width x height x 4 bytes) before reading it, so a damaged size field (seen in
-// fuzzing: 1.9 GB declared in a 1.8 KB file) would allocate gigabytes before failing. Typed
-// attributes are consumed as OpenEXR consumes them (fixed-size types by their size, channel lists
-// up to their terminator), because OpenEXR continues from there, not from the declared size.
-// `data` may be a prefix of a file of `total_size` bytes; the walk stops where it cannot follow.
-Status check_attribute_sizes(const std::uint8_t* data,
-                             std::size_t size,
-                             std::uint64_t total_size,
-                             const std::filesystem::path& path) {
-    constexpr std::uint64_t kLargestPlausibleAttribute = 64ull << 20;
-    static const std::unordered_map<std::string, std::size_t> kFixedSizes = {
-        {"box2i", 16},      {"box2f", 16},   {"chromaticities", 32},
-        {"compression", 1}, {"double", 8},   {"envmap", 1},
-        {"float", 4},       {"int", 4},      {"keycode", 28},
-        {"lineOrder", 1},   {"m33f", 36},    {"m33d", 72},
-        {"m44f", 64},       {"m44d", 128},   {"rational", 8},
-        {"tiledesc", 9},    {"timecode", 8}, {"v2i", 8},
-        {"v2f", 8},         {"v2d", 16},     {"v3i", 12},
-        {"v3f", 12},        {"v3d", 24},     {"deepImageState", 1}};
-    const int version = static_cast<int>(data[4]) | (static_cast<int>(data[5]) << 8) |
-                        (static_cast<int>(data[6]) << 16) | (static_cast<int>(data[7]) << 24);
-    const std::size_t max_name = (version & Imf::LONG_NAMES_FLAG) != 0 ? 255 : 31;
-    std::size_t offset = 8;
-    // Attribute names: 31 bytes, or 255 with the long-names flag; type and channel names: 255.
-    // Like OpenEXR's Xdr::read, at most max_length + 1 bytes are read: a name without its null
-    // there is cut and the next field starts right after it.
-    const auto read_string = [&](std::size_t& at,
-                                 std::size_t max_length) -> std::optional<std::string> {
-        const std::size_t begin = at;
-        for (std::size_t n = 0; n <= max_length; ++n) {
-            if (at >= size) {
-                return std::nullopt;
-            }
-            if (data[at++] == 0) {
-                return std::string(reinterpret_cast<const char*>(data + begin), at - 1 - begin);
-            }
-        }
-        return std::string(reinterpret_cast<const char*>(data + begin), at - begin);
-    };
-    const auto read_u32 = [&](std::size_t at) {
-        return static_cast<std::uint32_t>(data[at]) |
-               (static_cast<std::uint32_t>(data[at + 1]) << 8) |
-               (static_cast<std::uint32_t>(data[at + 2]) << 16) |
-               (static_cast<std::uint32_t>(data[at + 3]) << 24);
-    };
-    const auto too_large = [&](const std::string& name, const std::string& type,
-                               std::uint64_t bytes, std::size_t at) {
-        const std::uint64_t left = total_size > at ? total_size - at : 0;
-        if (bytes <= left) {
-            return Status{};
-        }
-        return Status(exr_error(
-            bytes <= kLargestPlausibleAttribute ? ErrorCode::FileTruncated : ErrorCode::FileCorrupt,
-            "header attribute '" + name + "' (" + type + ") needs " + std::to_string(bytes) +
-                " bytes, " + std::to_string(left) + " left in the file",
-            path));
-    };
-    for (;;) {
-        const auto name = read_string(offset, max_name);
-        if (!name || name->empty()) {
-            return {};  // end of the header, or OpenEXR's own checks take over
-        }
-        const auto type = read_string(offset, 255);
-        if (!type || offset + 4 > size) {
-            return {};
-        }
-        const auto declared = static_cast<std::int32_t>(read_u32(offset));
-        offset += 4;
-        if (declared < 0) {
-            return exr_error(ErrorCode::FileCorrupt,
-                             "header attribute '" + *name + "' has a negative size", path);
-        }
-        if (const auto fixed = kFixedSizes.find(*type); fixed != kFixedSizes.end()) {
-            offset += fixed->second;
-        } else if (*type == "chlist") {
-            for (;;) {
-                const auto channel = read_string(offset, 255);
-                if (!channel) {
-                    return {};
-                }
-                if (channel->empty()) {
-                    break;
-                }
-                offset += 16;  // pixel type, pLinear + 3 reserved, x and y sampling
-            }
-        } else if (*type == "preview") {
-            if (offset + 8 > size) {
-                return {};
-            }
-            const std::uint64_t pixels =
-                std::uint64_t(read_u32(offset)) * std::uint64_t(read_u32(offset + 4));
-            if (Status fits = too_large(*name, *type, 8 + pixels * 4, offset); !fits.ok()) {
-                return fits;
-            }
-            offset += 8 + static_cast<std::size_t>(pixels * 4);
-        } else {
-            // string, stringvector, floatvector, idmanifest and unknown (opaque) attributes: the
-            // declared size is what OpenEXR allocates and reads.
-            if (Status fits = too_large(*name, *type, std::uint64_t(declared), offset);
-                !fits.ok()) {
-                return fits;
-            }
-            offset += static_cast<std::size_t>(declared);
-        }
-        if (offset > size) {
-            return {};
-        }
+Result<exr_detail::ExrLayout> layout_and_info(const exr_detail::ByteSource& source,
+                                              const std::filesystem::path& path,
+                                              ExrInfo& info) {
+    auto layout = exr_detail::read_exr_layout(source, path);
+    if (!layout.ok()) {
+        return layout.error();
     }
+    auto described = describe(layout.value(), path);
+    if (!described.ok()) {
+        return described.error();
+    }
+    info = described.value();
+    return layout;
 }
-
-// OpenEXR's isComplete() only says whether the chunk offset table was filled in; a file cut
-// short after writing keeps a full table. For single-part scanline files (what encode_exr
-// writes) this reads the header and the table and checks that the last chunk ends inside the
-// file. nullopt for layouts it does not cover (tiled, multi-part, deep).
-std::optional<bool> scanline_chunks_present(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return false;
-    }
-    in.seekg(0, std::ios::end);
-    const std::uint64_t file_size = static_cast<std::uint64_t>(in.tellg());
-    in.seekg(0);
-    auto read_u32 = [&in](std::uint32_t& v) {
-        unsigned char b[4];
-        if (!in.read(reinterpret_cast<char*>(b), 4)) {
-            return false;
-        }
-        v = std::uint32_t{b[0]} | (std::uint32_t{b[1]} << 8) | (std::uint32_t{b[2]} << 16) |
-            (std::uint32_t{b[3]} << 24);
-        return true;
-    };
-    auto read_string = [&in](std::string& text) {
-        text.clear();
-        char c = 0;
-        while (in.get(c)) {
-            if (c == '\0') {
-                return true;
-            }
-            if (text.size() >= 255) {
-                return false;
-            }
-            text += c;
-        }
-        return false;
-    };
-    std::uint32_t magic = 0;
-    std::uint32_t version = 0;
-    if (!read_u32(magic) || !read_u32(version) || magic != 20000630u) {
-        return false;
-    }
-    if (version & (0x200u | 0x800u | 0x1000u)) {  // tiled, deep, multi-part
-        return std::nullopt;
-    }
-    int compression = -1;
-    std::int64_t y_min = 0;
-    std::int64_t y_max = -1;
-    for (;;) {
-        std::string name;
-        std::string type;
-        if (!read_string(name)) {
-            return false;
-        }
-        if (name.empty()) {
-            break;  // end of header
-        }
-        std::uint32_t size = 0;
-        if (!read_string(type) || !read_u32(size)) {
-            return false;
-        }
-        if (name == "compression" && size == 1) {
-            char c = 0;
-            if (!in.get(c)) {
-                return false;
-            }
-            compression = static_cast<unsigned char>(c);
-        } else if (name == "dataWindow" && size == 16) {
-            std::uint32_t box[4];
-            for (std::uint32_t& v : box) {
-                if (!read_u32(v)) {
-                    return false;
-                }
-            }
-            y_min = static_cast<std::int32_t>(box[1]);
-            y_max = static_cast<std::int32_t>(box[3]);
-        } else {
-            in.seekg(size, std::ios::cur);
-        }
-    }
-    int lines_per_chunk = 0;
-    switch (compression) {
-        case 0:  // none
-        case 1:  // RLE
-        case 2:  // ZIPS
-            lines_per_chunk = 1;
-            break;
-        case 3:  // ZIP
-        case 5:  // PXR24
-            lines_per_chunk = 16;
-            break;
-        case 4:  // PIZ
-        case 6:  // B44
-        case 7:  // B44A
-        case 8:  // DWAA
-            lines_per_chunk = 32;
-            break;
-        case 9:  // DWAB
-            lines_per_chunk = 256;
-            break;
-        default:
-            return std::nullopt;
-    }
-    if (y_max < y_min) {
-        return false;
-    }
-    const std::int64_t chunks = (y_max - y_min + lines_per_chunk) / lines_per_chunk;
-    std::uint64_t last = 0;
-    for (std::int64_t i = 0; i < chunks; ++i) {
-        std::uint32_t low = 0;
-        std::uint32_t high = 0;
-        if (!read_u32(low) || !read_u32(high)) {
-            return false;
-        }
-        const std::uint64_t offset = (std::uint64_t{high} << 32) | low;
-        if (offset == 0 || offset >= file_size) {
-            return false;
-        }
-        last = std::max(last, offset);
-    }
-    in.seekg(static_cast<std::streamoff>(last) + 4);  // skip the chunk's y coordinate
-    std::uint32_t data_size = 0;
-    if (!read_u32(data_size)) {
-        return false;
-    }
-    return last + 8 + data_size <= file_size;
-}
-
 }  // namespace
 
 Result<std::vector<std::uint8_t>> encode_exr(const Frame& frame, const ExrWriteOptions& options) {
@@ -509,51 +343,24 @@ Result<std::vector<std::uint8_t>> encode_exr(const Frame& frame, const ExrWriteO
 Result<ExrInfo> inspect_exr(const std::uint8_t* data,
                             std::size_t size,
                             const std::filesystem::path& path) {
-    if (Status magic = check_magic(data, size, path); !magic.ok()) {
-        return magic.error();
+    const exr_detail::MemoryByteSource source(data, size);
+    ExrInfo info;
+    if (auto layout = layout_and_info(source, path, info); !layout.ok()) {
+        return layout.error();
     }
-    if (Status sizes = check_attribute_sizes(data, size, size, path); !sizes.ok()) {
-        return sizes.error();
-    }
-    MemoryIStream stream(data, size, path_string(path));
-    try {
-        Imf::InputFile file(stream, 0);
-        return checked_info(file, path);
-    } catch (const std::exception& e) {
-        return exr_error(stream.hit_end() ? ErrorCode::FileTruncated : ErrorCode::FileCorrupt,
-                         std::string("bad header: ") + e.what(), path);
-    }
+    return info;
 }
 
 Result<ExrInfo> inspect_exr_file(const std::filesystem::path& path) {
-    {
-        std::error_code ec;
-        const auto total = std::filesystem::file_size(path, ec);
-        std::ifstream in(path, std::ios::binary);
-        if (!ec && in) {
-            std::vector<std::uint8_t> prefix(
-                static_cast<std::size_t>(std::min<std::uintmax_t>(total, 1u << 20)));
-            in.read(reinterpret_cast<char*>(prefix.data()),
-                    static_cast<std::streamsize>(prefix.size()));
-            const auto got = static_cast<std::size_t>(in.gcount());
-            if (got >= 8) {
-                if (Status sizes = check_attribute_sizes(prefix.data(), got, total, path);
-                    !sizes.ok()) {
-                    return sizes.error();
-                }
-            }
-        }
+    auto source = exr_detail::FileByteSource::open(path);
+    if (!source.ok()) {
+        return source.error();
     }
-    try {
-        Imf::InputFile file(path.c_str(), 0);
-        Result<ExrInfo> info = checked_info(file, path);
-        if (info.ok() && info->complete) {
-            info->complete = scanline_chunks_present(path).value_or(true);
-        }
-        return info;
-    } catch (const std::exception& e) {
-        return exr_error(ErrorCode::FileCorrupt, std::string("bad header: ") + e.what(), path);
+    ExrInfo info;
+    if (auto layout = layout_and_info(*source.value(), path, info); !layout.ok()) {
+        return layout.error();
     }
+    return info;
 }
 
 Result<Frame> decode_exr(const std::uint8_t* data,
@@ -561,35 +368,54 @@ Result<Frame> decode_exr(const std::uint8_t* data,
                          const std::filesystem::path& path,
                          ExrInfo* info_out,
                          int threads) {
-    if (Status magic = check_magic(data, size, path); !magic.ok()) {
-        return magic.error();
+    const exr_detail::MemoryByteSource source(data, size);
+    ExrInfo info;
+    auto layout = layout_and_info(source, path, info);
+    if (!layout.ok()) {
+        return layout.error();
     }
-    if (Status sizes = check_attribute_sizes(data, size, size, path); !sizes.ok()) {
-        return sizes.error();
+    if (layout->chunks == exr_detail::ChunkState::Missing) {
+        return exr_error(ErrorCode::FileTruncated, "missing pixel chunks: " + layout->chunk_problem,
+                         path);
     }
-    MemoryIStream stream(data, size, path_string(path));
+    if (layout->chunks == exr_detail::ChunkState::Corrupt) {
+        return exr_error(ErrorCode::FileCorrupt, "damaged chunk table: " + layout->chunk_problem,
+                         path);
+    }
+    // OpenEXR decodes a chunk at a time into buffers of the chunk's unpacked size (all channels)
+    // and, for tiled files, caches a row of tiles across the image: bounded here by the frame
+    // this call returns, so the memory a file can ask for is what its image needs.
+    const std::uint64_t frame_bytes =
+        std::uint64_t(info.width) * std::uint64_t(info.height) * 3 * sizeof(float);
+    const std::uint64_t limit = (64ull << 20) + 16 * frame_bytes;
+    const std::uint64_t tile_row_bytes =
+        layout->tiled ? std::uint64_t(layout->tile_height) * std::uint64_t(info.width) * 16 : 0;
+    if (layout->chunk_unpacked_bytes > limit || tile_row_bytes > limit) {
+        return exr_error(ErrorCode::UnsupportedFormat,
+                         "chunks too large for the image (too many channels or tiles larger "
+                         "than the image)",
+                         path)
+            .with("chunk_bytes", std::to_string(layout->chunk_unpacked_bytes))
+            .with("limit_bytes", std::to_string(limit));
+    }
     try {
+        const std::vector<std::uint8_t> prefix = rewritten_prefix(layout.value());
+        const std::uint64_t rest_offset = layout->chunk_table_end();
+        SplicedIStream stream(prefix, data + rest_offset, size - rest_offset, path_string(path));
         Imf::InputFile file(stream, ensure_pool(threads));
-        Result<ExrInfo> info = checked_info(file, path);
-        if (!info.ok()) {
-            return info.error();
-        }
-        if (!info->complete) {
-            return exr_error(ErrorCode::FileTruncated, "missing pixel chunks", path);
-        }
         const Imath::Box2i dw = file.header().dataWindow();
         Frame frame;
-        frame.allocate(info->width, info->height, SampleType::F32);
-        frame.bit_depth = info->bit_depth;
+        frame.allocate(info.width, info.height, SampleType::F32);
+        frame.bit_depth = info.bit_depth;
         // Slices are addressed by absolute pixel coordinates: shift the base pointer so that
         // (dw.min.x, dw.min.y) lands on the first sample.
         const std::ptrdiff_t x_stride = 3 * sizeof(float);
-        const std::ptrdiff_t y_stride = x_stride * info->width;
+        const std::ptrdiff_t y_stride = x_stride * info.width;
         char* origin = reinterpret_cast<char*>(frame.samples<float>()) -
                        static_cast<std::ptrdiff_t>(dw.min.x) * x_stride -
                        static_cast<std::ptrdiff_t>(dw.min.y) * y_stride;
         Imf::FrameBuffer buffer;
-        if (info->luminance_only) {
+        if (info.luminance_only) {
             // Y into R, then copied to G and B below.
             buffer.insert("Y", Imf::Slice(Imf::FLOAT, origin, x_stride, y_stride));
         } else {
@@ -601,7 +427,7 @@ Result<Frame> decode_exr(const std::uint8_t* data,
         }
         file.setFrameBuffer(buffer);
         file.readPixels(dw.min.y, dw.max.y);
-        if (info->luminance_only) {
+        if (info.luminance_only) {
             float* s = frame.samples<float>();
             for (std::size_t i = 0; i < frame.sample_count(); i += 3) {
                 s[i + 1] = s[i];
@@ -609,12 +435,12 @@ Result<Frame> decode_exr(const std::uint8_t* data,
             }
         }
         if (info_out != nullptr) {
-            *info_out = info.value();
+            *info_out = info;
         }
         return frame;
     } catch (const std::exception& e) {
-        return exr_error(stream.hit_end() ? ErrorCode::FileTruncated : ErrorCode::FileCorrupt,
-                         std::string("decode failed: ") + e.what(), path);
+        // Every chunk lies inside the file (checked above): a failure is damaged data.
+        return exr_error(ErrorCode::FileCorrupt, std::string("decode failed: ") + e.what(), path);
     }
 }
 

@@ -6,10 +6,15 @@
 #include <OpenEXR/ImfHeader.h>
 #include <OpenEXR/ImfIO.h>
 #include <OpenEXR/ImfOutputFile.h>
+#include <OpenEXR/ImfStringAttribute.h>
+#include <OpenEXR/ImfTiledOutputFile.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <vector>
 
@@ -86,6 +91,89 @@ std::vector<std::uint8_t> write_channels(int width,
         file.writePixels(height);
     }
     return out.m_bytes;
+}
+
+// A tiled RGB half file written by OpenEXR, every level filled with base + c + 0.25 * (x + y).
+std::vector<std::uint8_t> write_tiled(int width, int height, Imf::LevelMode levels, float base) {
+    Imf::Header header(width, height);
+    for (const char* name : {"R", "G", "B"}) {
+        header.channels().insert(name, Imf::Channel(Imf::HALF));
+    }
+    header.setTileDescription(Imf::TileDescription(8, 4, levels));
+    MemoryOut out;
+    {
+        Imf::TiledOutputFile file(out, header);
+        for (int level = 0; level < file.numLevels(); ++level) {
+            const int w = file.levelWidth(level);
+            const int h = file.levelHeight(level);
+            std::vector<Imath::half> pixels(static_cast<std::size_t>(w) * h * 3);
+            for (int y = 0; y < h; ++y) {
+                for (int x = 0; x < w; ++x) {
+                    for (int c = 0; c < 3; ++c) {
+                        pixels[(static_cast<std::size_t>(y) * w + x) * 3 + c] =
+                            Imath::half(base + static_cast<float>(c) + 0.25f * (x + y));
+                    }
+                }
+            }
+            Imf::FrameBuffer fb;
+            const char* names[3] = {"R", "G", "B"};
+            for (int c = 0; c < 3; ++c) {
+                fb.insert(names[c],
+                          Imf::Slice(Imf::HALF, reinterpret_cast<char*>(pixels.data() + c),
+                                     3 * sizeof(Imath::half), 3 * sizeof(Imath::half) * w));
+            }
+            file.setFrameBuffer(fb);
+            file.writeTiles(0, file.numXTiles(level) - 1, 0, file.numYTiles(level) - 1, level);
+        }
+    }
+    return out.m_bytes;
+}
+
+std::uint32_t read_u32(const std::vector<std::uint8_t>& b, std::size_t at) {
+    return std::uint32_t{b[at]} | (std::uint32_t{b[at + 1]} << 8) |
+           (std::uint32_t{b[at + 2]} << 16) | (std::uint32_t{b[at + 3]} << 24);
+}
+
+void write_u32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+        b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
+}
+
+// Offset of the header's terminating null (the chunk table follows it), by the format's rules.
+std::size_t header_end(const std::vector<std::uint8_t>& b) {
+    std::size_t at = 8;
+    for (;;) {
+        const std::size_t name = at;
+        while (b[at] != 0) {
+            ++at;
+        }
+        if (at++ == name) {
+            return at;
+        }
+        while (b[at++] != 0) {
+        }
+        at += 4 + read_u32(b, at);
+    }
+}
+
+// `bytes` with an attribute (name, type, declared size, then `payload`) inserted before the
+// header's end; chunk offsets are not moved (inspection and the size checks come first).
+std::vector<std::uint8_t> with_attribute(std::vector<std::uint8_t> bytes,
+                                         const std::string& type,
+                                         std::uint32_t declared,
+                                         std::size_t payload) {
+    std::vector<std::uint8_t> attribute;
+    for (const std::string& s : {std::string("zNote"), type}) {
+        attribute.insert(attribute.end(), s.begin(), s.end());
+        attribute.push_back(0);
+    }
+    attribute.resize(attribute.size() + 4 + payload, 0);
+    write_u32(attribute, attribute.size() - 4 - payload, declared);
+    const std::size_t end = header_end(bytes) - 1;
+    bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(end), attribute.begin(),
+                 attribute.end());
+    return bytes;
 }
 
 TEST(ExrTest, FloatRoundTripIsBitExact) {
@@ -242,6 +330,127 @@ TEST(ExrTest, ChromaticitiesRecordPrimaries) {
     EXPECT_TRUE(info->complete);
     EXPECT_EQ(encode_exr(frame, {24, ExrCompression::ZIP, {}, {}, 0}).error().code,
               ErrorCode::InvalidArgument);
+}
+
+TEST(ExrTest, TiledFilesDecodeTheirFullResolutionLevel) {
+    for (Imf::LevelMode levels : {Imf::ONE_LEVEL, Imf::MIPMAP_LEVELS}) {
+        auto bytes = write_tiled(19, 10, levels, 2.0f);
+        ExrInfo info;
+        auto frame = decode_exr(bytes.data(), bytes.size(), "tiled.exr", &info);
+        ASSERT_TRUE(frame.ok()) << frame.error().to_string();
+        EXPECT_EQ(frame->width, 19);
+        EXPECT_EQ(frame->height, 10);
+        EXPECT_EQ(info.bit_depth, 16);
+        EXPECT_TRUE(info.complete);
+        for (int y = 0; y < 10; ++y) {
+            for (int x = 0; x < 19; ++x) {
+                for (int c = 0; c < 3; ++c) {
+                    ASSERT_EQ(frame->samples<float>()[(y * 19 + x) * 3 + c],
+                              static_cast<float>(Imath::half(2.0f + c + 0.25f * (x + y))))
+                        << x << "," << y << "," << c;
+                }
+            }
+        }
+    }
+}
+
+// OpenEXR's C++ API allocates an attribute's declared size before reading it; the header is
+// parsed by OpenEXR's Core library under a byte budget instead, and sizes beyond the file are
+// refused before any allocation.
+TEST(ExrTest, DeclaredSizesBeyondTheFileAreRefused) {
+    auto bytes = encode_exr(hdr_frame(8, 8), {16, ExrCompression::ZIP, {}, {}, 0});
+    ASSERT_TRUE(bytes.ok());
+    for (const std::string type : {"opaqueThing", "string", "stringvector", "preview"}) {
+        const auto bomb = with_attribute(bytes.value(), type, 1600u << 20, 16);
+        auto info = inspect_exr(bomb.data(), bomb.size(), "bomb.exr");
+        ASSERT_FALSE(info.ok()) << type;
+        EXPECT_EQ(info.error().code, ErrorCode::FileCorrupt) << info.error().to_string();
+        EXPECT_EQ(info.error().get("declared_bytes"), std::to_string(1600u << 20));
+        EXPECT_EQ(decode_exr(bomb.data(), bomb.size(), "bomb.exr").error().code,
+                  ErrorCode::FileCorrupt);
+    }
+    // A small attribute running past the end is a file cut short.
+    auto cut = with_attribute(bytes.value(), "string", 4000, 0);
+    cut.resize(header_end(bytes.value()) + 40);
+    auto cut_info = inspect_exr(cut.data(), cut.size(), "cut.exr");
+    ASSERT_FALSE(cut_info.ok());
+    EXPECT_EQ(cut_info.error().code, ErrorCode::FileTruncated) << cut_info.error().to_string();
+}
+
+TEST(ExrTest, LargeHeadersStayWithinTheBudget) {
+    // Some 6000 attributes (~150 KB of header): Core's structures for them must fit the budget.
+    Imf::Header header(4, 3);
+    for (const char* name : {"B", "G", "R"}) {
+        header.channels().insert(name, Imf::Channel(Imf::FLOAT));
+    }
+    for (int i = 0; i < 6000; ++i) {
+        header.insert("note" + std::to_string(i), Imf::StringAttribute("x"));
+    }
+    std::vector<float> pixels(12, 0.5f);
+    Imf::FrameBuffer fb;
+    for (const char* name : {"B", "G", "R"}) {
+        fb.insert(name, Imf::Slice(Imf::FLOAT, reinterpret_cast<char*>(pixels.data()),
+                                   sizeof(float), sizeof(float) * 4));
+    }
+    MemoryOut out;
+    {
+        Imf::OutputFile file(out, header);
+        file.setFrameBuffer(fb);
+        file.writePixels(3);
+    }
+    auto frame = decode_exr(out.m_bytes.data(), out.m_bytes.size(), "notes.exr");
+    ASSERT_TRUE(frame.ok()) << frame.error().to_string();
+    EXPECT_EQ(frame->samples<float>()[11], 0.5f);
+}
+
+TEST(ExrTest, DamagedChunkTablesAreClassified) {
+    auto bytes = encode_exr(hdr_frame(16, 40), {16, ExrCompression::None, {}, {}, 0});
+    ASSERT_TRUE(bytes.ok());
+    const std::size_t table = header_end(bytes.value());
+    // 40 lines, one per chunk without compression: 40 offsets.
+    std::vector<std::uint8_t> unwritten = bytes.value();
+    write_u32(unwritten, table + 8 * 7, 0);
+    write_u32(unwritten, table + 8 * 7 + 4, 0);
+    auto info = inspect_exr(unwritten.data(), unwritten.size(), "u.exr");
+    ASSERT_TRUE(info.ok()) << info.error().to_string();
+    EXPECT_FALSE(info->complete);
+    EXPECT_EQ(decode_exr(unwritten.data(), unwritten.size(), "u.exr").error().code,
+              ErrorCode::FileTruncated);
+
+    std::vector<std::uint8_t> into_header = bytes.value();
+    write_u32(into_header, table + 8 * 3, 10);
+    EXPECT_EQ(decode_exr(into_header.data(), into_header.size(), "h.exr").error().code,
+              ErrorCode::FileCorrupt);
+
+    // Two chunks swapped: each chunk's leader names a line the table does not expect there.
+    std::vector<std::uint8_t> swapped = bytes.value();
+    for (std::size_t k = 0; k < 8; ++k) {
+        std::swap(swapped[table + k], swapped[table + 8 + k]);
+    }
+    auto bad = decode_exr(swapped.data(), swapped.size(), "s.exr");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, ErrorCode::FileCorrupt) << bad.error().to_string();
+}
+
+TEST(ExrTest, FuzzerFindingsAreCleanErrors) {
+    const std::filesystem::path folder =
+        std::filesystem::path(FVSR_SOURCE_DIR) / "tests/fuzz/regressions/exr";
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(in)),
+                                          std::istreambuf_iterator<char>());
+        auto frame = decode_exr(b.data(), b.size(), entry.path());
+        if (!frame.ok()) {
+            const ErrorCode code = frame.error().code;
+            EXPECT_TRUE(code == ErrorCode::FileCorrupt || code == ErrorCode::FileTruncated ||
+                        code == ErrorCode::UnsupportedFormat ||
+                        code == ErrorCode::UnsupportedPixelFormat)
+                << entry.path() << ": " << frame.error().to_string();
+        }
+        ++files;
+    }
+    EXPECT_GE(files, 5);
 }
 
 }  // namespace

@@ -1,6 +1,12 @@
 #pragma once
-// OpenEXR still images (OpenEXR 3, Imf:: API), in memory so that file I/O and its error codes
-// stay in one place (the image sequence code writes bytes atomically and reads whole files).
+// OpenEXR still images (OpenEXR 3), in memory so that file I/O and its error codes stay in one
+// place (the image sequence code writes bytes atomically and reads whole files).
+//
+// Untrusted files: the header is parsed by OpenEXR's Core C library under a memory budget derived
+// from the header's size, and the chunk table is checked against the file, before anything is
+// decoded; OpenEXR's C++ API then decodes the chunks behind a header written from the checked
+// values, never the file's own (whose declared sizes it would allocate). A damaged file costs
+// at most about its own size plus the decoded image in memory (src/exr_layout.h).
 //
 // Reading: scanline or tiled, single-part files with R, G, B channels (A and any other channel
 // ignored) or a luminance-only Y channel (expanded to grey RGB). HALF, FLOAT and UINT channels are
@@ -44,24 +50,25 @@ struct ExrInfo {
     int bit_depth = 16;           // 16 if every used channel is HALF, else 32
     bool luminance_only = false;  // Y channel expanded to RGB
     bool has_alpha = false;       // present and ignored
-    bool complete = false;        // every chunk present (Imf::InputFile::isComplete)
+    bool complete = false;        // every chunk listed, inside the file, leader consistent
     ColorInfo color;              // transfer 8 (linear); primaries from chromaticities if known
 };
 
 // Reads only the header and the chunk offset table of an EXR file held in memory.
-// Errors (context "path"): FileTruncated (ends inside the header), FileCorrupt (not EXR or a
-// malformed header), UnsupportedFormat (multi-part or deep data), UnsupportedPixelFormat (no
-// R/G/B or Y channel).
+// Errors (context "path"): FileTruncated (ends inside the header or the chunk table),
+// FileCorrupt (not EXR, a malformed header, a header needing more memory than its size
+// justifies, an implausible data window), UnsupportedFormat (multi-part or deep data),
+// UnsupportedPixelFormat (no R/G/B or Y channel, or a subsampled one).
 Result<ExrInfo> inspect_exr(const std::uint8_t* data,
                             std::size_t size,
                             const std::filesystem::path& path);
-// The same for a file on disk without reading the pixel data (used to detect complete frames).
-// For single-part scanline files `complete` also requires the last chunk to end inside the
-// file (isComplete() alone misses a file cut short after it was written).
+// The same for a file on disk without reading the pixel data (used to detect complete frames):
+// reads the header, the chunk table and each chunk's leader. Also FileNotFound/FileUnreadable.
 Result<ExrInfo> inspect_exr_file(const std::filesystem::path& path);
 
 // Decodes an EXR file held in memory into an F32 frame. Errors as inspect_exr, plus
-// FileTruncated for missing chunks and FileCorrupt for chunks that fail to decompress.
+// FileTruncated for missing chunks, FileCorrupt for a damaged chunk table or chunks that fail to
+// decompress, UnsupportedFormat for chunks far larger than the image (hundreds of channels).
 // `threads` as ExrWriteOptions::threads, for decompression.
 Result<Frame> decode_exr(const std::uint8_t* data,
                          std::size_t size,
