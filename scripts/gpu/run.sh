@@ -3,7 +3,7 @@
 # LibTorch bundled with python3's torch (no Qt, no FFmpeg there), runs them, prints a table.
 # Usage (on the GPU machine, from the repository root, after scripts/gpu/prepare_carry.sh here):
 #   scripts/gpu/run.sh [all|build|test|golden|bench|profile|long|upscaler]...   (default: all;
-#   profile, long and upscaler are not part of all: profile = pipeline variants at 768x1408 and a
+#   profile, long and upscaler are not part of all: profile = the LQ projector on cuDNN instead of GEMMs and a
 #   Kineto trace of steady chunks summarised by kernel kind; long = a 1,001-frame run at
 #   768x1408 (throughput and memory per quarter); upscaler = whole Upscaler runs on a full-size
 #   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output)
@@ -100,11 +100,8 @@ if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-
 fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)
-    run_step "pipeline 768x1408 NCHW, no autotune" prof_nchw.log "${bench[@]}" --chunks 5 \
-        --channels-last 0 --cudnn-benchmark 0
-    run_step "pipeline 768x1408 channels-last" prof_cl.log "${bench[@]}" --chunks 5 --channels-last 1
-    run_step "pipeline 768x1408 no cudnn autotune" prof_cl_bench.log "${bench[@]}" --chunks 5 \
-        --channels-last 1 --cudnn-benchmark 0
+    run_step "pipeline 768x1408 projector cuDNN" prof_proj.log "${bench[@]}" --chunks 6 \
+        --projector-gemm 0
     run_step "pipeline 768x1408 trace" prof_trace.log "${bench[@]}" --chunks 5 \
         --profile "$out/trace.json"
     [ -f "$out/trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/trace.json" 4 \

@@ -52,9 +52,11 @@ inline GpuMemory gpu_memory(const torch::Device& device) {
     return memory;
 }
 
+// Also initialises CUDA on `device` (the allocator rejects statistics calls before that).
 inline void reset_gpu_peak(const torch::Device& device) {
 #ifdef FVSR_TORCH_HAS_CUDA
     if (device.is_cuda()) {
+        (void)torch::empty({1}, torch::TensorOptions().device(device));
         c10::cuda::CUDACachingAllocator::resetPeakStats(device.has_index() ? device.index() : 0);
     }
 #endif

@@ -1,5 +1,6 @@
 #include "engine/model/lq_proj/lq_projector.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -81,9 +82,69 @@ torch::Tensor pixel_unshuffle_16(const torch::Tensor& video) {
         .reshape({b, c * kUnshuffle * kUnshuffle, t, h, w});
 }
 
+torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
+                             const torch::Tensor& input,
+                             std::int64_t piece_bytes) {
+    torch::NoGradGuard no_grad;  // inference only: the out= products reject autograd inputs
+    const auto& weight = conv->weight;  // [C_out, C, kt, kh, kw]
+    TORCH_CHECK(input.dim() == 5 && weight.dim() == 5 && input.size(1) == weight.size(1),
+                "conv3d_as_gemm: input ", input.sizes(), " does not fit the weight ",
+                weight.sizes());
+    const auto& options = conv->options;
+    // The padding option is a variant whose C++ type differs between LibTorch 1.13 and 2.x; the
+    // projector's convolutions are unpadded (make_conv), the contract in the header.
+    TORCH_CHECK(options.groups() == 1 && (*options.dilation())[0] == 1 &&
+                    (*options.dilation())[1] == 1 && (*options.dilation())[2] == 1,
+                "conv3d_as_gemm: only undilated, ungrouped convolutions");
+    const auto c_out = weight.size(0);
+    const auto c = weight.size(1);
+    const auto kt = weight.size(2);
+    const auto kh = weight.size(3);
+    const auto kw = weight.size(4);
+    const auto st = (*options.stride())[0];
+    const auto sh = (*options.stride())[1];
+    const auto sw = (*options.stride())[2];
+    const auto batch = input.size(0);
+    const auto t_out = (input.size(2) - kt) / st + 1;
+    const auto h_out = (input.size(3) - kh) / sh + 1;
+    const auto w_out = (input.size(4) - kw) / sw + 1;
+    const auto taps = kt * kh * kw * c;
+
+    // [B, T_out, H_out, W_out, kt, kh, kw, C] view of the input: a copy of a band of it is the
+    // band's im2col matrix.
+    const auto s = input.strides();
+    const auto windows = input.as_strided(
+        {batch, t_out, h_out, w_out, kt, kh, kw, c},
+        {s[0], st * s[2], sh * s[3], sw * s[4], s[2], s[3], s[4], s[1]}, input.storage_offset());
+    // [taps, C_out]: a view when the weight is channels-last, one copy otherwise.
+    const auto matrix = weight.permute({0, 2, 3, 4, 1}).reshape({c_out, taps}).t();
+    auto out = torch::empty({batch, t_out, h_out, w_out, c_out}, input.options());
+
+    const auto band_bytes = w_out * taps * static_cast<std::int64_t>(input.element_size());
+    const auto bands = std::max<std::int64_t>(
+        1, (h_out * band_bytes + piece_bytes - 1) / std::max<std::int64_t>(piece_bytes, 1));
+    const auto rows_per_band = (h_out + bands - 1) / bands;
+    for (std::int64_t b = 0; b < batch; ++b) {
+        for (std::int64_t t = 0; t < t_out; ++t) {
+            for (std::int64_t h0 = 0; h0 < h_out; h0 += rows_per_band) {
+                const auto rows = std::min(rows_per_band, h_out - h0);
+                auto columns = windows[b][t].narrow(0, h0, rows).reshape({rows * w_out, taps});
+                auto target = out[b][t].narrow(0, h0, rows).view({rows * w_out, c_out});
+                if (conv->bias.defined()) {
+                    at::addmm_out(target, conv->bias, columns, matrix);
+                } else {
+                    at::mm_out(target, columns, matrix);
+                }
+            }
+        }
+    }
+    return out.permute({0, 4, 1, 2, 3});
+}
+
 torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
                             const torch::Tensor& x,
-                            const torch::Tensor& cache) {
+                            const torch::Tensor& cache,
+                            bool gemm) {
     auto input = x;
     std::int64_t front = kCacheFrames;
     if (cache.defined()) {
@@ -92,6 +153,9 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     }
     const auto format = x.suggest_memory_format();
     input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
+    if (gemm) {
+        return conv3d_as_gemm(conv, input.contiguous(format));
+    }
     return conv->forward(input.contiguous(format));
 }
 
@@ -140,7 +204,8 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
     auto x_tail = x.slice(2, x.size(2) - kCacheFrames);
     // v1.0 pads with the clip's own last frames; v1.1 with the previous clip's.
     const auto conv1_cache = version == LqProjectorVersion::V10Buffer ? x_tail : state.conv1_cache;
-    auto y = torch::silu(norm1(causal_conv3d(conv1, x, conv1_cache)));
+    const bool gemm = m_gemm_convolutions && *m_channels_last && clip.is_cuda();
+    auto y = torch::silu(norm1(causal_conv3d(conv1, x, conv1_cache, gemm)));
     state.conv1_cache = x_tail;
     auto y_tail = y.slice(2, y.size(2) - kCacheFrames);
     ++state.clip_index;
@@ -149,7 +214,7 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
         return std::nullopt;
     }
     const auto conv2_cache = version == LqProjectorVersion::V10Buffer ? y_tail : state.conv2_cache;
-    auto z = torch::silu(norm2(causal_conv3d(conv2, y, conv2_cache)));
+    auto z = torch::silu(norm2(causal_conv3d(conv2, y, conv2_cache, gemm)));
     state.conv2_cache = y_tail;
     // [B, f*h*w, hidden_dim2] in (f, h, w) order; contiguous already in the channels-last layout.
     auto tokens = z.flatten(2).transpose(1, 2).contiguous();

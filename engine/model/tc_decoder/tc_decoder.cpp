@@ -146,7 +146,9 @@ TCDecoderImpl::TCDecoderImpl(const TCDecoderConfig& config) : m_config(config) {
     decoder = register_module("decoder", std::make_shared<torch::nn::Module>());
     const auto& c = config.channels;
     auto add = [&](LayerKind kind) -> Layer& {
-        m_layers.push_back(Layer{kind});
+        Layer layer;
+        layer.kind = kind;
+        m_layers.push_back(layer);
         return m_layers.back();
     };
     auto add_conv = [&](std::int64_t in, std::int64_t out, bool bias) {
@@ -199,6 +201,10 @@ void TCDecoderImpl::set_channels_last(bool enabled) {
         }
     }
     m_channels_last = enabled;
+    for (auto& layer : m_layers) {  // rebuilt from the current weights on first use
+        layer.padded_weight = torch::Tensor();
+        layer.padded_bias = torch::Tensor();
+    }
     set_fused_convolutions(enabled && parameters().front().is_cuda());
 }
 
@@ -246,6 +252,8 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 if (m_fused && i + 1 < m_layers.size() && m_layers[i + 1].kind == LayerKind::ReLU) {
                     x = conv_relu(layer.conv, x);
                     ++i;  // the ReLU ran in the convolution's epilogue
+                } else if (m_fused && layer.conv->weight.size(0) < kPaddedOutputChannels) {
+                    x = output_conv(layer, x);
                 } else {
                     x = layer.conv(x);
                 }
@@ -266,8 +274,19 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 x = upsample_nearest_2x(x);
                 break;
             case LayerKind::TGrow: {
-                const auto grown = layer.conv(x);
                 const auto n = x.size(1);
+                if (m_channels_last) {
+                    // One 1x1 convolution per time step with that step's rows of the weight:
+                    // each output is a dense NHWC tensor, where a channel slice of the whole
+                    // output would be strided and copied before the next convolution.
+                    const auto input = std::move(x);
+                    for (std::int64_t g = 0; g < layer.stride; ++g) {
+                        run_from(i + 1, at::conv2d(input, layer.conv->weight.narrow(0, g * n, n)),
+                                 state, emit);
+                    }
+                    return;
+                }
+                const auto grown = layer.conv(x);
                 x = torch::Tensor();
                 for (std::int64_t g = 0; g < layer.stride; ++g) {
                     run_from(i + 1, grown.narrow(1, g * n, n), state, emit);
@@ -277,6 +296,26 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
         }
     }
     emit(x);
+}
+
+torch::Tensor TCDecoderImpl::output_conv(Layer& layer, const torch::Tensor& x) {
+    const auto& weight = layer.conv->weight;
+    if (!layer.padded_weight.defined() || layer.padded_weight.device() != weight.device() ||
+        layer.padded_weight.scalar_type() != weight.scalar_type()) {
+        const auto out = weight.size(0);
+        auto padded =
+            torch::zeros({kPaddedOutputChannels, weight.size(1), weight.size(2), weight.size(3)},
+                         weight.options());
+        padded.narrow(0, 0, out).copy_(weight);
+        layer.padded_weight = padded.contiguous(at::MemoryFormat::ChannelsLast);
+        layer.padded_bias = torch::zeros({kPaddedOutputChannels}, weight.options());
+        if (layer.conv->bias.defined()) {
+            layer.padded_bias.narrow(0, 0, out).copy_(layer.conv->bias);
+        }
+    }
+    const auto pad = weight.size(2) / 2;
+    return at::conv2d(x, layer.padded_weight, layer.padded_bias, {1, 1}, {pad, pad})
+        .narrow(1, 0, weight.size(0));
 }
 
 torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,

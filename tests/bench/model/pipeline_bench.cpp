@@ -3,9 +3,10 @@
 //   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
 //                           [--chunks N] [--precision fp32|bf16|fp16]
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
-//                           [--alloc_conf default|none]
+//                           [--alloc_conf default|none] [--projector-gemm 0|1]
 // --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
 // loaders set it);
+// --projector-gemm: LQ projector 3-D convolutions as im2col + GEMM (default 1; CUDA only);
 // --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default: 1 on CUDA, as
 // load_models sets it);
 // --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
         args.count("--channels-last") ? args["--channels-last"] == "1" : device.is_cuda();
     models.tc_decoder->set_channels_last(channels_last);
     models.lq_proj->set_channels_last(channels_last);
+    models.lq_proj->set_gemm_convolutions(
+        !(args.count("--projector-gemm") && args["--projector-gemm"] == "0"));
     const bool cudnn_benchmark =
         args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : device.is_cuda();
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);

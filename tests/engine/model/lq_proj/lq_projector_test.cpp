@@ -177,3 +177,39 @@ TEST_P(LqProjectorGolden, TokensMatchGolden) {
 INSTANTIATE_TEST_SUITE_P(Cases, LqProjectorGolden, ::testing::Values("tiny_v11", "tiny_v10"));
 
 }  // namespace
+
+namespace {
+
+// conv3d_as_gemm against the convolution it replaces on CUDA, on the CPU in float64 so any
+// indexing mistake shows far above rounding: the projector's kernel and stride, channels-last and
+// contiguous inputs, one and several im2col bands, with and without bias.
+void expect_gemm_matches_conv(bool bias, bool channels_last, std::int64_t piece_bytes) {
+    torch::manual_seed(3);
+    torch::nn::Conv3d conv(torch::nn::Conv3dOptions(6, 5, {4, 3, 3}).stride({2, 1, 1}).bias(bias));
+    conv->to(torch::kDouble);
+    auto input = torch::randn({2, 6, 6, 7, 9}, torch::kDouble);
+    if (channels_last) {
+        input = input.contiguous(at::MemoryFormat::ChannelsLast3d);
+    }
+    const auto expected = conv->forward(input);
+    const auto actual = conv3d_as_gemm(conv, input, piece_bytes);
+    ASSERT_EQ(actual.sizes(), expected.sizes());
+    EXPECT_TRUE(actual.is_contiguous(at::MemoryFormat::ChannelsLast3d));
+    EXPECT_LT((actual - expected).abs().max().item<double>(), 1e-12);
+}
+
+TEST(LqProjectorGemmConvolution, MatchesTheConvolutionChannelsLast) {
+    expect_gemm_matches_conv(true, true, std::int64_t(1) << 30);
+}
+
+TEST(LqProjectorGemmConvolution, MatchesTheConvolutionContiguousWithoutBias) {
+    expect_gemm_matches_conv(false, false, std::int64_t(1) << 30);
+}
+
+TEST(LqProjectorGemmConvolution, SplitsIntoBandsThatFitThePieceBudget) {
+    // One output row of im2col here is 7 columns x 216 taps x 8 bytes = 12 KB: a 20 KB budget
+    // forces one band per output row, and the bands still tile the output exactly.
+    expect_gemm_matches_conv(true, true, 20 * 1024);
+}
+
+}  // namespace

@@ -214,7 +214,10 @@ class WanModelImpl : public torch::nn::Module {
 
   private:
     WanConfig m_config;
+    // The RoPE tables (complex128, CPU) and their copy on the device the DiT last ran on.
+    const RopeTables& rope_tables_on(const torch::Device& device);
     RopeTables m_rope;
+    RopeTables m_rope_device;
 };
 TORCH_MODULE(WanModel);
 
