@@ -6,7 +6,8 @@
 #   profile, long and upscaler are not part of all: profile = the LQ projector on cuDNN instead of GEMMs and a
 #   Kineto trace of steady chunks summarised by kernel kind; long = a 1,001-frame run at
 #   768x1408 (throughput and memory per quarter); upscaler = whole Upscaler runs on a full-size
-#   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output)
+#   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output;
+#   FVSR_UPSCALER_QUICK=1 skips the tiled runs)
 # Environment: OUT (folder for logs, default /tmp/fvsr-gpu-out), FVSR_CUDA_ARCHS (default: the
 # card's own, e.g. 90; release builds use "80;86;89;90"), FVSR_BUILD_TARGETS (space-separated
 # targets to build instead of everything, for short calls).
@@ -90,8 +91,10 @@ if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-
     }
     ub "tiny 768x1408" up_tiny768.log --width 352 --height 192 --frames 101
     ub "tiny 1024x1920" up_tiny1080.log --width 480 --height 256 --frames 101
+    [ -n "${FVSR_UPSCALER_QUICK:-}" ] ||
     ub "tiny 1024x1920 tiles 256/24" up_tiled1080.log --width 480 --height 256 --frames 61 \
         --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
+    [ -n "${FVSR_UPSCALER_QUICK:-}" ] ||
     ub "tiny 2048x3840 tiles 256/24" up_tiled4k.log --width 960 --height 512 --frames 29 \
         --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
     ub "full 768x1408" up_full768.log --mode full --width 352 --height 192 --frames 45

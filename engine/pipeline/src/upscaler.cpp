@@ -12,6 +12,7 @@
 #include "engine/pipeline/frame_rule.h"
 #include "engine/pipeline/input_prep.h"
 #include "engine/pipeline/tiling.h"
+#include "host_transfer.h"
 
 #include <algorithm>
 #include <cstring>
@@ -230,9 +231,15 @@ class StreamingUpscaler final : public Upscaler {
                 .with("max_frames", std::to_string(kMaxSourceFrames));
         }
         try {
-            auto prepared =
-                prepare_lq_frames(frame_to_tensor(lq_frame), m_geometry, m_config.lq_resample);
-            m_lq.push_back(prepared[0].to(m_stream->lq_device(), m_stream->dtype()));
+            auto input = frame_to_tensor(lq_frame);
+            const auto lq_device = m_stream->lq_device();
+            if (lq_device.is_cuda() && m_config.lq_resample == LqResample::TorchBicubic) {
+                // The bicubic pre-upscale runs where the frames are kept: the source frame goes
+                // up instead of the 16x larger upscaled one, and the host does no resampling.
+                input = input.to(lq_device);
+            }
+            auto prepared = prepare_lq_frames(input, m_geometry, m_config.lq_resample);
+            m_lq.push_back(prepared[0].to(lq_device, m_stream->dtype()));
             m_pending.push_back({lq_frame.index, lq_frame.pts, lq_frame.time_base});
             ++m_received;
             ++m_available;
@@ -266,6 +273,7 @@ class StreamingUpscaler final : public Upscaler {
                     return ok;
                 }
             }
+            emit_transferred(out);
         } catch (const std::exception& e) {
             return exception_to_error(e);
         }
@@ -326,6 +334,9 @@ class StreamingUpscaler final : public Upscaler {
             torch::TensorOptions().dtype(m_stream->dtype()).device(m_stream->device()));
     }
 
+    // Runs the next chunk and emits the previous one's frames: on CUDA a chunk's frames reach
+    // the host on a side stream while the GPU computes the next chunk (HostTransfer), so they
+    // are emitted one chunk later (finish() emits the last). On the CPU they are emitted at once.
     Status run_chunk(std::vector<Frame>& out, std::optional<std::int64_t> frame_limit) {
         if (m_cancel.is_cancelled()) {
             return Error(ErrorCode::Cancelled, "cancelled");
@@ -335,17 +346,40 @@ class StreamingUpscaler final : public Upscaler {
         auto output =
             m_stream->run_chunk(lq_frames(span.lq_begin, span.lq_end),
                                 lq_frames(span.output_begin, span.output_end), noise_for(span));
-        // [-1, 1] -> [0, 1], crop the 128-padding, HWC float32 on the host.
+        // [-1, 1] -> [0, 1], crop the 128-padding, HWC float32, still on the run device.
         auto frames = ((output[0].to(torch::kFloat) + 1) * 0.5)
                           .clamp(0, 1)
                           .slice(2, 0, m_geometry.output_height)
                           .slice(3, 0, m_geometry.output_width)
                           .permute({1, 2, 3, 0})
-                          .to(torch::kCPU)
                           .contiguous();
+        output = torch::Tensor();
+        emit_transferred(out);
+        m_transfer.start(frames);
+        m_transfer_chunk = chunk;
+        m_transfer_limit = frame_limit;
+        if (!frames.is_cuda()) {
+            emit_transferred(out);
+        }
+        // The next chunk reads nothing before its first output frame.
+        const auto keep_from = chunk_span(chunk + 1).output_begin;
+        while (m_lq_first < keep_from && !m_lq.empty()) {
+            m_lq.pop_front();
+            ++m_lq_first;
+        }
+        return {};
+    }
+
+    // Emits the frames of the chunk whose host copy is in flight, if any.
+    void emit_transferred(std::vector<Frame>& out) {
+        if (!m_transfer.pending()) {
+            return;
+        }
+        const auto frames = m_transfer.wait();
+        const auto span = chunk_span(m_transfer_chunk);
         for (std::int64_t i = 0; i < frames.size(0); ++i) {
             const auto index = span.output_begin + i;
-            if (frame_limit && index >= *frame_limit) {
+            if (m_transfer_limit && index >= *m_transfer_limit) {
                 break;
             }
             const auto& info = m_pending.front();
@@ -361,16 +395,9 @@ class StreamingUpscaler final : public Upscaler {
             m_pending.pop_front();
             ++m_emitted;
         }
-        // The next chunk reads nothing before its first output frame.
-        const auto keep_from = chunk_span(chunk + 1).output_begin;
-        while (m_lq_first < keep_from && !m_lq.empty()) {
-            m_lq.pop_front();
-            ++m_lq_first;
-        }
         if (m_events.on_chunk) {
-            m_events.on_chunk(m_emitted, "chunk " + std::to_string(chunk));
+            m_events.on_chunk(m_emitted, "chunk " + std::to_string(m_transfer_chunk));
         }
-        return {};
     }
 
     UpscalerConfig m_config;
@@ -387,6 +414,9 @@ class StreamingUpscaler final : public Upscaler {
     std::int64_t m_available = 0;        // real + padding frames
     std::int64_t m_emitted = 0;
     bool m_finished = false;
+    detail::HostTransfer m_transfer;  // the last chunk's frames on their way to the host
+    std::int64_t m_transfer_chunk = 0;
+    std::optional<std::int64_t> m_transfer_limit;
 };
 
 // Rough bytes of one tile's streaming state: the DiT self-attention KV caches dominate
