@@ -6,12 +6,11 @@
 #include "engine/gpu/device_info.h"
 #include "engine/imaging/tone_mapping.h"
 #include "engine/io/image_sequence.h"
-#include "engine/io/versions.h"
 #include "engine/jobs/processor.h"
 #include "engine/jobs/scene_cuts.h"
-#include "engine/pipeline/runtime.h"
 #include "json_values.h"
 #include "output_layout.h"
+#include "run_report.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +18,6 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
-#include <sys/resource.h>
 #include <thread>
 
 namespace engine::jobs {
@@ -84,14 +82,6 @@ Status verify_segment_files(const SegmentRecord& record, const fs::path& folder)
         }
     }
     return {};
-}
-
-long peak_rss_kib() {
-    rusage usage{};
-    if (getrusage(RUSAGE_SELF, &usage) != 0) {
-        return -1;
-    }
-    return usage.ru_maxrss;
 }
 
 // Decodes [first, end) of a source on its own thread into a bounded queue.
@@ -236,9 +226,35 @@ void JobExecution::emit_state(JobState state) {
     }
 }
 
-void JobExecution::set_worker_devices(const std::vector<std::string>& devices) {
-    std::lock_guard<std::mutex> lock(m_event_mutex);
-    m_gpu_indices.clear();
+Error classify_device_error(Error error, const std::string& device) {
+    if (error.code != ErrorCode::Internal) {
+        return error;
+    }
+    // cudaGetErrorString texts (and the driver's) of failures after which the CUDA context of
+    // the process is unusable.
+    static const char* const kLost[] = {
+        "an illegal memory access was encountered",
+        "unspecified launch failure",
+        "device-side assert triggered",
+        "the launch timed out and was terminated",
+        "GPU is lost",
+        "uncorrectable ECC error encountered",
+        "CUDA-capable device(s) is/are busy or unavailable",
+        "cudaErrorDevicesUnavailable",
+        "cudaErrorIllegalAddress",
+        "cudaErrorLaunchFailure",
+    };
+    for (const char* text : kLost) {
+        if (error.detail.find(text) != std::string::npos) {
+            error.code = ErrorCode::DeviceLost;
+            return error.with("device", device);
+        }
+    }
+    return error;
+}
+
+std::vector<int> cuda_ordinals(const std::vector<std::string>& devices) {
+    std::vector<int> out;
     for (const auto& d : devices) {
         int index = -1;
         if (d == "cuda") {
@@ -246,32 +262,46 @@ void JobExecution::set_worker_devices(const std::vector<std::string>& devices) {
         } else if (d.rfind("cuda:", 0) == 0) {
             index = std::atoi(d.c_str() + 5);
         }
-        if (index >= 0 &&
-            std::find(m_gpu_indices.begin(), m_gpu_indices.end(), index) == m_gpu_indices.end()) {
-            m_gpu_indices.push_back(index);
+        if (index >= 0 && std::find(out.begin(), out.end(), index) == out.end()) {
+            out.push_back(index);
         }
     }
+    return out;
+}
+
+std::vector<GpuMemory> update_gpu_peaks(std::vector<GpuMemory> readings,
+                                        std::map<int, GpuMemory>& peaks) {
+    for (GpuMemory& r : readings) {
+        GpuMemory& peak = peaks[r.gpu_index];
+        peak.gpu_index = r.gpu_index;
+        peak.total_bytes = r.total_bytes;
+        peak.used_bytes = std::max(peak.used_bytes, r.used_bytes);
+        peak.peak_used_bytes = peak.used_bytes;
+        r.peak_used_bytes = peak.used_bytes;
+    }
+    return readings;
+}
+
+void JobExecution::set_worker_devices(const std::vector<std::string>& devices) {
+    std::lock_guard<std::mutex> lock(m_event_mutex);
+    m_gpu_indices = cuda_ordinals(devices);
 }
 
 // Called with m_event_mutex held: NVML's view of the job's GPUs, and the peaks seen so far.
 std::vector<GpuMemory> JobExecution::sample_gpu_memory() {
-    std::vector<GpuMemory> out;
     if (m_gpu_indices.empty()) {
-        return out;
+        return {};
     }
     const gpu::DeviceQuery q = gpu::query_devices();
+    std::vector<GpuMemory> readings;
     for (int index : m_gpu_indices) {
         for (const auto& d : q.devices) {
             if (d.index == index) {
-                out.push_back({index, d.memory_used_bytes, d.memory_total_bytes});
-                GpuMemory& peak = m_gpu_peaks[index];
-                peak.gpu_index = index;
-                peak.total_bytes = d.memory_total_bytes;
-                peak.used_bytes = std::max(peak.used_bytes, d.memory_used_bytes);
+                readings.push_back({index, d.memory_used_bytes, d.memory_total_bytes, 0});
             }
         }
     }
-    return out;
+    return update_gpu_peaks(std::move(readings), m_gpu_peaks);
 }
 
 void JobExecution::emit_progress(JobStage stage,
@@ -363,13 +393,36 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
         model.kind = "builtin:" + std::string(upscaler_kind_name(m_spec.upscaler));
     }
 
-    // Final output refused early, before hours of work, unless it may be replaced.
+    // Final output refused early, before hours of work, unless it may be replaced or it is this
+    // job's own finished result: a run killed after the output's rename but before the
+    // checkpoint was removed, or one that kept its checkpoint.
     const bool pictures = m_spec.output_settings.mode == io::OutputMode::Pictures;
     std::error_code ec;
     if (!pictures && m_spec.finish == FinishPolicy::Assemble && !m_spec.output_settings.overwrite &&
         fs::exists(m_spec.output, ec)) {
-        return Error(ErrorCode::OutputExists, "the output file already exists")
-            .with("path", path_string(m_spec.output));
+        Error exists = Error(ErrorCode::OutputExists, "the output file already exists")
+                           .with("path", path_string(m_spec.output));
+        if (m_spec.resume != ResumePolicy::Resume) {
+            return exists;
+        }
+        auto finished = recognise_finished_output(input, model, total);
+        if (!finished.ok()) {
+            log_info("job " + m_job_id + ": the existing output is not this job's finished " +
+                     "result: " + finished.error().to_string());
+            return exists;
+        }
+        m_manifest = std::move(finished).value();
+        m_already_done = true;
+        m_frames_resumed = m_manifest.finished_frames();
+        m_segments_resumed = static_cast<int>(m_manifest.finished.size());
+        m_frames_done = m_frames_resumed;
+        m_segments_done = m_segments_resumed;
+        log_info("job " + m_job_id + ": already done: " + path_string(m_spec.output) +
+                 " holds the finished result of this job (checkpoint " +
+                 path_string(m_manifest_path) + "); nothing to redo, the output is kept as it is");
+        m_prepare_ms = ms_since(started);
+        m_upscale_started = Clock::now();
+        return std::vector<int>{};
     }
 
     if (pictures) {
@@ -632,6 +685,50 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
     return pending;
 }
 
+Result<Manifest> JobExecution::recognise_finished_output(const InputIdentity& input,
+                                                         const ModelIdentity& model,
+                                                         std::int64_t total_frames) {
+    auto read = read_manifest(m_manifest_path);
+    if (!read.ok()) {
+        return read.error();
+    }
+    if (!read->has_value()) {
+        return Error(ErrorCode::FileNotFound, "no checkpoint of this job")
+            .with("path", path_string(m_manifest_path));
+    }
+    Manifest manifest = std::move(**read);
+    const auto mismatch = [&](const std::string& what) {
+        return Error(ErrorCode::CheckpointMismatch, "the checkpoint " + what)
+            .with("checkpoint", path_string(m_manifest_path));
+    };
+    if (auto diffs = manifest.input.differences(input); !diffs.empty()) {
+        return mismatch("was made from another input (" + diffs.front() + ")");
+    }
+    if (manifest.settings_fingerprint != settings_fingerprint(m_spec)) {
+        return mismatch("was made with other settings");
+    }
+    if (auto diffs = manifest.model.differences(model); !diffs.empty()) {
+        return mismatch("was made with other model files (" + diffs.front() + ")");
+    }
+    const std::int64_t end =
+        m_spec.end_frame < 0 ? total_frames : std::min(m_spec.end_frame, total_frames);
+    if (manifest.plan.first != m_spec.first_frame || manifest.plan.end != end) {
+        return mismatch("covers another frame range");
+    }
+    for (const auto& segment : manifest.plan.segments) {
+        if (!manifest.is_finished(segment.index)) {
+            return mismatch("has unfinished segments (segment " + std::to_string(segment.index) +
+                            ")");
+        }
+    }
+    if (auto st = verify_final_output(m_spec, m_source_info, manifest.intermediate,
+                                      end - manifest.plan.first);
+        !st.ok()) {
+        return st.error();
+    }
+    return manifest;
+}
+
 Status JobExecution::run_segment(int segment_index, int worker_index, const std::string& device) {
     if (auto st = check_cancelled(); !st.ok()) {
         return st;
@@ -646,6 +743,9 @@ Status JobExecution::run_segment(int segment_index, int worker_index, const std:
     }
     for (int retries = 0;; ++retries) {
         Status status = run_segment_once(segment, worker_index, device, tiles);
+        if (!status.ok()) {
+            status = classify_device_error(status.error(), device);
+        }
         if (status.ok() || !model_run || status.error().code != ErrorCode::OutOfMemory ||
             is_cancelled()) {
             return status;
@@ -874,6 +974,10 @@ Status JobExecution::assemble(int worker_index) {
     if (m_spec.finish == FinishPolicy::SegmentsOnly) {
         return {};
     }
+    if (m_already_done) {
+        m_assembled = true;  // by the run that was stopped before it could clean up
+        return {};
+    }
     emit_progress(JobStage::Assembling, worker_index, true);
     AssembleInputs inputs;
     inputs.spec = &m_spec;
@@ -913,6 +1017,7 @@ JobSummary JobExecution::finalize(const Status& status) {
     if (m_assembled) {
         summary.output = m_spec.output;
     }
+    summary.already_done = m_already_done && status.ok();
     std::vector<OomRetry> oom_retries;
     {
         std::lock_guard<std::mutex> lock(m_manifest_mutex);
@@ -924,26 +1029,25 @@ JobSummary JobExecution::finalize(const Status& status) {
     }
 
     json report;
-    report["format"] = "flashvsr-studio-run-report";
+    report["format"] = kRunReportFormat;
+    report["command"] = "run";
     report["job_id"] = m_job_id;
     report["state"] = std::string(job_state_name(summary.state));
+    report["already_done"] = summary.already_done;
     if (summary.error) {
-        json context = json::object();
-        for (const auto& [k, v] : summary.error->context) {
-            context[k] = v;
-        }
-        report["error"] = {{"code", std::string(error_code_name(summary.error->code))},
-                           {"detail", summary.error->detail},
-                           {"context", context}};
+        report["error"] = report_error(*summary.error);
     }
     report["spec"] = job_spec_to_value(m_spec);
     report["settings_fingerprint"] = settings_fingerprint(m_spec);
-    report["versions"] = {{"flashvsr_studio", FVSR_VERSION},
-                          {"torch", pipeline::torch_description()},
-                          {"media", io::media_library_versions()}};
+    report["versions"] = report_versions();
     {
         std::lock_guard<std::mutex> lock(m_manifest_mutex);
         report["processor"] = m_processor_description;
+        // Hashing reads every weight file once more: only for a run that made the output.
+        report["model"] =
+            report_model(m_manifest.model, summary.state == JobState::Succeeded && !m_already_done
+                                               ? HashFiles::Compute
+                                               : HashFiles::Listed);
     }
     report["frames"] = {{"total", summary.frames_total},
                         {"processed", summary.frames_processed},
@@ -958,10 +1062,12 @@ JobSummary JobExecution::finalize(const Status& status) {
                             {"planning", m_plan_ms},     {"upscale", upscale_ms},
                             {"assemble", m_assemble_ms}, {"total", total_ms}};
     report["fps"] = upscale_ms > 0 ? double(summary.frames_processed) / (upscale_ms / 1000.0) : 0.0;
-    const std::int64_t peak_rss_bytes = peak_rss_kib() * 1024;
+    const std::int64_t peak_rss = peak_rss_bytes();
     json gpus = json::array();
     {
         std::lock_guard<std::mutex> lock(m_event_mutex);
+        // One last sample, so a job too short for a throttled progress event has its GPUs too.
+        (void)sample_gpu_memory();
         for (const auto& [index, peak] : m_gpu_peaks) {
             gpus.push_back({{"gpu_index", index},
                             {"peak_used_bytes", peak.used_bytes},
@@ -969,7 +1075,7 @@ JobSummary JobExecution::finalize(const Status& status) {
         }
     }
     // GPU peaks are NVML's "used" (every process on the GPU) sampled at progress events.
-    report["peak_memory"] = {{"process_rss_bytes", peak_rss_bytes}, {"gpus", gpus}};
+    report["peak_memory"] = {{"process_rss_bytes", peak_rss}, {"gpus", gpus}};
     report["scene_cuts"] = summary.scene_cuts;
     if (m_spec.upscaler == UpscalerKind::FlashVSR) {
         report["tiles"] = tile_choice_to_value(summary.tiles);
@@ -1003,7 +1109,7 @@ JobSummary JobExecution::finalize(const Status& status) {
         report["plan"] = job_plan_to_value(*summary.plan);
         report["predicted_vs_actual"] = {
             {"peak_gpu_bytes", {{"predicted", p.peak_gpu_bytes}, {"actual", gpu_peak}}},
-            {"peak_host_bytes", {{"predicted", p.peak_host_bytes}, {"actual", peak_rss_bytes}}},
+            {"peak_host_bytes", {{"predicted", p.peak_host_bytes}, {"actual", peak_rss}}},
             {"temp_disk_bytes", {{"predicted", p.temp_disk_bytes}, {"actual", chunk_bytes}}},
             {"upscale_seconds",
              {{"predicted", p.upscale_seconds}, {"actual", upscale_ms / 1000.0}}},
@@ -1022,8 +1128,11 @@ JobSummary JobExecution::finalize(const Status& status) {
                     : m_checkpoint_dir / ("report_" + std::to_string(m_spec.first_frame) + "_" +
                                           std::to_string(m_spec.end_frame) + ".json");
     std::error_code ec;
-    // A job that failed before it made a checkpoint folder leaves no report behind.
-    if (m_assembled || fs::is_directory(m_checkpoint_dir, ec)) {
+    if (m_already_done && fs::exists(report_path, ec)) {
+        // The report of the run that made the output says more than this one's.
+        summary.report_path = report_path;
+    } else if (m_assembled || fs::is_directory(m_checkpoint_dir, ec)) {
+        // A job that failed before it made a checkpoint folder leaves no report behind.
         if (auto st = write_file_atomically(report_path, report.dump(2)); st.ok()) {
             summary.report_path = report_path;
         } else {
@@ -1045,7 +1154,7 @@ JobSummary JobExecution::finalize(const Status& status) {
     }
     if (summary.state == JobState::Succeeded) {
         m_frames_assembled = summary.frames_total;
-        emit_progress(JobStage::Done, -1, true);
+        emit_progress(JobStage::Done, -1, true, summary.already_done ? "already done" : "");
     }
     emit_state(summary.state);
     return summary;

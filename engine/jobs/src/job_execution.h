@@ -51,6 +51,8 @@ class JobExecution {
 
     // Fills the manifest and returns the segment indices still to do (plan order).
     // `device`: the preparing worker's; the planner predicts (and picks auto tiles) for it.
+    // A job whose output is already its finished result (recognise_finished_output) returns no
+    // segments, and assemble() then leaves the output as it is.
     Result<std::vector<int>> prepare(int worker_index, const std::string& device);
     // Runs one segment; on a GPU out-of-memory error, reruns it with smaller tiles (planner's
     // smaller_tiles, at most kMaxOomRetries times). Later segments on the same device start with
@@ -69,6 +71,13 @@ class JobExecution {
                        bool force,
                        const std::string& stage_name = {});
     std::vector<GpuMemory> sample_gpu_memory();
+    // The existing output is this job's finished result when the checkpoint's manifest matches
+    // (input identity, settings fingerprint, model files, frame range), lists every segment as
+    // finished, and the file verifies (codec, size, frame count, streams). Ok with that manifest,
+    // else why not (for the log; the caller refuses the output then).
+    Result<Manifest> recognise_finished_output(const InputIdentity& input,
+                                               const ModelIdentity& model,
+                                               std::int64_t total_frames);
     Status check_cancelled() const;
     // One attempt at a segment with the given tiles; frames it counted are uncounted on failure.
     Status run_segment_once(const Segment& segment,
@@ -126,7 +135,22 @@ class JobExecution {
     double m_plan_ms = 0;
     double m_assemble_ms = 0;
     bool m_assembled = false;
+    bool m_already_done = false;  // see JobSummary::already_done
 };
+
+// LibTorch reports a CUDA failure that leaves the device's context unusable (illegal address,
+// launch failure, device-side assert, a GPU fallen off the bus) as a plain error; it becomes
+// DeviceLost (with "device"), so the job says the GPU stopped responding instead of an internal
+// error. Other errors come back as they are.
+Error classify_device_error(Error error, const std::string& device);
+
+// The driver's readings of a job's GPUs with `peaks` (by CUDA ordinal) raised to them and each
+// reading's peak_used_bytes filled from it.
+std::vector<GpuMemory> update_gpu_peaks(std::vector<GpuMemory> readings,
+                                        std::map<int, GpuMemory>& peaks);
+// CUDA ordinals among worker devices ("cuda" is 0, "cuda:N"), each once, in order of appearance;
+// "cpu" and other devices have none.
+std::vector<int> cuda_ordinals(const std::vector<std::string>& devices);
 
 // Shared by JobExecution::assemble and assemble_job(): encodes the segments listed in
 // `manifests` (one or several ranges, already verified) into spec.output.

@@ -5,12 +5,16 @@
 #include "engine/gpu/device_info.h"
 #include "engine/io/image_sequence.h"
 #include "job_execution.h"
+#include "json_values.h"
 #include "output_layout.h"
+#include "run_report.h"
 
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 
 namespace engine::jobs {
 namespace fs = std::filesystem;
@@ -217,7 +221,8 @@ void run_task(QueueState& state, Task& task, int worker, const std::string& devi
     } catch (const EngineException& e) {
         status = e.error();
     } catch (const std::exception& e) {
-        status = Error(ErrorCode::Internal, std::string("unexpected exception: ") + e.what());
+        status = classify_device_error(
+            Error(ErrorCode::Internal, std::string("unexpected exception: ") + e.what()), device);
     }
 
     bool finished = false;
@@ -418,9 +423,77 @@ Result<JobSummary> run_job(const JobSpec& spec,
     return handle.summary();
 }
 
+namespace {
+
+// The run report of a range run (FinishPolicy::SegmentsOnly) in the shared checkpoint folder, as
+// JSON; null when there is none or it is unreadable.
+nlohmann::json range_report(const fs::path& dir, const Manifest& manifest) {
+    const fs::path path = dir / ("report_" + std::to_string(manifest.spec.first_frame) + "_" +
+                                 std::to_string(manifest.spec.end_frame) + ".json");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return nullptr;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    nlohmann::json value = nlohmann::json::parse(text.str(), nullptr, false);
+    return value.is_discarded() ? nlohmann::json(nullptr) : value;
+}
+
+// assemble_job's run report: the assembly's own facts, plus per range the manifest's facts and
+// the report its machine wrote (settings, timings, GPU peaks of that machine).
+nlohmann::json assembly_report(const JobSpec& spec,
+                               const std::string& job_id,
+                               const fs::path& dir,
+                               const std::vector<Manifest>& manifests,
+                               const JobSummary& summary,
+                               double assemble_ms,
+                               double total_ms) {
+    using nlohmann::json;
+    json report;
+    report["format"] = kRunReportFormat;
+    report["command"] = "assemble";
+    report["job_id"] = job_id;
+    report["state"] = std::string(job_state_name(summary.state));
+    report["spec"] = job_spec_to_value(spec);
+    report["settings_fingerprint"] = settings_fingerprint(spec);
+    report["versions"] = report_versions();
+    report["model"] = report_model(manifests.front().model, spec.upscaler == UpscalerKind::FlashVSR
+                                                                ? HashFiles::Compute
+                                                                : HashFiles::Listed);
+    report["frames"] = {{"total", summary.frames_total}, {"assembled", summary.frames_total}};
+    report["segments"] = {{"total", summary.segments_total}};
+    report["timings_ms"] = {{"assemble", assemble_ms}, {"total", total_ms}};
+    report["fps"] = assemble_ms > 0 ? double(summary.frames_total) / (assemble_ms / 1000.0) : 0.0;
+    // The assembly runs no model: no GPU of its own. Each range's report has its GPUs' peaks.
+    report["peak_memory"] = {{"process_rss_bytes", peak_rss_bytes()}, {"gpus", json::array()}};
+    json ranges = json::array();
+    for (const auto& m : manifests) {
+        ranges.push_back({{"first", m.plan.first},
+                          {"end", m.plan.end},
+                          {"segments", m.plan.segments.size()},
+                          {"finished_frames", m.finished_frames()},
+                          {"updated_at", m.updated_at},
+                          {"model", report_model(m.model, HashFiles::Listed)},
+                          {"report", range_report(dir, m)}});
+    }
+    report["ranges"] = ranges;
+    const Manifest& first = manifests.front();
+    report["input"] = {{"path", first.input.path},
+                       {"frame_count", first.input.frame_count},
+                       {"width", first.input.width},
+                       {"height", first.input.height}};
+    report["range"] = {{"first", spec.first_frame},
+                       {"end", spec.first_frame + summary.frames_total}};
+    return report;
+}
+
+}  // namespace
+
 Result<JobSummary> assemble_job(const JobSpec& spec,
                                 JobEvents events,
                                 std::optional<CancelToken> cancel) {
+    const auto started = std::chrono::steady_clock::now();
     const fs::path dir = checkpoint_dir_for(spec);
     const std::string job_id = job_id_for(spec);
     auto emit_state = [&](JobState s) {
@@ -522,11 +595,26 @@ Result<JobSummary> assemble_job(const JobSpec& spec,
             events.on_progress(p);
         }
     };
+    const auto assemble_started = std::chrono::steady_clock::now();
     if (auto st = assemble_segments(inputs); !st.ok()) {
         return fail(st.error());
     }
     summary.state = JobState::Succeeded;
     summary.output = spec.output;
+    {
+        using std::chrono::duration;
+        const auto now = std::chrono::steady_clock::now();
+        const nlohmann::json report =
+            assembly_report(spec, job_id, dir, manifests, summary,
+                            duration<double, std::milli>(now - assemble_started).count(),
+                            duration<double, std::milli>(now - started).count());
+        const fs::path report_path = fs::path(spec.output.u8string() + ".report.json");
+        if (auto st = write_file_atomically(report_path, report.dump(2)); st.ok()) {
+            summary.report_path = report_path;
+        } else {
+            log_warning("could not write the run report: " + st.error().to_string());
+        }
+    }
     if (spec.retention == CheckpointRetention::RemoveWhenDone) {
         remove_assembled_checkpoint(dir, spec.checkpoint_dir.empty(), pointers, pictures);
     }

@@ -49,7 +49,95 @@ bool parse_segment_name(const std::string& name, std::int64_t& first, std::int64
     return std::string(tail) == "mkv";
 }
 
+// FFmpeg's name of the codec a sink writes (what a probe reports as VideoInfo::codec_name).
+std::string probed_codec_name(io::VideoCodec codec) {
+    switch (codec) {
+        case io::VideoCodec::H264:
+            return "h264";
+        case io::VideoCodec::H265:
+            return "hevc";
+        case io::VideoCodec::AV1:
+            return "av1";
+        case io::VideoCodec::ProRes422HQ:
+        case io::VideoCodec::ProRes4444:
+            return "prores";
+        case io::VideoCodec::FFV1:
+            return "ffv1";
+    }
+    return "unknown";
+}
+
+// "audio:flac" entries of the streams an assembly copies (audio, subtitles, attachments), sorted.
+std::vector<std::string> copied_streams(const io::VideoInfo& info) {
+    std::vector<std::string> out;
+    for (const auto& s : info.other_streams) {
+        const char* kind = s.kind == io::StreamKind::Audio        ? "audio"
+                           : s.kind == io::StreamKind::Subtitle   ? "subtitle"
+                           : s.kind == io::StreamKind::Attachment ? "attachment"
+                                                                  : nullptr;
+        if (kind != nullptr) {
+            out.push_back(std::string(kind) + ":" + s.codec_name);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out.empty() ? "none" : out;
+}
+
 }  // namespace
+
+Status verify_final_output(const JobSpec& spec,
+                           const io::VideoInfo& source_info,
+                           const IntermediateFormat& format,
+                           std::int64_t frames) {
+    auto options = final_sink_options(spec, source_info, format);
+    if (!options.ok()) {
+        return options.error();
+    }
+    auto differs = [&](const std::string& what) -> Status {
+        return Error(ErrorCode::OutputVerificationFailed, "the existing output " + what)
+            .with("path", path_string(spec.output));
+    };
+    io::SourceOptions so;
+    so.input = spec.output;
+    so.preferred_type = SampleType::U8;
+    so.max_frames = 1;
+    // Opening counts the packets of the whole stream and decodes the first frame.
+    auto opened = io::open_source(so);
+    if (!opened.ok()) {
+        return opened.error();
+    }
+    const io::VideoInfo& info = (*opened)->info();
+    const std::string codec = probed_codec_name(options->codec);
+    if (info.codec_name != codec) {
+        return differs("is " + info.codec_name + ", expected " + codec);
+    }
+    if (info.width != format.width || info.height != format.height) {
+        return differs("is " + std::to_string(info.width) + "x" + std::to_string(info.height) +
+                       ", expected " + std::to_string(format.width) + "x" +
+                       std::to_string(format.height));
+    }
+    if (!info.frame_count_exact || info.frame_count != frames) {
+        return differs("holds " + std::to_string(info.frame_count) + " frames" +
+                       (info.frame_count_exact ? "" : " (estimated)") + ", expected " +
+                       std::to_string(frames));
+    }
+    if (options->passthrough_from && spec.first_frame == 0) {
+        const std::vector<std::string> wanted = copied_streams(source_info);
+        const std::vector<std::string> found = copied_streams(info);
+        if (wanted != found) {
+            return differs("carries the streams " + join(found) + ", expected " + join(wanted));
+        }
+    }
+    return {};
+}
 
 Result<ProbedSource> probe_source(const JobSpec& spec, const CancelToken& cancel) {
     io::SourceOptions so;
@@ -316,6 +404,19 @@ void remove_assembled_checkpoint(const fs::path& dir,
                                  bool pictures) {
     std::error_code ec;
     if (private_dir) {
+        std::vector<fs::path> entries;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            entries.push_back(entry.path());
+        }
+        auto is_manifest = [](const fs::path& p) {
+            return p.filename().u8string().rfind("manifest_", 0) == 0;
+        };
+        std::stable_partition(entries.begin(), entries.end(),
+                              [&](const fs::path& p) { return !is_manifest(p); });
+        for (const auto& p : entries) {
+            std::error_code remove_error;
+            engine::remove_tree(p, remove_error);
+        }
         engine::remove_tree(dir, ec);
         return;
     }
@@ -327,9 +428,11 @@ void remove_assembled_checkpoint(const fs::path& dir,
                 }
             }
         }
-        remove_quietly(dir / manifest_file_name(m->spec.first_frame, m->spec.end_frame));
         remove_quietly(dir / ("report_" + std::to_string(m->spec.first_frame) + "_" +
                               std::to_string(m->spec.end_frame) + ".json"));
+    }
+    for (const Manifest* m : manifests) {
+        remove_quietly(dir / manifest_file_name(m->spec.first_frame, m->spec.end_frame));
     }
     if (fs::is_empty(dir, ec)) {
         fs::remove(dir, ec);

@@ -39,6 +39,16 @@ Result<io::SinkOptions> final_sink_options(const JobSpec& spec,
                                            const io::VideoInfo& info,
                                            const IntermediateFormat& format);
 
+// A finished job's final video file, checked as the sink checks it before its rename: the video
+// stream's codec and size, its exact frame count (`frames`), and the source's audio, subtitle and
+// attachment streams when the assembly copies them (the range starts at frame 0). Used to
+// recognise a job whose output is already complete. Ok, OutputVerificationFailed (with "path"
+// and what differs), or the error opening it.
+Status verify_final_output(const JobSpec& spec,
+                           const io::VideoInfo& source_info,
+                           const IntermediateFormat& format,
+                           std::int64_t frames);
+
 // A lossless FFV1/MKV chunk (RGB, 8 or 16 bits) holding `frames` frames of `format`.
 io::SinkOptions segment_sink_options(const std::filesystem::path& path,
                                      const IntermediateFormat& format,
@@ -66,7 +76,8 @@ void remove_unlisted_segment_files(const Manifest& manifest,
 // Partial files a killed process left for the final output file ("." + name + ".partial-<pid>").
 void remove_partial_outputs(const std::filesystem::path& output);
 // After a verified assembly: the manifests, their segment chunks, reports, and the folder when
-// empty (always when private).
+// empty (always when private). The manifests go last, so a crash halfway leaves a manifest that
+// still says the job is finished (a rerun recognises it) rather than chunks nobody lists.
 void remove_assembled_checkpoint(const std::filesystem::path& dir,
                                  bool private_dir,
                                  const std::vector<const Manifest*>& manifests,

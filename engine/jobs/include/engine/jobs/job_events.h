@@ -38,6 +38,9 @@ struct GpuMemory {
     int gpu_index = 0;  // CUDA ordinal
     std::uint64_t used_bytes = 0;
     std::uint64_t total_bytes = 0;
+    // The highest used_bytes this job has seen on the GPU so far (sampled at its progress
+    // events, so a short spike between two events can be missed).
+    std::uint64_t peak_used_bytes = 0;
 };
 
 // A progress value, sent at most ~10 times a second plus at every stage change.
@@ -46,7 +49,7 @@ struct JobProgress {
     JobStage stage = JobStage::Probing;
     // What happens now, finer than `stage`: "probing", "detecting scene cuts", "planning",
     // "calibrating", "measuring HDR peak", "upscaling", "retrying segment 3 with smaller tiles",
-    // "assembling", "done".
+    // "assembling", "done", "already done" (the output of an earlier run is complete).
     std::string stage_name;
     // Output frames finished (Upscaling, resumed ones included). Steps back by the frames of a
     // segment attempt that ran out of GPU memory and is rerun with smaller tiles.
@@ -57,7 +60,8 @@ struct JobProgress {
     double fps = 0.0;          // frames per second of this session (0 until known)
     std::int64_t eta_ms = -1;  // -1 until known
     int device_index = -1;     // the reporting worker (JobQueue order); -1 for job-level events
-    // One entry per CUDA device among the job's workers (empty on CPU-only jobs or without NVML).
+    // One entry per CUDA device among the job's workers, current and peak (empty on CPU-only
+    // jobs or without NVML).
     std::vector<GpuMemory> gpu_memory;
 };
 

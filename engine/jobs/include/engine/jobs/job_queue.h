@@ -48,6 +48,11 @@ struct JobSummary {
     TileChoice tiles;                      // the tiling segments started with
     std::vector<std::int64_t> scene_cuts;  // shot starts that bounded segments
     int oom_retries = 0;                   // segments rerun with smaller tiles in this session
+    // The output was already complete: an earlier run of this job finished it (its checkpoint
+    // says every segment is done and the file verifies) but stopped before removing the
+    // checkpoint, or kept it. Nothing was redone and the output was not touched; the checkpoint
+    // is removed unless kept.
+    bool already_done = false;
 };
 
 class JobHandle {
@@ -107,7 +112,9 @@ class JobQueue {
 
 // Runs one job to the end on workers for spec.devices (empty: one worker on spec.model.device,
 // "cpu" for classic scalers; "all" expands to every CUDA device NVML lists). Blocking.
-// Cancelling `cancel` ends it Cancelled.
+// Cancelling `cancel` ends it Cancelled. An existing output file is OutputExists (unless
+// spec.output_settings.overwrite), except when it is this job's finished result (see
+// JobSummary::already_done): then the job succeeds without redoing anything.
 Result<JobSummary> run_job(const JobSpec& spec,
                            JobEvents events = {},
                            std::optional<CancelToken> cancel = std::nullopt);
