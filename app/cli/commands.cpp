@@ -302,12 +302,18 @@ Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
         }
     }
     if (!o.quiet) {
-        if (summary.segments_resumed > 0) {
+        if (summary.segments_resumed > 0 && !summary.already_done) {
             std::fprintf(stderr, "flashvsr: resumed: %d of %d segments (%lld frames) were done\n",
                          summary.segments_resumed, summary.segments_total,
                          static_cast<long long>(summary.frames_resumed));
         }
-        if (spec.finish == engine::jobs::FinishPolicy::SegmentsOnly) {
+        if (summary.already_done) {
+            std::fprintf(stderr,
+                         "flashvsr: already done: %s holds the finished result of this job "
+                         "(%lld frames, verified); nothing was redone and it was left as it is\n",
+                         engine::path_string(summary.output).c_str(),
+                         static_cast<long long>(summary.frames_total));
+        } else if (spec.finish == engine::jobs::FinishPolicy::SegmentsOnly) {
             std::fprintf(stderr,
                          "flashvsr: frames %s done: %d segments in %s; join the ranges with "
                          "'flashvsr assemble' and the same options\n",
@@ -350,10 +356,19 @@ Status run_assemble(const Options& o, const engine::CancelToken& cancel) {
         Error e = result.error();
         return e.with("checkpoint", engine::path_string(checkpoint));
     }
+    if (o.report) {
+        if (auto st = move_report(*result, *o.report); !st.ok()) {
+            return st;
+        }
+    }
     if (!o.quiet) {
         std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
                      static_cast<long long>(result->frames_total),
                      engine::path_string(result->output).c_str());
+        const fs::path report = o.report ? *o.report : result->report_path;
+        if (!report.empty()) {
+            std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());
+        }
     }
     return {};
 }

@@ -72,8 +72,12 @@ std::string ProgressView::format_line(const engine::jobs::JobProgress& p) {
                         std::to_string(p.segments_total));
     }
     for (const auto& g : p.gpu_memory) {
-        parts.push_back("GPU" + std::to_string(g.gpu_index) + " " + gib(g.used_bytes) + "/" +
-                        gib(g.total_bytes) + " GiB");
+        std::string text = "GPU" + std::to_string(g.gpu_index) + " " + gib(g.used_bytes) + "/" +
+                           gib(g.total_bytes) + " GiB";
+        if (g.peak_used_bytes > g.used_bytes) {
+            text += " (peak " + gib(g.peak_used_bytes) + ")";
+        }
+        parts.push_back(text);
     }
     std::string line;
     for (const auto& part : parts) {

@@ -27,7 +27,8 @@ class ProgressView {
     void finish();
 
     // "[#####.........] 120/480 frames  3.20 fps  ETA 00:01:52  upscaling  segment 2/5  GPU0
-    // 10.2/80.0 GiB" (no bar when the total is unknown).
+    // 10.2/80.0 GiB (peak 12.5)" (no bar when the total is unknown; the peak when above the
+    // current use; no GPU part on CPU jobs).
     static std::string format_line(const engine::jobs::JobProgress& progress);
     // "01:02:03" for seconds >= 0, "--:--:--" when unknown.
     static std::string format_duration(double seconds);

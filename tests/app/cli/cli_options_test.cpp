@@ -483,13 +483,16 @@ TEST(ProgressViewTest, LineShowsFramesRateEtaStageSegmentAndGpuMemory) {
     p.eta_ms = 15000;
     p.segments_done = 1;
     p.segments_total = 4;
-    p.gpu_memory = {{0, 2ull << 30, 80ull << 30}, {1, 512ull << 20, 80ull << 30}};
+    // GPU0 is at its peak (not repeated); GPU1 was higher earlier.
+    p.gpu_memory = {{0, 2ull << 30, 80ull << 30, 2ull << 30},
+                    {1, 512ull << 20, 80ull << 30, 3ull << 30}};
     const std::string line = ProgressView::format_line(p);
     for (const char* part :
          {"[######..................] 12/48 frames", "3.20 fps", "ETA 00:00:15", "upscaling",
-          "segment 2/4", "GPU0 2.0/80.0 GiB", "GPU1 0.5/80.0 GiB"}) {
+          "segment 2/4", "GPU0 2.0/80.0 GiB  ", "GPU1 0.5/80.0 GiB (peak 3.0)"}) {
         EXPECT_NE(line.find(part), std::string::npos) << part << " in " << line;
     }
+    EXPECT_EQ(line.find("GPU0 2.0/80.0 GiB (peak"), std::string::npos) << line;
 
     p.stage = jobs::JobStage::Assembling;
     p.stage_name = "assembling";

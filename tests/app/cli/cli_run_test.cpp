@@ -195,6 +195,13 @@ TEST_F(CliRunTest, BicubicUpscaleKeepsFramesAndStreamsAndWritesAReport) {
     // The run report beside the output; the checkpoint is gone after success.
     const std::string report = read_text(fs::path(out.string() + ".report.json"));
     EXPECT_NE(report.find("\"state\": \"succeeded\""), std::string::npos) << report;
+    // What the issue asks of it: settings, model identity, versions, timings, peak memory.
+    for (const char* key :
+         {"\"spec\"", "\"settings_fingerprint\"", "\"model\"", "\"builtin:bicubic\"",
+          "\"versions\"", "libavcodec", "\"timings_ms\"", "\"upscale\"", "\"assemble\"",
+          "\"peak_memory\"", "\"process_rss_bytes\"", "\"gpus\""}) {
+        EXPECT_NE(report.find(key), std::string::npos) << key << " in " << report;
+    }
     EXPECT_NE(r.output.find("wrote 12 frames"), std::string::npos) << r.output;
     EXPECT_FALSE(fs::exists(path("cache/flashvsr-studio/jobs")) &&
                  !fs::is_empty(path("cache/flashvsr-studio/jobs")));
@@ -371,6 +378,42 @@ TEST_F(CliRunTest, InterruptedRunsResumeBitIdentical) {
     }
 }
 
+// A job whose checkpoint says it finished and whose output verifies is done: the same command
+// says so and succeeds without touching the output (the engine tests kill -9 the job right after
+// the output's rename; a kept checkpoint leaves the same state behind).
+TEST_F(CliRunTest, FinishedJobRunAgainIsAlreadyDone) {
+    fs::path in = make_clip("in.mkv", 60, true);
+    fs::path out = path("out.mkv");
+    const fs::path checkpoint = path("ckpt");
+    auto args = lossless_args(in, out);
+    args.insert(args.end(), {"--checkpoint_dir", checkpoint.string(), "--max_segment_frames", "25",
+                             "--scene_cuts", "False"});
+    auto keep = args;
+    keep.push_back("--keep_checkpoint");
+    RunResult first = run_cli(keep, path("a.txt"));
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    ASSERT_GE(finished_segments(checkpoint), 2);
+    const std::string made = read_text(out);
+
+    RunResult again = run_cli(keep, path("b.txt"));
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("already done"), std::string::npos) << again.output;
+    EXPECT_EQ(again.output.find("wrote "), std::string::npos) << again.output;
+    EXPECT_EQ(read_text(out), made);
+    EXPECT_GE(finished_segments(checkpoint), 2);  // kept, as asked
+
+    RunResult cleaned = run_cli(args, path("c.txt"));
+    ASSERT_EQ(cleaned.exit_code, 0) << cleaned.output;
+    EXPECT_NE(cleaned.output.find("already done"), std::string::npos) << cleaned.output;
+    EXPECT_FALSE(fs::exists(checkpoint));
+    EXPECT_EQ(read_text(out), made);
+
+    // Nothing left to prove it: the output is in the way again.
+    RunResult refused = run_cli(args, path("d.txt"));
+    EXPECT_EQ(refused.exit_code, 32) << refused.output;  // OutputExists
+    EXPECT_EQ(read_text(out), made);
+}
+
 TEST_F(CliRunTest, ChangedSettingsAreRefusedOnResume) {
     fs::path in = make_clip("in.mkv", 30, false);
     fs::path out = path("out.mkv");
@@ -413,10 +456,20 @@ TEST_F(CliRunTest, AssembleJoinsTwoRanges) {
     auto assemble = lossless_args(in, out);
     assemble.insert(assemble.begin(), "assemble");
     assemble.insert(assemble.end(), {"--checkpoint_dir", shared.string()});
-    RunResult joined = run_cli(assemble, path("assemble.txt"));
+    auto with_report = assemble;
+    with_report.insert(with_report.end(), {"--report", path("farm-report.json").string()});
+    RunResult joined = run_cli(with_report, path("assemble.txt"));
     ASSERT_EQ(joined.exit_code, 0) << joined.output;
     EXPECT_EQ(compare_videos(path("single.mkv"), out), "");
     EXPECT_EQ(fvsr_test::inspect(out).streams.size(), 3u);  // audio and subtitles too
+    // The run report where --report asked, with both ranges' own reports inside.
+    const std::string report = read_text(path("farm-report.json"));
+    EXPECT_NE(report.find("\"command\": \"assemble\""), std::string::npos) << report;
+    EXPECT_NE(report.find("\"ranges\""), std::string::npos) << report;
+    EXPECT_NE(report.find("\"versions\""), std::string::npos) << report;
+    EXPECT_FALSE(fs::exists(out.string() + ".report.json"));
+    EXPECT_NE(joined.output.find("report " + path("farm-report.json").string()), std::string::npos)
+        << joined.output;
 
     // Assembling again without --overwrite refuses to replace the output.
     auto again = assemble;
