@@ -22,27 +22,55 @@ function(_fvsr_want var)
     endif()
 endfunction()
 
-# Media I/O: FFmpeg libraries + OpenEXR.
-set(FVSR_HAVE_MEDIA OFF)
-if(NOT FVSR_MEDIA STREQUAL "OFF")
+# Media I/O. engine_io (and with it engine_jobs and the flashvsr CLI) is always built: Y4M
+# (YUV4MPEG2) files and pipes and DPX image sequences need no third-party library. FFmpeg
+# (video files, PNG/JPEG/TIFF, FFmpeg's DPX decoder) and OpenEXR (EXR) are optional parts:
+# FVSR_FFMPEG / FVSR_OPENEXR say ON (required), OFF (left out) or AUTO (when found); left empty
+# they follow FVSR_MEDIA. A part left out fails at run time with UnsupportedFormat naming the
+# missing library, never at link time. The GPU machine builds with FVSR_MEDIA=OFF.
+set(FVSR_FFMPEG "" CACHE STRING "FFmpeg-backed video and image I/O (ON/OFF/AUTO; empty: as FVSR_MEDIA)")
+set(FVSR_OPENEXR "" CACHE STRING "OpenEXR image I/O (ON/OFF/AUTO; empty: as FVSR_MEDIA)")
+set(FVSR_HAVE_MEDIA ON)
+set(FVSR_HAVE_FFMPEG OFF)
+set(FVSR_HAVE_OPENEXR OFF)
+set(_fvsr_ffmpeg_mode ${FVSR_FFMPEG})
+if(NOT _fvsr_ffmpeg_mode)
+    set(_fvsr_ffmpeg_mode ${FVSR_MEDIA})
+endif()
+set(_fvsr_openexr_mode ${FVSR_OPENEXR})
+if(NOT _fvsr_openexr_mode)
+    set(_fvsr_openexr_mode ${FVSR_MEDIA})
+endif()
+if(NOT _fvsr_ffmpeg_mode STREQUAL "OFF")
     find_package(PkgConfig)
     if(PkgConfig_FOUND)
         pkg_check_modules(FFMPEG IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample)
     endif()
-    find_package(OpenEXR CONFIG QUIET)
-    if(FFMPEG_FOUND AND OpenEXR_FOUND)
-        set(FVSR_HAVE_MEDIA ON)
-    elseif(FVSR_MEDIA STREQUAL "ON")
-        message(FATAL_ERROR "FVSR_MEDIA=ON but FFmpeg (${FFMPEG_FOUND}) or OpenEXR (${OpenEXR_FOUND}) is missing: "
-                            "apt-get install libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libopenexr-dev")
+    if(FFMPEG_FOUND)
+        set(FVSR_HAVE_FFMPEG ON)
+    elseif(_fvsr_ffmpeg_mode STREQUAL "ON")
+        message(FATAL_ERROR "FFmpeg is required (FVSR_FFMPEG/FVSR_MEDIA=ON) but missing: apt-get install "
+                            "libavformat-dev libavcodec-dev libswscale-dev libswresample-dev pkg-config")
     else()
-        message(STATUS "Media I/O and the CLI are skipped: FFmpeg or OpenEXR development files not found")
+        message(STATUS "FFmpeg development files not found: media I/O reads and writes Y4M and DPX only")
+    endif()
+endif()
+if(NOT _fvsr_openexr_mode STREQUAL "OFF")
+    find_package(OpenEXR CONFIG QUIET)
+    if(OpenEXR_FOUND)
+        set(FVSR_HAVE_OPENEXR ON)
+    elseif(_fvsr_openexr_mode STREQUAL "ON")
+        message(FATAL_ERROR "OpenEXR is required (FVSR_OPENEXR/FVSR_MEDIA=ON) but missing: "
+                            "apt-get install libopenexr-dev")
+    else()
+        message(STATUS "OpenEXR development files not found: EXR images are not supported")
     endif()
 endif()
 
 # GUI: Qt 6 Widgets + QCustomPlot.
 set(FVSR_HAVE_UI OFF)
-if(NOT FVSR_UI STREQUAL "OFF" AND FVSR_HAVE_MEDIA)
+# The GUI plays and previews video, so it needs the FFmpeg and OpenEXR parts of media I/O.
+if(NOT FVSR_UI STREQUAL "OFF" AND FVSR_HAVE_FFMPEG AND FVSR_HAVE_OPENEXR)
     find_package(Qt6 6.4 QUIET COMPONENTS Widgets Concurrent Sql Test PrintSupport LinguistTools)
     find_package(QCustomPlotQt6 QUIET)
     if(Qt6_FOUND AND QCustomPlotQt6_FOUND)
@@ -50,6 +78,8 @@ if(NOT FVSR_UI STREQUAL "OFF" AND FVSR_HAVE_MEDIA)
     elseif(FVSR_UI STREQUAL "ON")
         message(FATAL_ERROR "FVSR_UI=ON but Qt 6 or QCustomPlot for Qt 6 is missing")
     endif()
+elseif(FVSR_UI STREQUAL "ON")
+    message(FATAL_ERROR "FVSR_UI=ON needs FFmpeg and OpenEXR (FFmpeg ${FVSR_HAVE_FFMPEG}, OpenEXR ${FVSR_HAVE_OPENEXR})")
 endif()
 
 # CUDA kernels, in two layers (kernels/README.md):

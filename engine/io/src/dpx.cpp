@@ -451,4 +451,126 @@ Result<DpxHeader> parse_dpx_header(const std::uint8_t* data,
     return header;
 }
 
+Result<Frame> decode_dpx(const std::uint8_t* data,
+                         std::size_t size,
+                         const std::filesystem::path& path,
+                         SampleType type,
+                         DpxHeader* header_out) {
+    auto parsed = parse_dpx_header(data, size, path);
+    if (!parsed.ok()) {
+        return parsed.error();
+    }
+    const DpxHeader& h = parsed.value();
+    if (header_out != nullptr) {
+        *header_out = h;
+    }
+    auto unsupported = [&](const std::string& what) {
+        Error e = header_error(ErrorCode::UnsupportedFormat, what, path);
+        e.with("descriptor", std::to_string(h.descriptor))
+            .with("bit_depth", std::to_string(h.bit_depth))
+            .with("packing", std::to_string(h.packing));
+        return e;
+    };
+    int elements = 0;
+    switch (h.descriptor) {
+        case 6:
+            elements = 1;
+            break;
+        case 50:
+            elements = 3;
+            break;
+        case 51:
+            elements = 4;
+            break;
+        default:
+            return unsupported("DPX image descriptor not decoded by our reader");
+    }
+    const bool tenbit_words = h.bit_depth == 10 && (h.packing == 1 || h.packing == 2);
+    const bool twelve_in_16 = h.bit_depth == 12 && (h.packing == 1 || h.packing == 2);
+    if (!(h.bit_depth == 8 || tenbit_words || twelve_in_16 || h.bit_depth == 16)) {
+        return unsupported("DPX bit depth / packing not decoded by our reader");
+    }
+    const bool be = h.big_endian;
+    const int w = h.width;
+    const std::size_t row_bytes = h.image_bytes / static_cast<std::size_t>(h.height);
+    const std::uint8_t* image = data + h.image_offset;
+    const std::uint32_t max_code = (1u << h.bit_depth) - 1;
+
+    Frame frame;
+    frame.allocate(h.width, h.height, type);
+    frame.bit_depth = type == SampleType::U8 ? std::min(h.bit_depth, 8) : h.bit_depth;
+    // Code value -> output sample, by table (at most 65536 entries).
+    std::vector<float> to_float;
+    std::vector<std::uint16_t> to_int;
+    if (type == SampleType::F32) {
+        to_float.resize(max_code + 1);
+        for (std::uint32_t v = 0; v <= max_code; ++v) {
+            to_float[v] = static_cast<float>(v) / static_cast<float>(max_code);
+        }
+    } else {
+        const std::uint32_t full = type == SampleType::U8 ? 255u : 65535u;
+        to_int.resize(max_code + 1);
+        for (std::uint32_t v = 0; v <= max_code; ++v) {
+            to_int[v] = static_cast<std::uint16_t>(
+                (static_cast<std::uint64_t>(v) * full * 2 + max_code) / (2ull * max_code));
+        }
+    }
+    std::vector<std::uint16_t> codes(static_cast<std::size_t>(w) * elements);
+    for (int y = 0; y < h.height; ++y) {
+        const std::uint8_t* row = image + static_cast<std::size_t>(y) * row_bytes;
+        const std::size_t count = codes.size();
+        switch (h.bit_depth) {
+            case 8:
+                for (std::size_t i = 0; i < count; ++i) {
+                    codes[i] = row[i];
+                }
+                break;
+            case 10:
+                // Three samples per 32-bit word. RGB(A) from the top bits down (libavcodec's
+                // read10in32), luma from the bottom bits up (read10in32_gray); method A
+                // leaves the two padding bits at the bottom, method B at the top.
+                for (std::size_t i = 0; i < count; ++i) {
+                    const std::uint32_t word = get_u32(row + (i / 3) * 4, be);
+                    const int k = static_cast<int>(i % 3);
+                    const int shift = elements > 1 ? (h.packing == 1 ? 22 : 20) - 10 * k
+                                                   : (h.packing == 1 ? 2 : 0) + 10 * k;
+                    codes[i] = static_cast<std::uint16_t>((word >> shift) & 0x3FF);
+                }
+                break;
+            case 12:
+                for (std::size_t i = 0; i < count; ++i) {
+                    const std::uint16_t word = get_u16(row + i * 2, be);
+                    codes[i] =
+                        static_cast<std::uint16_t>((h.packing == 1 ? word >> 4 : word) & 0xFFF);
+                }
+                break;
+            default:  // 16
+                for (std::size_t i = 0; i < count; ++i) {
+                    codes[i] = get_u16(row + i * 2, be);
+                }
+                break;
+        }
+        const std::size_t out_base = static_cast<std::size_t>(y) * w * 3;
+        for (int x = 0; x < w; ++x) {
+            for (int c = 0; c < 3; ++c) {
+                const std::uint16_t code =
+                    codes[static_cast<std::size_t>(x) * elements + (elements == 1 ? 0 : c)];
+                const std::size_t o = out_base + static_cast<std::size_t>(x) * 3 + c;
+                switch (type) {
+                    case SampleType::U8:
+                        frame.samples<std::uint8_t>()[o] = static_cast<std::uint8_t>(to_int[code]);
+                        break;
+                    case SampleType::U16:
+                        frame.samples<std::uint16_t>()[o] = to_int[code];
+                        break;
+                    case SampleType::F32:
+                        frame.samples<float>()[o] = to_float[code];
+                        break;
+                }
+            }
+        }
+    }
+    return frame;
+}
+
 }  // namespace engine::io

@@ -2,6 +2,8 @@
 // Still-image plumbing shared by the image sequence source and sink (internal to engine_io):
 // whole-file reads with errno mapping, cheap structural checks that tell a truncated file from a
 // corrupt one, decoding through libavcodec (PNG, JPEG, TIFF, DPX) or OpenEXR, and PNG encoding.
+// Builds without FFmpeg decode DPX with our own reader (decode_dpx) and report PNG, JPEG and TIFF
+// as UnsupportedFormat (src/without_ffmpeg.cpp); without OpenEXR, EXR likewise.
 
 #include "engine/core/frame.h"
 #include "engine/core/result.h"
@@ -52,8 +54,17 @@ Result<DecodedImage> decode(ImageFormat format,
                             const std::filesystem::path& path,
                             SampleType type);
 
+// The non-EXR part of decode() after the structure check: libavcodec when the build has FFmpeg
+// (image_codec_ffmpeg.cpp); otherwise our DPX decoder, and UnsupportedFormat with context
+// path, format and missing_library=FFmpeg for PNG, JPEG and TIFF (without_ffmpeg.cpp).
+Result<DecodedImage> decode_raster(ImageFormat format,
+                                   const std::vector<std::uint8_t>& bytes,
+                                   const std::filesystem::path& path,
+                                   SampleType type);
+
 // PNG through libavcodec: 8-bit (RGB24) or 16-bit (RGB48BE) from any frame type (rescaled with
-// rounding, F32 clamped to [0, 1]); colour tags from `color`. EncodeFailed / InvalidArgument.
+// rounding, F32 clamped to [0, 1]); colour tags from `color`. EncodeFailed / InvalidArgument;
+// UnsupportedFormat (missing_library=FFmpeg) in builds without FFmpeg.
 Result<std::vector<std::uint8_t>> encode_png(const Frame& frame,
                                              int bit_depth,
                                              const ColorInfo& color);

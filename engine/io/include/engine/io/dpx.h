@@ -1,6 +1,6 @@
 #pragma once
-// Our own DPX writer (SMPTE 268M v2.0 header, big-endian) and the header checks the image
-// sequence reader runs before handing a file to libavcodec's DPX decoder.
+// Our own DPX writer (SMPTE 268M v2.0 header, big-endian), the header checks the image sequence
+// reader runs before decoding, and our own decoder (decode_dpx) for builds without FFmpeg.
 //
 // Written files: one image element, descriptor 50 (RGB), orientation left-to-right/top-to-bottom,
 // no RLE, image data at offset 2048 (generic + industry headers, no user data).
@@ -60,6 +60,23 @@ struct DpxHeader {
 Result<DpxHeader> parse_dpx_header(const std::uint8_t* data,
                                    std::size_t size,
                                    const std::filesystem::path& path);
+
+// Our own DPX decoder, the reader of builds without FFmpeg (builds with FFmpeg decode through
+// libavcodec and use this only where asked). Decodes what parse_dpx_header accepts except: RGB,
+// RGBA and luma elements (descriptors 50, 51, 6) of 8 bits, 10 bits filled to 32-bit words
+// (packing 1, method A, or 2, method B; three samples per word, each row starting on a new
+// word), 12 bits in 16-bit words (packing 1 or 2) and 16 bits, either byte order. Other
+// layouts (ABGR, bit-packed 10/12-bit rows, 32-bit float) are UnsupportedFormat.
+// Samples are read in the bit order libavcodec 5.1 uses, so both readers give the same codes.
+// `type`: U8 and U16 rescale from 2^bits - 1 to their full scale with rounding, F32 is
+// code / (2^bits - 1); alpha is dropped and luma expanded to grey RGB; Frame.bit_depth is the
+// file's depth (at most 8 for U8). The header (parse_dpx_header's) is stored when `header` is
+// given. Errors: those of parse_dpx_header, UnsupportedFormat; context "path".
+Result<Frame> decode_dpx(const std::uint8_t* data,
+                         std::size_t size,
+                         const std::filesystem::path& path,
+                         SampleType type,
+                         DpxHeader* header = nullptr);
 
 // SMPTE 268M transfer characteristic / colorimetric codes for a colour description, and back:
 // linear 2, BT.709 6, BT.601 525 8 (625: 7 on read), unspecified video 4; and from SMPTE

@@ -65,6 +65,9 @@ class FrameSource {
     virtual Result<std::optional<Frame>> next() = 0;
 };
 
+// Y4M files and "-" (stdin) -> y4m.h; folders, patterns and stills -> image_sequence.h;
+// anything else -> video_file.h (FFmpeg; UnsupportedFormat with missing_library=FFmpeg in
+// builds without it).
 Result<std::unique_ptr<FrameSource>> open_source(const SourceOptions& options);
 
 // ---------------------------------------------------------------------------------------------
@@ -85,7 +88,8 @@ struct SinkOptions {
     std::optional<int> crf;  // overrides the preset
     QualityPreset quality = QualityPreset::High;
     bool hardware_encoder = true;  // use NVENC when present; absence is reported, not fatal
-    std::string container;  // "mkv" (default when empty and not implied by path), "mp4", "mov"
+    std::string
+        container;  // "mkv" (default when empty and not implied by path), "mp4", "mov", "y4m"
     // Pictures
     PictureFormat picture_format = PictureFormat::PNG;
     int picture_bit_depth = 8;  // PNG 8/16, DPX 10/16, EXR 16 (half) / 32 (float)
@@ -117,6 +121,8 @@ class FrameSink {
     virtual const std::vector<std::string>& notes() const = 0;
 };
 
+// Pictures -> image_sequence.h; video to a .y4m name, "-" (stdout) or container "y4m" -> y4m.h;
+// other video -> video_file.h (FFmpeg, as above).
 Result<std::unique_ptr<FrameSink>> open_sink(const SinkOptions& options);
 
 // Names used on the command line and in presets ("h264", "prores_hq", "png", "dwaa", ...).
