@@ -8,8 +8,8 @@
 # nproc), FVSR_FUZZ_DIR (build folder, default build-fuzz).
 #
 # Only the libraries the targets need are compiled (engine_core, engine_imaging, engine_io, the
-# checkpoint reader, four jobs sources, two ui/settings sources with Qt Core): not the pipeline,
-# not the GUI. The corpus grows in build-fuzz/corpus/<target>/ between runs on one machine.
+# checkpoint reader, four torch-free engine/jobs sources for the manifest, two ui/settings
+# sources with Qt Core): not the pipeline, not the GUI. The corpus grows in build-fuzz/corpus/<target>/ between runs on one machine.
 # A crash stops with a non-zero status and prints the input's path: copy it to
 # tests/fuzz/regressions/<target>/ (the normal build replays that folder as a ctest, label
 # "fuzz") and fix the bug.

@@ -372,29 +372,7 @@ std::string gib(std::uint64_t bytes) {
     return gpu::format_bytes(bytes);
 }
 
-json tiles_value(const TileChoice& t) {
-    return {{"tiled", t.tiled},
-            {"tile_size", t.tile_size},
-            {"tile_overlap", t.tile_overlap},
-            {"shift", t.shift},
-            {"batch_size", t.batch_size}};
-}
-
 }  // namespace
-
-json tile_choice_to_value(const TileChoice& tiles) {
-    return tiles_value(tiles);
-}
-
-TileChoice tile_choice_from_value(const json& value) {
-    TileChoice t;
-    t.tiled = value.at("tiled").get<bool>();
-    t.tile_size = value.at("tile_size").get<int>();
-    t.tile_overlap = value.at("tile_overlap").get<int>();
-    t.shift = value.at("shift").get<bool>();
-    t.batch_size = value.at("batch_size").get<int>();
-    return t;
-}
 
 bool TileChoice::same_pixels(const TileChoice& other) const {
     if (tiled != other.tiled) {
@@ -720,7 +698,7 @@ json job_plan_to_value(const JobPlan& plan) {
                   {"frames", plan.input.frames},
                   {"fps", json::array({plan.input.fps.num, plan.input.fps.den})},
                   {"bit_depth", plan.input.bit_depth}};
-    j["tiles"] = tiles_value(plan.tiles);
+    j["tiles"] = tile_choice_to_value(plan.tiles);
     j["tiles_per_frame"] = plan.tiles_per_frame;
     j["auto_tiles"] = plan.auto_tiles;
     j["budget_bytes"] = plan.budget_bytes;

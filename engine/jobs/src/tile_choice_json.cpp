@@ -1,0 +1,27 @@
+// TileChoice <-> JSON (declared in json_values.h). Kept apart from planner.cpp, which reaches the
+// pipeline and LibTorch, so that the manifest reader and its fuzz target (tests/fuzz) compile
+// without them: this file needs only the planner's header and nlohmann_json.
+
+#include "json_values.h"
+
+namespace engine::jobs {
+
+nlohmann::json tile_choice_to_value(const TileChoice& tiles) {
+    return {{"tiled", tiles.tiled},
+            {"tile_size", tiles.tile_size},
+            {"tile_overlap", tiles.tile_overlap},
+            {"shift", tiles.shift},
+            {"batch_size", tiles.batch_size}};
+}
+
+TileChoice tile_choice_from_value(const nlohmann::json& value) {
+    TileChoice t;
+    t.tiled = value.at("tiled").get<bool>();
+    t.tile_size = value.at("tile_size").get<int>();
+    t.tile_overlap = value.at("tile_overlap").get<int>();
+    t.shift = value.at("shift").get<bool>();
+    t.batch_size = value.at("batch_size").get<int>();
+    return t;
+}
+
+}  // namespace engine::jobs
