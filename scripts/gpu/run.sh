@@ -7,7 +7,8 @@
 #   Kineto trace of steady chunks summarised by kernel kind; long = a 1,001-frame run at
 #   768x1408 (throughput and memory per quarter); upscaler = whole Upscaler runs on a full-size
 #   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output;
-#   FVSR_UPSCALER_QUICK=1 skips the tiled runs)
+#   FVSR_UPSCALER_QUICK=1 skips the tiled runs; multigpu = scripts/gpu/multigpu.sh, the
+#   two-GPU split / kill -9 / resume test, which needs the flashvsr and make-test-model targets)
 # Environment: OUT (folder for logs, default /tmp/fvsr-gpu-out), FVSR_CUDA_ARCHS (default: the
 # card's own, e.g. 90; release builds use "80;86;89;90"), FVSR_BUILD_TARGETS (space-separated
 # targets to build instead of everything, for short calls).
@@ -100,6 +101,12 @@ if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-
     ub "full 768x1408" up_full768.log --mode full --width 352 --height 192 --frames 45
     ub "full 768x1408 tiled VAE" up_fulltv.log --mode full --width 352 --height 192 --frames 45 \
         --tiled_vae 1
+fi
+if [ "${steps[*]}" != all ] && want multigpu; then
+    # Two-GPU split of one job, kill -9, resume on one GPU (skips itself with one GPU).
+    run_step "two-GPU split + kill + resume" multigpu_run.log env OUT="$out/multigpu" \
+        scripts/gpu/multigpu.sh --build "$build"
+    [ -f "$out/multigpu/multigpu.log" ] && cp "$out/multigpu/multigpu.log" "$out/multigpu.log"
 fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)

@@ -201,10 +201,6 @@ void TCDecoderImpl::set_channels_last(bool enabled) {
         }
     }
     m_channels_last = enabled;
-    for (auto& layer : m_layers) {  // rebuilt from the current weights on first use
-        layer.padded_weight = torch::Tensor();
-        layer.padded_bias = torch::Tensor();
-    }
     set_fused_convolutions(enabled && parameters().front().is_cuda());
 }
 
@@ -252,8 +248,6 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 if (m_fused && i + 1 < m_layers.size() && m_layers[i + 1].kind == LayerKind::ReLU) {
                     x = conv_relu(layer.conv, x);
                     ++i;  // the ReLU ran in the convolution's epilogue
-                } else if (m_fused && layer.conv->weight.size(0) < kPaddedOutputChannels) {
-                    x = output_conv(layer, x);
                 } else {
                     x = layer.conv(x);
                 }
@@ -296,26 +290,6 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
         }
     }
     emit(x);
-}
-
-torch::Tensor TCDecoderImpl::output_conv(Layer& layer, const torch::Tensor& x) {
-    const auto& weight = layer.conv->weight;
-    if (!layer.padded_weight.defined() || layer.padded_weight.device() != weight.device() ||
-        layer.padded_weight.scalar_type() != weight.scalar_type()) {
-        const auto out = weight.size(0);
-        auto padded =
-            torch::zeros({kPaddedOutputChannels, weight.size(1), weight.size(2), weight.size(3)},
-                         weight.options());
-        padded.narrow(0, 0, out).copy_(weight);
-        layer.padded_weight = padded.contiguous(at::MemoryFormat::ChannelsLast);
-        layer.padded_bias = torch::zeros({kPaddedOutputChannels}, weight.options());
-        if (layer.conv->bias.defined()) {
-            layer.padded_bias.narrow(0, 0, out).copy_(layer.conv->bias);
-        }
-    }
-    const auto pad = weight.size(2) / 2;
-    return at::conv2d(x, layer.padded_weight, layer.padded_bias, {1, 1}, {pad, pad})
-        .narrow(1, 0, weight.size(0));
 }
 
 torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,

@@ -116,16 +116,7 @@ class TCDecoderImpl : public torch::nn::Module {
         torch::nn::Conv2d conv{nullptr};  // Conv and TGrow
         MemBlock mem_block{nullptr};
         std::int64_t stride = 1;  // TGrow
-        // The 3-channel output conv on the channels-last path: weight and bias zero-padded to
-        // kPaddedOutputChannels outputs (made on first use, on the weight's device and dtype).
-        torch::Tensor padded_weight;
-        torch::Tensor padded_bias;
     };
-    // cuDNN runs a 3-output-channel convolution on a slow non-tensor-core kernel (≈ 1.5 ms per
-    // 768x1408 frame on an H100); with 16 outputs it takes a tensor-core kernel. The extra
-    // channels are zeros and are dropped.
-    static constexpr std::int64_t kPaddedOutputChannels = 16;
-    torch::Tensor output_conv(Layer& layer, const torch::Tensor& x);
 
     template <typename Emit>
     void run_from(std::size_t first_layer, torch::Tensor x, TCDecoderState& state, Emit& emit);
