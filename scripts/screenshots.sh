@@ -6,9 +6,13 @@
 #
 # The application draws a synthetic 24-frame clip (--screenshot), opens it, renders a comparison
 # preview and writes main_window.png, comparison_split.png, comparison_side_by_side.png,
-# comparison_difference.png, queue.png (the job queue running bicubic jobs, with a failed job's
-# error and the throughput plot) and main_window_zh_CN.png. Settings, presets, the queue
-# database and the jobs' outputs go to a temporary folder; the user's are not touched.
+# comparison_difference.png, tile_grid.png (the tile overlay in the viewer), tile_preview.png (a
+# clicked tile rendered at full settings in the comparison view, with the measured speed and the
+# whole job's estimate), queue.png (the job queue running bicubic jobs, with a failed job's error
+# and the throughput plot) and main_window_zh_CN.png. Settings, presets, the queue database and
+# the jobs' outputs go to a temporary folder; the user's are not touched.
+# The tile preview runs FlashVSR when FVSR_SCREENSHOT_MODEL_DIR names a real model folder
+# (random test weights would show noise); otherwise Lanczos-3, and its label says so.
 # Needs xvfb-run (Debian: apt-get install xvfb xauth).
 set -euo pipefail
 

@@ -1412,6 +1412,14 @@
         <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB; large frames are cut into the largest tiles that fit.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Multi-GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cuts each job into segments of 240 frames (new ones at scene cuts) that the queue spreads over every idle GPU; the devices the queue may use are ticked in the Devices panel.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Units</name>
@@ -1552,10 +1560,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No preview yet. Set in and out points in the viewer (I and O), then press Render preview (Ctrl+R).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Frame %1 has no preview. Rendered: frames %2 to %3.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1631,6 +1635,71 @@
         <source>Amplifies differences so small ones become visible.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Planning the region preview…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Rendering a %1×%2 region at full settings: frames %3 to %4 after %n warm-up frame(s)…</source>
+        <translation>
+            <numerusform>Rendering a %1×%2 region at full settings: frames %3 to %4 after %n warm-up frame…</numerusform>
+            <numerusform>Rendering a %1×%2 region at full settings: frames %3 to %4 after %n warm-up frames…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Region preview stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Region %1×%2: %n frame(s) in %3 (%4 fps; model loaded in %5).</source>
+        <translation>
+            <numerusform>Region %1×%2: %n frame in %3 (%4 fps; model loaded in %5).</numerusform>
+            <numerusform>Region %1×%2: %n frames in %3 (%4 fps; model loaded in %5).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>peak GPU memory %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak memory %1 (CPU)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Whole job (%n frame(s)): about %1 at %2 fps, temporary disk %3, %4.</source>
+        <translation>
+            <numerusform>Whole job (%n frame): about %1 at %2 fps, temporary disk %3, %4.</numerusform>
+            <numerusform>Whole job (%n frames): about %1 at %2 fps, temporary disk %3, %4.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>region %1×%2 at %3, %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before: Bicubic ×%1 (classic scaler), %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After: full settings, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After: %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No preview yet. Set in and out points in the viewer (I and O), then press Render preview (Ctrl+R). For FlashVSR at full settings, click a tile of the tile grid (Shift+T) or Ctrl+drag a region in the viewer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region frames:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frames a region preview shows: the current frame and the ones after it. Up to %1 frames before it are rendered first, because FlashVSR needs a run-up.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ui::ComparisonWidget</name>
@@ -1700,6 +1769,10 @@
         <source>Power</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Ticked: the queue runs jobs on this GPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ui::DevicePanel</name>
@@ -1744,6 +1817,22 @@
     </message>
     <message>
         <source>Frames/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current job: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use for the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Jobs of the queue run on the ticked GPUs, one worker each.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2149,6 +2238,20 @@
         <source>Which FlashVSR model files are there, verify them, choose the model folder</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Replace the existing output?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 exists already. Replace it when the job runs?
+
+No leaves this input out of the queue; change the output name to keep both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a video first.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ui::MediaListModel</name>
@@ -2462,9 +2565,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Loop in/out range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Drop videos or folders of pictures here, or use File › Open.
 
-Wheel: zoom · Drag: pan · Double-click: fit</source>
+Wheel: zoom · Drag: pan · Double-click: fit · Ctrl+drag or a click on a tile of the grid: preview that region at full settings</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1412,6 +1412,14 @@
         <source>Tiny mode, fp16, sparse attention, local range 9 and a short cache, for GPUs with 8 to 16 GB; large frames are cut into the largest tiles that fit.</source>
         <translation>Tiny 模式、fp16、稀疏注意力、局部范围 9 和较短的缓存，适用于 8 到 16 GB 显存的 GPU；大画面会被切分成能放进显存的最大分块。</translation>
     </message>
+    <message>
+        <source>Multi-GPU</source>
+        <translation>多 GPU</translation>
+    </message>
+    <message>
+        <source>Cuts each job into segments of 240 frames (new ones at scene cuts) that the queue spreads over every idle GPU; the devices the queue may use are ticked in the Devices panel.</source>
+        <translation>把每个任务切成 240 帧的片段（在场景切换处另起新片段），由队列分配到每个空闲的 GPU；队列可使用的设备在“设备”面板中勾选。</translation>
+    </message>
 </context>
 <context>
     <name>Units</name>
@@ -1543,10 +1551,6 @@
         <translation>打开一个视频以对比处理前后的效果。</translation>
     </message>
     <message>
-        <source>No preview yet. Set in and out points in the viewer (I and O), then press Render preview (Ctrl+R).</source>
-        <translation>尚无预览。请在查看器中设置入点和出点（I 和 O），然后点击“渲染预览”（Ctrl+R）。</translation>
-    </message>
-    <message>
         <source>Frame %1 has no preview. Rendered: frames %2 to %3.</source>
         <translation>第 %1 帧没有预览。已渲染：第 %2 到 %3 帧。</translation>
     </message>
@@ -1622,6 +1626,68 @@
         <source>Amplifies differences so small ones become visible.</source>
         <translation>放大差异，使细小的差异也能看见。</translation>
     </message>
+    <message>
+        <source>Planning the region preview…</source>
+        <translation>正在规划区域预览…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Rendering a %1×%2 region at full settings: frames %3 to %4 after %n warm-up frame(s)…</source>
+        <translation>
+            <numerusform>正在以完整设置渲染 %1×%2 的区域：先渲染 %n 个预热帧，然后是第 %3 到 %4 帧…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Region preview stopped.</source>
+        <translation>区域预览已停止。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Region %1×%2: %n frame(s) in %3 (%4 fps; model loaded in %5).</source>
+        <translation>
+            <numerusform>区域 %1×%2：%n 帧用时 %3（%4 fps；模型加载用时 %5）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>peak GPU memory %1</source>
+        <translation>显存峰值 %1</translation>
+    </message>
+    <message>
+        <source>peak memory %1 (CPU)</source>
+        <translation>内存峰值 %1（CPU）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Whole job (%n frame(s)): about %1 at %2 fps, temporary disk %3, %4.</source>
+        <translation>
+            <numerusform>整个任务（%n 帧）：约 %1，速度 %2 fps，临时磁盘 %3，%4。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>region %1×%2 at %3, %4</source>
+        <translation>区域 %1×%2，位于 %3, %4</translation>
+    </message>
+    <message>
+        <source>Before: Bicubic ×%1 (classic scaler), %2</source>
+        <translation>之前：双三次 ×%1（经典缩放），%2</translation>
+    </message>
+    <message>
+        <source>After: full settings, %1</source>
+        <translation>之后：完整设置，%1</translation>
+    </message>
+    <message>
+        <source>After: %1, %2</source>
+        <translation>之后：%1，%2</translation>
+    </message>
+    <message>
+        <source>No preview yet. Set in and out points in the viewer (I and O), then press Render preview (Ctrl+R). For FlashVSR at full settings, click a tile of the tile grid (Shift+T) or Ctrl+drag a region in the viewer.</source>
+        <translation>尚无预览。请在查看器中设置入点和出点（I 和 O），然后点击“渲染预览”（Ctrl+R）。要以完整设置查看 FlashVSR 的效果，请点击分块网格（Shift+T）中的一个分块，或在查看器中按住 Ctrl 拖出一个区域。</translation>
+    </message>
+    <message>
+        <source>Region frames:</source>
+        <translation>区域帧数：</translation>
+    </message>
+    <message>
+        <source>Frames a region preview shows: the current frame and the ones after it. Up to %1 frames before it are rendered first, because FlashVSR needs a run-up.</source>
+        <translation>区域预览显示的帧数：当前帧及其后的帧。由于 FlashVSR 需要预热，会先渲染它之前最多 %1 帧。</translation>
+    </message>
 </context>
 <context>
     <name>ui::ComparisonWidget</name>
@@ -1691,6 +1757,10 @@
         <source>Power</source>
         <translation>功耗</translation>
     </message>
+    <message>
+        <source>Ticked: the queue runs jobs on this GPU.</source>
+        <translation>勾选：队列会在此 GPU 上运行任务。</translation>
+    </message>
 </context>
 <context>
     <name>ui::DevicePanel</name>
@@ -1735,6 +1805,22 @@
     <message>
         <source>Frames/s</source>
         <translation>帧/秒</translation>
+    </message>
+    <message>
+        <source>Current job: %1</source>
+        <translation>当前任务：%1</translation>
+    </message>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Use for the queue</source>
+        <translation>用于队列</translation>
+    </message>
+    <message>
+        <source>Jobs of the queue run on the ticked GPUs, one worker each.</source>
+        <translation>队列中的任务在勾选的 GPU 上运行，每个 GPU 一个工作线程。</translation>
     </message>
 </context>
 <context>
@@ -2134,6 +2220,22 @@
         <source>Which FlashVSR model files are there, verify them, choose the model folder</source>
         <translation>查看有哪些 FlashVSR 模型文件、校验它们、选择模型文件夹</translation>
     </message>
+    <message>
+        <source>Replace the existing output?</source>
+        <translation>替换已有的输出？</translation>
+    </message>
+    <message>
+        <source>%1 exists already. Replace it when the job runs?
+
+No leaves this input out of the queue; change the output name to keep both.</source>
+        <translation>%1 已存在。任务运行时替换它吗？
+
+选择“否”则不把此输入加入队列；如需两者都保留，请修改输出名称。</translation>
+    </message>
+    <message>
+        <source>Open a video first.</source>
+        <translation>请先打开一个视频。</translation>
+    </message>
 </context>
 <context>
     <name>ui::MediaListModel</name>
@@ -2447,12 +2549,16 @@
         <translation>拖动浏览片段</translation>
     </message>
     <message>
+        <source>Loop in/out range</source>
+        <translation>循环播放入点/出点范围</translation>
+    </message>
+    <message>
         <source>Drop videos or folders of pictures here, or use File › Open.
 
-Wheel: zoom · Drag: pan · Double-click: fit</source>
+Wheel: zoom · Drag: pan · Double-click: fit · Ctrl+drag or a click on a tile of the grid: preview that region at full settings</source>
         <translation>把视频或图片文件夹拖到这里，或使用“文件 › 打开”。
 
-滚轮：缩放 · 拖动：平移 · 双击：适应窗口</translation>
+滚轮：缩放 · 拖动：平移 · 双击：适应窗口 · 按住 Ctrl 拖动或点击网格中的分块：以完整设置预览该区域</translation>
     </message>
 </context>
 <context>

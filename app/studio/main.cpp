@@ -14,6 +14,7 @@
 #include "ui/settings/studio_settings.h"
 #include "ui/widgets/comparison_panel.h"
 #include "ui/widgets/device_panel.h"
+#include "ui/widgets/image_canvas.h"
 #include "ui/widgets/parameter_panel.h"
 #include "ui/widgets/player_widget.h"
 #include "ui/widgets/queue_panel.h"
@@ -185,6 +186,53 @@ bool queueScreenshot(ui::MainWindow& window, const QString& clip, const QString&
     return ok;
 }
 
+// The tile grid over the viewer (tile_grid.png), then a click on the tile over the zone plate
+// renders it at full settings into the comparison view, with the measured speed and the whole
+// job's estimate (tile_preview.png). With FVSR_SCREENSHOT_MODEL_DIR (a real FlashVSR model
+// folder) the tile runs through FlashVSR; without one through Lanczos-3, and the labels say so.
+bool tilePreviewScreenshots(ui::MainWindow& window, const QString& outputDir) {
+    window.showViewer();
+    const QVariantMap before = window.parameterPanel()->parameters();
+    QVariantMap values = before;
+    const QString model = qEnvironmentVariable("FVSR_SCREENSHOT_MODEL_DIR");
+    if (model.isEmpty()) {
+        values.insert(QStringLiteral("upscaler"), QStringLiteral("lanczos"));
+    } else {
+        values.insert(QStringLiteral("upscaler"), QStringLiteral("flashvsr"));
+        values.insert(QStringLiteral("model_dir"), model);
+    }
+    values.insert(QStringLiteral("scale"), 4);
+    values.insert(QStringLiteral("tiled_dit"), true);
+    values.insert(QStringLiteral("tile_size"), 96);
+    values.insert(QStringLiteral("tile_overlap"), 16);
+    values.insert(QStringLiteral("tile_shift"), false);
+    window.parameterPanel()->setParameters(values);
+    window.tileGridAction()->setChecked(true);
+    settle(400);
+    bool ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_grid.png")));
+    ui::ImageCanvas* canvas = window.player()->canvas();
+    emit canvas->imageClicked(QPoint(268, 52));
+    ui::ComparisonPanel* compare = window.comparisonPanel();
+    const bool rendered = waitUntil(
+        [&] {
+            return compare->renderedFrameCount() > 0 && !window.tilePreviewRenderer().isRunning();
+        },
+        600000);
+    if (!rendered) {
+        engine::log_error("the tile preview did not render");
+        ok = false;
+    } else {
+        compare->modeActions().at(0)->trigger();
+        compare->view()->setDividerFraction(0.5);
+        compare->view()->zoomToFit();
+        settle(300);
+        ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_preview.png"))) && ok;
+    }
+    window.tileGridAction()->setChecked(false);
+    window.parameterPanel()->setParameters(before);
+    return ok;
+}
+
 int runScreenshots(ui::MainWindow& window, const QString& outputDir) {
     QDir().mkpath(outputDir);
     QTemporaryDir clipDir;
@@ -236,6 +284,8 @@ int runScreenshots(ui::MainWindow& window, const QString& outputDir) {
     settle(300);
     ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("comparison_difference.png"))) &&
          ok;
+
+    ok = tilePreviewScreenshots(window, outputDir) && ok;
 
     ok = queueScreenshot(window, clip, QDir(outputDir).filePath(QStringLiteral("queue.png"))) && ok;
 

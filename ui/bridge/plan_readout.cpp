@@ -18,6 +18,8 @@ QString translated(const char* text) {
     return QCoreApplication::translate("PlanReadout", text);
 }
 
+}  // namespace
+
 QString durationText(double seconds) {
     const qint64 s = static_cast<qint64>(std::llround(std::max(seconds, 0.0)));
     if (s < 60) {
@@ -30,8 +32,6 @@ QString durationText(double seconds) {
         .arg(s / 3600)
         .arg((s % 3600) / 60);
 }
-
-}  // namespace
 
 PlanReadout planReadout(const QVariantMap& values,
                         const QString& inputPath,

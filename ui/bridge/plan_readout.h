@@ -34,6 +34,9 @@ struct PlanReadout {
     int tilesPerFrame = 1;
 };
 
+// "42 s", "3 min 5 s", "2 h 10 min" (translated; negative counts as 0).
+QString durationText(double seconds);
+
 PlanReadout planReadout(const QVariantMap& values,
                         const QString& inputPath,
                         const PlanInput& input);

@@ -32,6 +32,16 @@ QVariant DeviceListModel::data(const QModelIndex& index, int role) const {
     }
     const engine::gpu::DeviceStatus& d = m_query.devices.at(static_cast<size_t>(index.row()));
     switch (role) {
+        case Qt::CheckStateRole:
+            if (index.column() != NameColumn) {
+                return {};
+            }
+            return isUsedByQueue(index.row()) ? Qt::Checked : Qt::Unchecked;
+        case Qt::ToolTipRole:
+            if (index.column() != NameColumn) {
+                return {};
+            }
+            return tr("Ticked: the queue runs jobs on this GPU.");
         case IndexRole:
             return d.index;
         case MemoryUsedRole:
@@ -80,6 +90,85 @@ QVariant DeviceListModel::headerData(int section, Qt::Orientation orientation, i
         default:
             return {};
     }
+}
+
+Qt::ItemFlags DeviceListModel::flags(const QModelIndex& index) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return Qt::NoItemFlags;
+    }
+    Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+    if (index.column() == NameColumn) {
+        f |= Qt::ItemIsUserCheckable;
+    }
+    return f;
+}
+
+bool DeviceListModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (role != Qt::CheckStateRole || index.column() != NameColumn ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) {
+        return false;
+    }
+    const int ordinal = m_query.devices.at(static_cast<size_t>(index.row())).index;
+    const bool use = static_cast<Qt::CheckState>(value.toInt()) == Qt::Checked;
+    if (use == isUsedByQueue(index.row())) {
+        return true;
+    }
+    if (use) {
+        m_excluded.removeAll(ordinal);
+    } else {
+        int ticked = 0;
+        for (int row = 0; row < rowCount(); ++row) {
+            ticked += isUsedByQueue(row) ? 1 : 0;
+        }
+        if (ticked <= 1) {
+            return false;  // the queue keeps at least one GPU
+        }
+        m_excluded.append(ordinal);
+    }
+    emit dataChanged(index, index, {Qt::CheckStateRole});
+    emit queueDevicesChanged(queueDevices());
+    return true;
+}
+
+void DeviceListModel::setExcludedDevices(const QList<int>& ordinals) {
+    if (ordinals == m_excluded) {
+        return;
+    }
+    m_excluded = ordinals;
+    if (rowCount() > 0) {
+        emit dataChanged(index(0, NameColumn), index(rowCount() - 1, NameColumn),
+                         {Qt::CheckStateRole});
+    }
+    emit queueDevicesChanged(queueDevices());
+}
+
+bool DeviceListModel::isUsedByQueue(int row) const {
+    if (row < 0 || row >= rowCount()) {
+        return false;
+    }
+    if (!m_excluded.contains(m_query.devices.at(static_cast<size_t>(row)).index)) {
+        return true;
+    }
+    // A stored choice that excludes every GPU listed now (other hardware) is ignored.
+    for (const auto& d : m_query.devices) {
+        if (!m_excluded.contains(d.index)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QStringList DeviceListModel::queueDevices() const {
+    QStringList devices;
+    for (int row = 0; row < rowCount(); ++row) {
+        if (isUsedByQueue(row)) {
+            devices << QStringLiteral("cuda:%1").arg(m_query.devices.at(size_t(row)).index);
+        }
+    }
+    if (devices.isEmpty()) {
+        devices << QStringLiteral("cpu");
+    }
+    return devices;
 }
 
 void DeviceListModel::update(const engine::gpu::DeviceQuery& query) {

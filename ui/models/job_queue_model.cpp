@@ -14,6 +14,7 @@ namespace ui {
 
 JobQueueModel::JobQueueModel(JobStore* store, QObject* parent)
     : QAbstractTableModel(parent), m_store(store) {
+    m_clock.start();
     if (m_store == nullptr) {
         return;
     }
@@ -477,6 +478,7 @@ void JobQueueModel::setJobState(const QString& id, QueueJobState state) {
     if (state != QueueJobState::Running && state != QueueJobState::Stopping) {
         job.fps = 0.0;
         job.etaMs = -1;
+        m_progressWrittenMs.remove(id);
     }
     if (state == QueueJobState::Succeeded && job.framesTotal > 0) {
         job.framesDone = job.framesTotal;
@@ -505,6 +507,13 @@ void JobQueueModel::setJobProgress(const QString& id,
         job.device = device;
     }
     emitRowChanged(row);
+    // Throttled: the engine reports about 10 times a second, a write costs a transaction.
+    const qint64 now = m_clock.elapsed();
+    const auto written = m_progressWrittenMs.constFind(id);
+    if (written == m_progressWrittenMs.cend() || now - *written >= m_progressPersistIntervalMs) {
+        m_progressWrittenMs.insert(id, now);
+        persist({job});
+    }
 }
 
 void JobQueueModel::setJobError(const QString& id, const std::optional<engine::Error>& error) {

@@ -1,8 +1,10 @@
 #pragma once
 // The GUI's job queue as a table: name, state, progress, fps, ETA, device, output. Rows are
 // queue entries (QueueJob) in run order. Every change the user makes (add, edit, duplicate,
-// remove, reorder, state) is written to the JobStore at once; progress values are not (the
-// engine's resume manifest is the record of progress) except with each state change.
+// remove, reorder, state) is written to the JobStore at once. Progress (frames, device) is
+// written with each state change and, while a job runs, at most once per
+// progressPersistIntervalMs() per job, so after a crash the restarted window shows how far each
+// job got (the engine's resume manifest stays the record the resume itself trusts).
 //
 // Drag and drop: rows drag as kRowsMimeType (their ids) and drop between rows to reorder;
 // file and folder URLs dropped on the table are announced with pathsDropped() (the window
@@ -16,6 +18,8 @@
 #include "ui/models/queue_job.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QStringList>
 
@@ -119,6 +123,12 @@ class JobQueueModel : public QAbstractTableModel {
     void setJobError(const QString& id, const std::optional<engine::Error>& error);
     void setJobSpec(const QString& id, const engine::jobs::JobSpec& spec);
 
+    // Least time between two progress writes of one job (ms; default kProgressPersistIntervalMs).
+    // 0 writes every update (tests).
+    static constexpr int kProgressPersistIntervalMs = 2000;
+    void setProgressPersistIntervalMs(int ms) { m_progressPersistIntervalMs = ms; }
+    int progressPersistIntervalMs() const { return m_progressPersistIntervalMs; }
+
     // "1:02:03" / "4:05" for an ETA in ms; "" when unknown.
     static QString formatDuration(qint64 ms);
 
@@ -140,6 +150,9 @@ class JobQueueModel : public QAbstractTableModel {
     QList<QueueJob> m_jobs;
     QStringList m_interrupted;
     QString m_checkpointRoot;
+    int m_progressPersistIntervalMs = kProgressPersistIntervalMs;
+    QElapsedTimer m_clock;
+    QHash<QString, qint64> m_progressWrittenMs;  // job id -> m_clock time of its last write
 };
 
 }  // namespace ui

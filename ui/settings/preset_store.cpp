@@ -39,6 +39,11 @@ const BuiltIn kBuiltIns[] = {
                        "Tiny mode, fp16, sparse attention, local range 9 and a short cache, "
                        "for GPUs with 8 to 16 GB; large frames are cut into the largest tiles "
                        "that fit.")},
+    {"multi_gpu", QT_TRANSLATE_NOOP("Presets", "Multi-GPU"),
+     QT_TRANSLATE_NOOP("Presets",
+                       "Cuts each job into segments of 240 frames (new ones at scene cuts) that "
+                       "the queue spreads over every idle GPU; the devices the queue may use are "
+                       "ticked in the Devices panel.")},
     {"long_video", QT_TRANSLATE_NOOP("Presets", "Long video"),
      QT_TRANSLATE_NOOP("Presets",
                        "Tiny-long mode streams with constant memory; H.265 in MKV with all "
@@ -76,6 +81,11 @@ QVariantMap builtInValues(const QString& id) {
         v = {{"mode", "full"},  {"tiled_vae", true},      {"sparse_ratio", 2.0},
              {"kv_ratio", 3.0}, {"local_range", 11},      {"color_fix", "adain"},
              {"codec", "h265"}, {"quality", "very_high"}, {"output_bit_depth", "10"}};
+    } else if (id == QLatin1String("multi_gpu")) {
+        v = {{"device", "auto"},
+             {"max_segment_frames", 240},
+             {"segment_overlap", 2},
+             {"scene_cuts", true}};
     } else if (id == QLatin1String("hdr")) {
         v = {{"hdr_mode", "auto"},
              {"tone_mapping_method", "logarithmic"},

@@ -17,6 +17,7 @@ const QString kPreset = QStringLiteral("job/preset");
 const QString kOpenDir = QStringLiteral("files/lastDirectory");
 const QString kCache = QStringLiteral("viewer/cacheFrames");
 const QString kPoll = QStringLiteral("devices/pollIntervalMs");
+const QString kExcludedDevices = QStringLiteral("devices/excludedFromQueue");
 const QString kPreview = QStringLiteral("preview/memoryMiB");
 
 }  // namespace
@@ -125,6 +126,26 @@ int StudioSettings::devicePollIntervalMs() const {
 
 void StudioSettings::setDevicePollIntervalMs(int interval_ms) {
     m_store.setValue(kPoll, std::clamp(interval_ms, 250, 10000));
+}
+
+QList<int> StudioSettings::excludedQueueDevices() const {
+    QList<int> ordinals;
+    for (const QString& s : m_store.value(kExcludedDevices).toStringList()) {
+        bool ok = false;
+        const int ordinal = s.toInt(&ok);
+        if (ok && ordinal >= 0 && !ordinals.contains(ordinal)) {
+            ordinals << ordinal;
+        }
+    }
+    return ordinals;
+}
+
+void StudioSettings::setExcludedQueueDevices(const QList<int>& ordinals) {
+    QStringList list;
+    for (int ordinal : ordinals) {
+        list << QString::number(ordinal);
+    }
+    m_store.setValue(kExcludedDevices, list);
 }
 
 int StudioSettings::previewMemoryMiB() const {

@@ -4,6 +4,7 @@
 // global. Threads: UI thread only.
 
 #include <QByteArray>
+#include <QList>
 #include <QSettings>
 #include <QString>
 #include <QStringList>
@@ -54,6 +55,9 @@ class StudioSettings {
     void setViewerCacheFrames(int frames);
     int devicePollIntervalMs() const;  // 250..10000
     void setDevicePollIntervalMs(int interval_ms);
+    // CUDA ordinals the queue must not use (Devices panel ticks).
+    QList<int> excludedQueueDevices() const;
+    void setExcludedQueueDevices(const QList<int>& ordinals);
     int previewMemoryMiB() const;  // budget of rendered comparison frames, 64..16384
     void setPreviewMemoryMiB(int mebibytes);
 

@@ -1,10 +1,13 @@
 #include "ui/widgets/comparison_panel.h"
 
+#include "ui/bridge/plan_readout.h"
+
 #include <QActionGroup>
 #include <QComboBox>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QSpinBox>
 #include <QStyle>
@@ -13,8 +16,10 @@
 
 namespace ui {
 
-ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer, QWidget* parent)
-    : QWidget(parent), m_renderer(renderer) {
+ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer,
+                                 TilePreviewRenderer& tileRenderer,
+                                 QWidget* parent)
+    : QWidget(parent), m_renderer(renderer), m_tileRenderer(tileRenderer) {
     m_view = new ComparisonWidget(this);
     auto* modes = new QActionGroup(this);
     auto mode = [&](ComparisonMode m) {
@@ -55,7 +60,7 @@ ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer, QWidget* parent)
     m_cancel = new QAction(this);
     m_cancel->setIcon(style()->standardIcon(QStyle::SP_BrowserStop));
     m_cancel->setEnabled(false);
-    connect(m_cancel, &QAction::triggered, &m_renderer, &PreviewRenderer::cancel);
+    connect(m_cancel, &QAction::triggered, this, &ComparisonPanel::cancelRendering);
 
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(4, 4, 4, 4);
@@ -91,6 +96,13 @@ ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer, QWidget* parent)
     m_cancelButton = new QToolButton(this);
     m_cancelButton->setDefaultAction(m_cancel);
     bar->addWidget(m_cancelButton);
+    bar->addSpacing(12);
+    m_regionFramesLabel = new QLabel(this);
+    bar->addWidget(m_regionFramesLabel);
+    m_regionFrames = new QSpinBox(this);
+    m_regionFrames->setRange(1, 240);
+    m_regionFrames->setValue(kTilePreviewDefaultFrames);
+    bar->addWidget(m_regionFrames);
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(160);
     m_progress->setVisible(false);
@@ -112,6 +124,16 @@ ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer, QWidget* parent)
             &ComparisonPanel::onRendererFrameRendered);
     connect(&m_renderer, &PreviewRenderer::finished, this, &ComparisonPanel::onRendererFinished);
     connect(&m_renderer, &PreviewRenderer::failed, this, &ComparisonPanel::onRendererFailed);
+    connect(&m_tileRenderer, &TilePreviewRenderer::started, this,
+            &ComparisonPanel::onTileRendererStarted);
+    connect(&m_tileRenderer, &TilePreviewRenderer::progressed, this,
+            &ComparisonPanel::onTileRendererProgressed);
+    connect(&m_tileRenderer, &TilePreviewRenderer::frameRendered, this,
+            &ComparisonPanel::onRendererFrameRendered);
+    connect(&m_tileRenderer, &TilePreviewRenderer::finished, this,
+            &ComparisonPanel::onTileRendererFinished);
+    connect(&m_tileRenderer, &TilePreviewRenderer::failed, this,
+            &ComparisonPanel::onRendererFailed);
     retranslateUi();
 }
 
@@ -124,7 +146,7 @@ void ComparisonPanel::setMedia(const QString& path) {
         return;
     }
     m_path = path;
-    m_renderer.cancel();
+    cancelRendering();
     discardPreview();
 }
 
@@ -160,6 +182,7 @@ void ComparisonPanel::renderPreview() {
         m_status->setText(tr("Open a video first."));
         return;
     }
+    m_tileRenderer.cancel();
     discardPreview();
     PreviewRequest request;
     request.path = m_path;
@@ -176,7 +199,120 @@ void ComparisonPanel::renderPreview() {
     m_status->setText(tr("Rendering…"));
 }
 
+void ComparisonPanel::renderRegion(TilePreviewRequest request) {
+    if (request.path.isEmpty()) {
+        m_status->setText(tr("Open a video first."));
+        return;
+    }
+    m_renderer.cancel();
+    discardPreview();
+    request.frames = regionFrames();
+    m_region = request.region;
+    m_regionDescription.clear();
+    m_regionDone = false;
+    m_renderedScale = m_scale;
+    m_tileRenderer.start(request);
+    m_render->setEnabled(false);
+    m_cancel->setEnabled(true);
+    m_progress->setRange(0, 0);
+    m_progress->setVisible(true);
+    m_status->setText(tr("Planning the region preview…"));
+    emit regionChanged(m_region);
+    showCurrent();
+}
+
+int ComparisonPanel::regionFrames() const {
+    return m_regionFrames->value();
+}
+
+void ComparisonPanel::setRegionFrames(int frames) {
+    m_regionFrames->setValue(frames);
+}
+
+QString ComparisonPanel::statusText() const {
+    return m_status->text();
+}
+
+void ComparisonPanel::cancelRendering() {
+    m_renderer.cancel();
+    m_tileRenderer.cancel();
+}
+
+void ComparisonPanel::renderingStopped() {
+    m_progress->setVisible(false);
+    m_render->setEnabled(true);
+    m_cancel->setEnabled(false);
+}
+
+void ComparisonPanel::onTileRendererStarted(const QRect& region,
+                                            qint64 shownFirst,
+                                            qint64 shown,
+                                            qint64 fed) {
+    m_expected = shown;
+    m_progress->setRange(0, static_cast<int>(fed));
+    m_progress->setValue(0);
+    m_status->setText(tr("Rendering a %1×%2 region at full settings: frames %3 to %4 after %n "
+                         "warm-up frame(s)…",
+                         nullptr, int(fed - shown))
+                          .arg(region.width())
+                          .arg(region.height())
+                          .arg(shownFirst + 1)
+                          .arg(shownFirst + shown));
+}
+
+void ComparisonPanel::onTileRendererProgressed(qint64 fed, qint64 total) {
+    m_progress->setRange(0, static_cast<int>(total));
+    m_progress->setValue(static_cast<int>(fed));
+}
+
+void ComparisonPanel::onTileRendererFinished(bool cancelled) {
+    renderingStopped();
+    if (cancelled) {
+        m_status->setText(tr("Region preview stopped."));
+        showCurrent();
+        return;
+    }
+    m_regionDescription = m_tileRenderer.lastResult().description;
+    m_regionDone = true;
+    m_status->setText(regionResultText(m_tileRenderer.lastResult()));
+    m_status->setToolTip(m_tileRenderer.lastResult().jobPlanSummary);
+    showCurrent();
+}
+
+QString ComparisonPanel::regionResultText(const TilePreviewResult& r) const {
+    const QLocale locale;
+    QString text = tr("Region %1×%2: %n frame(s) in %3 (%4 fps; model loaded in %5).", nullptr,
+                      int(r.measurement.framesFed))
+                       .arg(r.region.width())
+                       .arg(r.region.height())
+                       .arg(durationText(r.measurement.upscaleSeconds))
+                       .arg(locale.toString(r.measurement.fps(), 'f', 2))
+                       .arg(durationText(r.modelLoadSeconds));
+    if (r.job.ok) {
+        const QString memory =
+            r.job.peakIsGpuMemory
+                ? tr("peak GPU memory %1")
+                      .arg(locale.formattedDataSize(static_cast<qint64>(r.job.peakMemoryBytes)))
+                : tr("peak memory %1 (CPU)")
+                      .arg(locale.formattedDataSize(static_cast<qint64>(r.job.peakMemoryBytes)));
+        text += QLatin1Char(' ') +
+                tr("Whole job (%n frame(s)): about %1 at %2 fps, temporary disk %3, %4.", nullptr,
+                   int(r.job.frames))
+                    .arg(durationText(r.job.totalSeconds()))
+                    .arg(locale.toString(r.job.jobFps, 'f', 2))
+                    .arg(locale.formattedDataSize(static_cast<qint64>(r.job.tempDiskBytes)))
+                    .arg(memory);
+    }
+    return text;
+}
+
 void ComparisonPanel::discardPreview() {
+    if (!m_region.isNull()) {
+        m_region = QRect();
+        m_regionDone = false;
+        emit regionChanged(m_region);
+    }
+    m_status->setToolTip(QString());
     m_pairs.clear();
     m_view->clearImages();
     showCurrent();
@@ -209,9 +345,7 @@ void ComparisonPanel::onRendererFrameRendered(qint64 index,
 }
 
 void ComparisonPanel::onRendererFinished(qint64 frames, bool cancelled) {
-    m_progress->setVisible(false);
-    m_render->setEnabled(true);
-    m_cancel->setEnabled(false);
+    renderingStopped();
     m_status->setText(cancelled ? tr("Stopped after %n frame(s).", nullptr, int(frames))
                                 : tr("%n frame(s) rendered. Scrub in the viewer to compare them.",
                                      nullptr, int(frames)));
@@ -219,9 +353,7 @@ void ComparisonPanel::onRendererFinished(qint64 frames, bool cancelled) {
 }
 
 void ComparisonPanel::onRendererFailed(const engine::Error& error) {
-    m_progress->setVisible(false);
-    m_render->setEnabled(true);
-    m_cancel->setEnabled(false);
+    renderingStopped();
     m_status->setText(tr("Preview failed."));
     emit renderFailed(error);
 }
@@ -237,16 +369,30 @@ void ComparisonPanel::showCurrent() {
     } else if (!m_pairs.isEmpty() || !m_renderer.isRunning()) {
         m_view->clearImages();
     }
-    const QString upscalerName = PreviewRenderer::upscalerName(m_renderedUpscaler);
-    m_view->setLabels(
-        tr("Before: Bicubic ×%1 (classic scaler)").arg(m_renderedScale),
-        tr("After: %1 ×%2 (classic scaler, not FlashVSR)").arg(upscalerName).arg(m_renderedScale));
+    if (!m_region.isNull()) {
+        const QString where = tr("region %1×%2 at %3, %4")
+                                  .arg(m_region.width())
+                                  .arg(m_region.height())
+                                  .arg(m_region.x())
+                                  .arg(m_region.y());
+        m_view->setLabels(
+            tr("Before: Bicubic ×%1 (classic scaler), %2").arg(m_renderedScale).arg(where),
+            m_regionDescription.isEmpty() ? tr("After: full settings, %1").arg(where)
+                                          : tr("After: %1, %2").arg(m_regionDescription, where));
+    } else {
+        const QString upscalerName = PreviewRenderer::upscalerName(m_renderedUpscaler);
+        m_view->setLabels(tr("Before: Bicubic ×%1 (classic scaler)").arg(m_renderedScale),
+                          tr("After: %1 ×%2 (classic scaler, not FlashVSR)")
+                              .arg(upscalerName)
+                              .arg(m_renderedScale));
+    }
     if (m_path.isEmpty()) {
         m_view->setPlaceholderText(tr("Open a video to compare before and after."));
     } else if (m_pairs.isEmpty()) {
         m_view->setPlaceholderText(
             tr("No preview yet. Set in and out points in the viewer (I and O), then press "
-               "Render preview (Ctrl+R)."));
+               "Render preview (Ctrl+R). For FlashVSR at full settings, click a tile of the "
+               "tile grid (Shift+T) or Ctrl+drag a region in the viewer."));
     } else {
         m_view->setPlaceholderText(tr("Frame %1 has no preview. Rendered: frames %2 to %3.")
                                        .arg(m_current + 1)
@@ -273,6 +419,14 @@ void ComparisonPanel::retranslateUi() {
     m_upscalerLabel->setText(tr("After:"));
     m_gainLabel->setText(tr("Gain:"));
     m_gain->setToolTip(tr("Amplifies differences so small ones become visible."));
+    m_regionFramesLabel->setText(tr("Region frames:"));
+    m_regionFrames->setToolTip(
+        tr("Frames a region preview shows: the current frame and the ones after it. Up to %1 "
+           "frames before it are rendered first, because FlashVSR needs a run-up.")
+            .arg(kTilePreviewWarmupFrames));
+    if (m_regionDone && !m_tileRenderer.isRunning()) {
+        m_status->setText(regionResultText(m_tileRenderer.lastResult()));
+    }
     m_upscalerCombo->setItemText(0, tr("Lanczos-3 ×%1").arg(m_scale));
     m_upscalerCombo->setItemText(1, tr("Bicubic ×%1").arg(m_scale));
     m_upscalerCombo->setToolTip(

@@ -1,11 +1,16 @@
 #pragma once
-// The Compare tab: a ComparisonWidget plus the controls that fill it. "Render preview"
-// renders the viewer's in..out range (capped by the preview memory budget) through a
-// PreviewRenderer; the pair of the viewer's current frame is shown when it has been rendered.
-// The labels on the images say which scaler produced each side.
+// The Compare tab: a ComparisonWidget plus the controls that fill it. Two sources of pairs:
+//  - "Render preview" renders the viewer's in..out range (capped by the preview memory budget)
+//    through a PreviewRenderer with a classic scaler on both sides;
+//  - renderRegion() renders a region of the source (a tile clicked or a rectangle dragged in the
+//    viewer) at the job's full settings through a TilePreviewRenderer (FlashVSR), then shows the
+//    measured speed and the whole job's extrapolated time, disk and memory.
+// The pair of the viewer's current frame is shown when it has been rendered. The labels on the
+// images say what produced each side.
 // Threads: UI thread only.
 
 #include "ui/bridge/preview_renderer.h"
+#include "ui/bridge/tile_preview.h"
 #include "ui/widgets/comparison_widget.h"
 
 #include <QAction>
@@ -24,8 +29,10 @@ namespace ui {
 class ComparisonPanel : public QWidget {
     Q_OBJECT
   public:
-    // `renderer` must outlive the panel.
-    explicit ComparisonPanel(PreviewRenderer& renderer, QWidget* parent = nullptr);
+    // The renderers must outlive the panel.
+    ComparisonPanel(PreviewRenderer& renderer,
+                    TilePreviewRenderer& tileRenderer,
+                    QWidget* parent = nullptr);
 
     ComparisonWidget* view() const { return m_view; }
     QList<QAction*> modeActions() const;
@@ -43,8 +50,20 @@ class ComparisonPanel : public QWidget {
     int renderedFrameCount() const { return static_cast<int>(m_pairs.size()); }
 
     void renderPreview();
+    // Starts a region preview (the request's frames come from regionFrames()); the previous
+    // render of either kind stops.
+    void renderRegion(TilePreviewRequest request);
+    // Frames a region preview shows (the current frame and the ones after it).
+    int regionFrames() const;
+    void setRegionFrames(int frames);
+    // The status line (the last render's outcome), for tests and screenshots.
+    QString statusText() const;
+    void cancelRendering();
 
   signals:
+    // The region of the running or last region preview (source pixels; null when the pairs
+    // shown are not a region preview).
+    void regionChanged(const QRect& region);
     void renderFailed(const engine::Error& error);
 
   protected:
@@ -55,11 +74,17 @@ class ComparisonPanel : public QWidget {
     void onRendererFrameRendered(qint64 index, const QImage& before, const QImage& after);
     void onRendererFinished(qint64 frames, bool cancelled);
     void onRendererFailed(const engine::Error& error);
+    void onTileRendererStarted(const QRect& region, qint64 shownFirst, qint64 shown, qint64 fed);
+    void onTileRendererProgressed(qint64 fed, qint64 total);
+    void onTileRendererFinished(bool cancelled);
     void discardPreview();
+    void renderingStopped();
+    QString regionResultText(const TilePreviewResult& result) const;
     void showCurrent();
     void retranslateUi();
 
     PreviewRenderer& m_renderer;
+    TilePreviewRenderer& m_tileRenderer;
     ComparisonWidget* m_view;
     QComboBox* m_upscalerCombo;
     QToolButton* m_renderButton;
@@ -69,6 +94,8 @@ class ComparisonPanel : public QWidget {
     QLabel* m_upscalerLabel;
     QLabel* m_gainLabel;
     QSpinBox* m_gain;
+    QLabel* m_regionFramesLabel;
+    QSpinBox* m_regionFrames;
     QAction* m_split;
     QAction* m_sideBySide;
     QAction* m_toggleMode;
@@ -88,6 +115,10 @@ class ComparisonPanel : public QWidget {
     int m_renderedScale = 0;
     PreviewUpscaler m_renderedUpscaler = PreviewUpscaler::Lanczos;
     QMap<qint64, QPair<QImage, QImage>> m_pairs;
+    // Region previews: the region (null for classic range previews) and the processor's words.
+    QRect m_region;
+    QString m_regionDescription;
+    bool m_regionDone = false;  // the status holds the result (retranslated with the language)
 };
 
 }  // namespace ui

@@ -1,5 +1,6 @@
 #include "ui/widgets/device_panel.h"
 
+#include <QCheckBox>
 #include <QEvent>
 #include <QFrame>
 #include <QLabel>
@@ -63,12 +64,36 @@ DevicePanel::DevicePanel(DeviceListModel& model, QWidget* parent)
     layout->addWidget(m_loadPlot, 1);
     layout->addWidget(m_throughputPlot, 1);
 
-    connect(&m_model, &QAbstractItemModel::dataChanged, this, &DevicePanel::onModelChanged);
+    connect(&m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex&, const QModelIndex&, const QList<int>& roles) {
+                // A tick is no new poll: no plot sample.
+                if (roles == QList<int>{Qt::CheckStateRole}) {
+                    updateCards();
+                } else {
+                    onModelChanged();
+                }
+            });
     connect(&m_model, &QAbstractItemModel::rowsInserted, this, &DevicePanel::onModelChanged);
     connect(&m_model, &QAbstractItemModel::rowsRemoved, this, &DevicePanel::onModelChanged);
     connect(&m_model, &QAbstractItemModel::modelReset, this, &DevicePanel::onModelChanged);
     rebuildCards();
     retranslateUi();
+}
+
+void DevicePanel::setDeviceJobs(const QMap<QString, QString>& jobsByDevice) {
+    if (jobsByDevice == m_deviceJobs) {
+        return;
+    }
+    m_deviceJobs = jobsByDevice;
+    updateCards();
+}
+
+QString DevicePanel::cardJobText(int row) const {
+    return row >= 0 && row < m_cards.size() ? m_cards.at(row).job->text() : QString();
+}
+
+QCheckBox* DevicePanel::useCheckBox(int row) const {
+    return row >= 0 && row < m_cards.size() ? m_cards.at(row).use : nullptr;
 }
 
 QString DevicePanel::statusText() const {
@@ -162,9 +187,20 @@ void DevicePanel::rebuildCards() {
         c.memory = new QProgressBar(frame);
         c.memory->setRange(0, 1000);
         c.details = new QLabel(frame);
+        c.job = new QLabel(frame);
+        c.job->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        c.use = new QCheckBox(frame);
+        connect(c.use, &QCheckBox::toggled, this, [this, row](bool checked) {
+            m_model.setData(m_model.index(row, DeviceListModel::NameColumn),
+                            checked ? Qt::Checked : Qt::Unchecked, Qt::CheckStateRole);
+            // A refused change (the last GPU) puts the box back.
+            updateCards();
+        });
         l->addWidget(c.name);
         l->addWidget(c.memory);
         l->addWidget(c.details);
+        l->addWidget(c.job);
+        l->addWidget(c.use);
         m_cardLayout->addWidget(frame);
         m_cards.append(c);
         m_history.append(History{});
@@ -181,6 +217,16 @@ void DevicePanel::updateCards() {
         const Card& c = m_cards.at(row);
         const engine::gpu::DeviceStatus& d = m_model.device(row);
         c.name->setText(m_model.data(m_model.index(row, DeviceListModel::NameColumn)).toString());
+        {
+            const QSignalBlocker block(c.use);
+            c.use->setChecked(m_model.isUsedByQueue(row));
+        }
+        const QString device = QStringLiteral("cuda:%1").arg(d.index);
+        c.job->setText(m_deviceJobs.contains(device)
+                           ? tr("Current job: %1").arg(m_deviceJobs.value(device))
+                           : tr("Idle"));
+        c.use->setText(tr("Use for the queue"));
+        c.use->setToolTip(tr("Jobs of the queue run on the ticked GPUs, one worker each."));
         const double fraction = d.memory_total_bytes > 0
                                     ? static_cast<double>(d.memory_used_bytes) /
                                           static_cast<double>(d.memory_total_bytes)

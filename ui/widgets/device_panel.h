@@ -1,5 +1,6 @@
 #pragma once
-// The Devices dock: a card per NVIDIA GPU (name, memory used / total, load, temperature) and
+// The Devices dock: a card per NVIDIA GPU (name, memory used / total, load, temperature, and a
+// "Use for the queue" tick bound to DeviceListModel's check state) and
 // QCustomPlot charts of memory use and load over the last minutes. Fed by a DeviceListModel
 // (which EngineBridge's NVML polling updates); without an NVIDIA driver or GPU it says so.
 // A third chart shows the queue's throughput (frames per second per worker device), fed by
@@ -10,10 +11,12 @@
 
 #include <QElapsedTimer>
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QVector>
 #include <QWidget>
 
+class QCheckBox;
 class QCustomPlot;
 class QLabel;
 class QProgressBar;
@@ -30,6 +33,12 @@ class DevicePanel : public QWidget {
     explicit DevicePanel(DeviceListModel& model, QWidget* parent = nullptr);
 
     int cardCount() const { return static_cast<int>(m_cards.size()); }
+    // What each worker runs now: device ("cuda:0") -> job names; cards of other GPUs say idle.
+    void setDeviceJobs(const QMap<QString, QString>& jobsByDevice);
+    // The card's current-job line (tests, screenshots); "" for a row without a card.
+    QString cardJobText(int row) const;
+    // The card's "Use for the queue" box (tests), null for a row without a card.
+    QCheckBox* useCheckBox(int row) const;
     QString statusText() const;
     int historyLength(int row) const;
 
@@ -47,6 +56,8 @@ class DevicePanel : public QWidget {
         QLabel* name = nullptr;
         QProgressBar* memory = nullptr;
         QLabel* details = nullptr;
+        QLabel* job = nullptr;
+        QCheckBox* use = nullptr;
     };
     struct Throughput {
         QString device;
@@ -75,6 +86,7 @@ class DevicePanel : public QWidget {
     QList<Throughput> m_throughput;
     QList<History> m_history;
     QElapsedTimer m_clock;
+    QMap<QString, QString> m_deviceJobs;
 };
 
 }  // namespace ui

@@ -174,6 +174,22 @@ void ImageCanvas::paintEvent(QPaintEvent*) {
             painter.drawRect(QRectF(a, b));
         }
     }
+    auto outline = [&](const QRect& r, const QColor& colour, Qt::PenStyle style) {
+        QPen pen(colour, 2);
+        pen.setCosmetic(true);
+        pen.setStyle(style);
+        painter.setPen(pen);
+        painter.setBrush(Qt::NoBrush);
+        painter.drawRect(
+            QRectF(m_transform.toViewport(QPointF(r.left(), r.top())),
+                   m_transform.toViewport(QPointF(r.left() + r.width(), r.top() + r.height()))));
+    };
+    if (!m_highlight.isNull()) {
+        outline(m_highlight, QColor(80, 230, 120), Qt::SolidLine);
+    }
+    if (m_selecting && m_moved) {
+        outline(selectionRect(), QColor(255, 255, 255), Qt::DashLine);
+    }
 }
 
 void ImageCanvas::setOverlay(const QList<OverlayRect>& rects) {
@@ -199,13 +215,25 @@ void ImageCanvas::wheelEvent(QWheelEvent* event) {
 void ImageCanvas::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
         m_dragging = true;
+        m_moved = false;
+        m_selecting = event->button() == Qt::LeftButton &&
+                      event->modifiers().testFlag(Qt::ControlModifier) && !m_image.isNull();
         m_dragLast = event->position();
-        setCursor(Qt::ClosedHandCursor);
+        m_pressPosition = event->position();
+        setCursor(m_selecting ? Qt::CrossCursor : Qt::ClosedHandCursor);
     }
 }
 
 void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
     if (!m_dragging) {
+        return;
+    }
+    if ((event->position() - m_pressPosition).manhattanLength() > kClickSlop) {
+        m_moved = true;
+    }
+    if (m_selecting) {
+        m_dragLast = event->position();
+        update();
         return;
     }
     m_transform.panBy(event->position() - m_dragLast);
@@ -214,9 +242,48 @@ void ImageCanvas::mouseMoveEvent(QMouseEvent* event) {
     emit viewChanged();
 }
 
-void ImageCanvas::mouseReleaseEvent(QMouseEvent*) {
+QRect ImageCanvas::selectionRect() const {
+    const QPointF a = m_transform.toImage(m_pressPosition);
+    const QPointF b = m_transform.toImage(m_dragLast);
+    const QRect r(QPoint(static_cast<int>(std::floor(std::min(a.x(), b.x()))),
+                         static_cast<int>(std::floor(std::min(a.y(), b.y())))),
+                  QPoint(static_cast<int>(std::ceil(std::max(a.x(), b.x()))) - 1,
+                         static_cast<int>(std::ceil(std::max(a.y(), b.y()))) - 1));
+    return r.intersected(QRect(QPoint(0, 0), m_image.size()));
+}
+
+void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
+    const bool wasDragging = m_dragging;
+    const bool selecting = m_selecting;
     m_dragging = false;
+    m_selecting = false;
     unsetCursor();
+    if (!wasDragging || m_image.isNull()) {
+        return;
+    }
+    if (selecting && m_moved) {
+        m_dragLast = event->position();
+        const QRect r = selectionRect();
+        update();
+        if (!r.isEmpty()) {
+            emit regionSelected(r);
+        }
+        return;
+    }
+    if (!m_moved && event->button() == Qt::LeftButton) {
+        const QPointF p = m_transform.toImage(event->position());
+        const QPoint pixel(static_cast<int>(std::floor(p.x())),
+                           static_cast<int>(std::floor(p.y())));
+        if (QRect(QPoint(0, 0), m_image.size()).contains(pixel)) {
+            emit imageClicked(pixel);
+        }
+    }
+    update();
+}
+
+void ImageCanvas::setHighlight(const QRect& rect) {
+    m_highlight = rect;
+    update();
 }
 
 void ImageCanvas::mouseDoubleClickEvent(QMouseEvent*) {

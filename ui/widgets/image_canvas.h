@@ -1,7 +1,9 @@
 #pragma once
 // ViewTransform: zoom and pan of an image inside a viewport, as plain geometry (tested on its
 // own). ImageCanvas: a widget that shows one QImage through a ViewTransform, with fit, 1:1,
-// wheel zoom around the cursor and drag to pan. Threads: UI thread only.
+// wheel zoom around the cursor and drag to pan; a click (press and release without moving)
+// reports the image pixel, Ctrl+drag draws a rectangle and reports it (the tile preview).
+// Threads: UI thread only.
 
 #include <QImage>
 #include <QList>
@@ -67,6 +69,9 @@ class ImageCanvas : public QWidget {
     };
     void setOverlay(const QList<OverlayRect>& rects);
     const QList<OverlayRect>& overlay() const { return m_overlay; }
+    // A rectangle in image pixels drawn highlighted (the region being previewed); null: none.
+    void setHighlight(const QRect& rect);
+    QRect highlight() const { return m_highlight; }
     ViewTransform& transform() { return m_transform; }
     const ViewTransform& transform() const { return m_transform; }
 
@@ -75,8 +80,15 @@ class ImageCanvas : public QWidget {
     void zoomIn();
     void zoomOut();
 
+    // Pixels the pointer may move between press and release for a click.
+    static constexpr int kClickSlop = 4;
+
   signals:
     void viewChanged();
+    // A left click on the image at this pixel.
+    void imageClicked(const QPoint& imagePixel);
+    // A rectangle dragged with Ctrl held, in image pixels (clipped to the image, not empty).
+    void regionSelected(const QRect& imageRect);
 
   protected:
     void paintEvent(QPaintEvent* event) override;
@@ -92,8 +104,13 @@ class ImageCanvas : public QWidget {
     QString m_placeholder;
     QList<OverlayRect> m_overlay;
     ViewTransform m_transform;
+    QRect m_highlight;
     QPointF m_dragLast;
+    QPointF m_pressPosition;
     bool m_dragging = false;
+    bool m_moved = false;
+    bool m_selecting = false;     // Ctrl+drag: a rectangle instead of a pan
+    QRect selectionRect() const;  // image pixels of the rectangle being dragged
 };
 
 // Draws `image` through `transform` into `target` (a rectangle of the painter's device), with

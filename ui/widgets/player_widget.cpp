@@ -80,6 +80,8 @@ PlayerWidget::PlayerWidget(FrameReader& reader, QWidget* parent)
     connect(m_goOut, &QAction::triggered, this, [this] { seek(rangeLast()); });
     m_clearInOut = makeAction(QKeySequence(Qt::ALT | Qt::Key_X));
     connect(m_clearInOut, &QAction::triggered, this, &PlayerWidget::clearInOut);
+    m_loop = makeAction(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_loop->setCheckable(true);
     m_fit = makeAction(Qt::Key_F);
     connect(m_fit, &QAction::triggered, m_canvas, &ImageCanvas::zoomToFit);
     m_actualSize = makeAction(Qt::Key_1);
@@ -138,8 +140,8 @@ qint64 PlayerWidget::rangeLast() const {
 }
 
 QList<QAction*> PlayerWidget::playbackActions() const {
-    return {m_play, m_pause, m_shuttleReverse, m_shuttleForward, m_previous, m_next,      m_first,
-            m_last, m_setIn, m_setOut,         m_goIn,           m_goOut,    m_clearInOut};
+    return {m_play, m_pause, m_shuttleReverse, m_shuttleForward, m_previous, m_next,       m_first,
+            m_last, m_setIn, m_setOut,         m_goIn,           m_goOut,    m_clearInOut, m_loop};
 }
 
 QList<QAction*> PlayerWidget::zoomActions() const {
@@ -250,10 +252,22 @@ void PlayerWidget::onTimerTimeout() {
     const qint64 first = rangeFirst();
     const qint64 last = rangeLast();
     if ((m_speed > 0 && m_current >= last) || (m_speed < 0 && m_current <= first)) {
-        setSpeed(0);
+        if (isLooping() && last > first) {
+            seek(m_speed > 0 ? first : last);
+        } else {
+            setSpeed(0);
+        }
         return;
     }
     seek(std::clamp(next, first, last));
+}
+
+bool PlayerWidget::isLooping() const {
+    return m_loop->isChecked();
+}
+
+void PlayerWidget::setLooping(bool loop) {
+    m_loop->setChecked(loop);
 }
 
 void PlayerWidget::onSliderValueChanged(int value) {
@@ -332,6 +346,7 @@ void PlayerWidget::retranslateUi() {
     m_goIn->setText(tr("Go to in point"));
     m_goOut->setText(tr("Go to out point"));
     m_clearInOut->setText(tr("Clear in/out"));
+    m_loop->setText(tr("Loop in/out range"));
     m_fit->setText(tr("Zoom to fit"));
     m_actualSize->setText(tr("Actual size (1:1)"));
     m_zoomIn->setText(tr("Zoom in"));
@@ -343,7 +358,8 @@ void PlayerWidget::retranslateUi() {
     m_slider->setToolTip(tr("Scrub through the clip"));
     m_canvas->setPlaceholderText(
         tr("Drop videos or folders of pictures here, or use File › Open.\n\nWheel: zoom · Drag: "
-           "pan · Double-click: fit"));
+           "pan · Double-click: fit · Ctrl+drag or a click on a tile of the grid: preview that "
+           "region at full settings"));
     updateLabels();
 }
 

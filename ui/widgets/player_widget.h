@@ -5,8 +5,9 @@
 //
 // Keys (window shortcuts of the actions below): Space play/pause, J/K/L shuttle (J and L
 // again double the speed up to 8x), Left/Right one frame, Home/End, I/O set in/out points,
-// Shift+I/Shift+O go to in/out (Up/Down stay with spin boxes), Alt+X clears them, F fit,
-// 1 actual size, +/- zoom.
+// Shift+I/Shift+O go to in/out (Up/Down stay with spin boxes), Alt+X clears them, Ctrl+L loops
+// playback over the in..out range (FlashVSR's artefacts are temporal: they show in motion),
+// F fit, 1 actual size, +/- zoom.
 // Threads: UI thread only.
 
 #include "ui/bridge/frame_reader.h"
@@ -42,6 +43,11 @@ class PlayerWidget : public QWidget {
     QList<QAction*> playbackActions() const;
     QList<QAction*> zoomActions() const;
     QAction* playAction() const { return m_play; }
+    QAction* loopAction() const { return m_loop; }
+    // Looping: playback that reaches the end of the in..out range (the start, in reverse)
+    // continues from the other end instead of stopping.
+    bool isLooping() const;
+    void setLooping(bool loop);
 
     void seek(qint64 frame);
     void stepFrames(qint64 delta);
@@ -99,6 +105,7 @@ class PlayerWidget : public QWidget {
     QAction* m_goIn;
     QAction* m_goOut;
     QAction* m_clearInOut;
+    QAction* m_loop;
     QAction* m_fit;
     QAction* m_actualSize;
     QAction* m_zoomIn;

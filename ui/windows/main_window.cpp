@@ -38,6 +38,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QStatusBar>
 #include <QStyle>
@@ -104,16 +105,25 @@ MainWindow::MainWindow(StudioSettings& settings,
       m_reader(settings.viewerCacheFrames()) {
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
+    m_askOverwrite = [this](const QString& output) {
+        return QMessageBox::question(
+                   this, tr("Replace the existing output?"),
+                   tr("%1 exists already. Replace it when the job runs?\n\nNo leaves this "
+                      "input out of the queue; change the output name to keep both.")
+                       .arg(QDir::toNativeSeparators(output)),
+                   QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+    };
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
     m_systemStyle = QApplication::style()->name();
 
     m_media = new MediaListModel(this);
     m_log = new LogModel(5000, this);
     m_devices = new DeviceListModel(this);
+    m_devices->setExcludedDevices(m_settings.excludedQueueDevices());
     m_presets = new PresetListModel(m_presetStore, this);
 
     m_player = new PlayerWidget(m_reader, this);
-    m_comparison = new ComparisonPanel(m_renderer, this);
+    m_comparison = new ComparisonPanel(m_renderer, m_tileRenderer, this);
     m_comparison->setMemoryBudget(qint64(m_settings.previewMemoryMiB()) << 20);
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
@@ -381,11 +391,23 @@ void MainWindow::connectParts() {
             [this](qint64, const engine::Error& error) { showError(error); });
     connect(&m_bridge, &EngineBridge::logReceived, this, &MainWindow::onBridgeLogReceived);
     connect(&m_bridge, &EngineBridge::devicesPolled, this, &MainWindow::onBridgeDevicesPolled);
+    connect(m_queue, &QAbstractItemModel::dataChanged, this, &MainWindow::updateDeviceJobs);
+    connect(m_queue, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateDeviceJobs);
+    connect(m_devices, &DeviceListModel::queueDevicesChanged, this, [this] {
+        m_settings.setExcludedQueueDevices(m_devices->excludedDevices());
+        updateWorkerDevices();
+    });
     connect(m_player, &PlayerWidget::currentFrameChanged, m_comparison,
             &ComparisonPanel::setCurrentFrame);
     connect(m_player, &PlayerWidget::inOutChanged, this,
             [this] { m_comparison->setRange(m_player->rangeFirst(), m_player->rangeLast()); });
     connect(m_comparison, &ComparisonPanel::renderFailed, this, &MainWindow::showError);
+    connect(m_comparison, &ComparisonPanel::regionChanged, m_player->canvas(),
+            &ImageCanvas::setHighlight);
+    connect(m_player->canvas(), &ImageCanvas::imageClicked, this,
+            &MainWindow::onCanvasImageClicked);
+    connect(m_player->canvas(), &ImageCanvas::regionSelected, this,
+            &MainWindow::onCanvasRegionSelected);
     connect(m_parameters, &ParameterPanel::parametersChanged, this, [this](const QVariantMap& v) {
         m_comparison->setScale(v.value(QStringLiteral("scale")).toInt());
         updateTileOverlay();
@@ -471,6 +493,17 @@ int MainWindow::addToQueue(const QStringList& paths, int row) {
         if (id.isEmpty()) {
             showError(error);
             break;
+        }
+        const QueueJob* job = m_queue->jobById(id);
+        if (job != nullptr && !job->spec.output_settings.overwrite &&
+            QFileInfo::exists(job->output)) {
+            if (!m_askOverwrite(job->output)) {
+                m_queue->removeJob(id);
+                continue;
+            }
+            QVariantMap replacing = job->parameters;
+            replacing.insert(QStringLiteral("overwrite"), true);
+            m_queue->setJobParameters(id, replacing);
         }
         if (row >= 0) {
             m_queue->moveJob(id, row + added);
@@ -640,12 +673,7 @@ void MainWindow::onBridgeLogReceived(const QDateTime& time,
 
 void MainWindow::onBridgeDevicesPolled(const engine::gpu::DeviceQuery& query) {
     m_devices->update(query);
-    const QStringList workers = JobRunner::defaultDevices(query);
-    if (workers != m_workerDevices) {
-        // One worker per GPU (or one CPU worker); taken by the next engine queue.
-        m_workerDevices = workers;
-        m_runner->setWorkerDevices(workers);
-    }
+    updateWorkerDevices();
     if (m_deviceCount != static_cast<int>(query.devices.size())) {
         m_deviceCount = static_cast<int>(query.devices.size());
         QStringList names;
@@ -653,6 +681,27 @@ void MainWindow::onBridgeDevicesPolled(const engine::gpu::DeviceQuery& query) {
             names << QStringLiteral("cuda:%1").arg(d.index);
         }
         m_parameters->setAvailableDevices(names);
+    }
+}
+
+void MainWindow::updateDeviceJobs() {
+    QMap<QString, QString> jobs;
+    for (int row = 0; row < m_queue->rowCount(); ++row) {
+        const QueueJob& job = m_queue->jobAt(row);
+        if (isActiveState(job.state) && !job.device.isEmpty()) {
+            QString& names = jobs[job.device];
+            names = names.isEmpty() ? job.name : names + QStringLiteral(", ") + job.name;
+        }
+    }
+    m_devicePanel->setDeviceJobs(jobs);
+}
+
+void MainWindow::updateWorkerDevices() {
+    const QStringList workers = m_devices->queueDevices();
+    if (workers != m_workerDevices) {
+        // One worker per ticked GPU (or one CPU worker); taken by the next engine queue.
+        m_workerDevices = workers;
+        m_runner->setWorkerDevices(workers);
     }
 }
 
@@ -684,6 +733,53 @@ void MainWindow::updateTileOverlay() {
         }
     }
     m_player->canvas()->setOverlay(rects);
+}
+
+void MainWindow::onCanvasImageClicked(const QPoint& pixel) {
+    if (!m_showTiles->isChecked() || m_shownInfo.width <= 0 || m_shownInfo.height <= 0) {
+        return;
+    }
+    const QList<TileOverlayRect> tiles =
+        tileOverlay(m_parameters->parameters(), QSize(m_shownInfo.width, m_shownInfo.height),
+                    m_parameters->plan().tileSize);
+    if (const std::optional<QRect> tile = tileAtPoint(tiles, pixel)) {
+        previewRegion(*tile);
+    }
+}
+
+void MainWindow::onCanvasRegionSelected(const QRect& rect) {
+    const QRect region =
+        snapPreviewRegion(rect, QSize(m_shownInfo.width, m_shownInfo.height),
+                          m_parameters->parameters().value(QStringLiteral("scale")).toInt());
+    if (!region.isEmpty()) {
+        previewRegion(region);
+    }
+}
+
+bool MainWindow::previewRegion(const QRect& region) {
+    if (m_shownInfo.path.isEmpty() || m_shownInfo.width <= 0 || m_shownInfo.height <= 0) {
+        statusBar()->showMessage(tr("Open a video first."), 6000);
+        return false;
+    }
+    if (hasErrors(m_parameters->issues())) {
+        statusBar()->showMessage(tr("Fix the settings marked in the Parameters panel first."),
+                                 8000);
+        m_parametersDock->show();
+        m_parametersDock->raise();
+        return false;
+    }
+    TilePreviewRequest request;
+    request.path = m_shownInfo.path;
+    request.parameters = jobParametersFor(m_shownInfo.path);
+    request.region = region;
+    request.frameSize = QSize(m_shownInfo.width, m_shownInfo.height);
+    request.currentFrame = m_player->currentFrame();
+    request.frameCount = m_shownInfo.frameCount;
+    request.fps = m_shownInfo.fps;
+    request.bitDepth = m_shownInfo.bitDepth;
+    m_comparison->renderRegion(request);
+    showComparison();
+    return true;
 }
 
 ModelManagerDialog* MainWindow::openModelManager() {
@@ -887,6 +983,7 @@ void MainWindow::saveWindowState() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     m_renderer.cancel();
+    m_tileRenderer.cancel();
     if (m_runner->activeCount() > 0) {
         engine::log_info("quitting with running jobs: they are offered for resume next time");
     }

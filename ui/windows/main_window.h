@@ -15,12 +15,14 @@
 #include "ui/bridge/frame_reader.h"
 #include "ui/bridge/preview_renderer.h"
 #include "ui/bridge/session_services.h"
+#include "ui/bridge/tile_preview.h"
 #include "ui/settings/preset_store.h"
 #include "ui/settings/studio_settings.h"
 
 #include <QMainWindow>
 #include <QTranslator>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -76,8 +78,14 @@ class MainWindow : public QMainWindow {
 
     // Scans files and folders (recursively) for media and queues each with the current
     // parameters at `row` (-1: the end). Returns how many jobs were added; refused (0, with a
-    // status message) while the parameters have errors.
+    // status message) while the parameters have errors. An output that exists already is
+    // replaced only when the user agrees (setOverwriteQuestion); the source never is.
     int addToQueue(const QStringList& paths, int row = -1);
+    // Asked when a new job's output exists already and "Replace existing output" is off: true
+    // replaces it (the job gets overwrite on), false leaves the job out. Default: a question box;
+    // tests put an answer in.
+    using OverwriteQuestion = std::function<bool(const QString& output)>;
+    void setOverwriteQuestion(OverwriteQuestion question) { m_askOverwrite = std::move(question); }
     // The selected media (or the open one) with the current parameters.
     int addCurrentToQueue();
     // The parameters a new job for `path` gets: the panel's, and for the file open in the viewer
@@ -90,6 +98,13 @@ class MainWindow : public QMainWindow {
     // settings over the open input (automatic tile size: the planner's choice).
     QAction* tileGridAction() const { return m_showTiles; }
     void updateTileOverlay();
+    // Tile preview: renders `region` (source pixels of the open input, used as given) from the
+    // viewer's current frame at the current settings, and shows it in the comparison tab.
+    // Refused (false, with a status message) without an input or while the parameters have
+    // errors. A click on a tile of the grid previews that tile; a Ctrl+drag in the viewer
+    // previews the dragged rectangle snapped by snapPreviewRegion().
+    bool previewRegion(const QRect& region);
+    TilePreviewRenderer& tilePreviewRenderer() { return m_tileRenderer; }
     // Gives the jobs the current parameters; returns how many accepted them.
     int applyCurrentSettings(const QStringList& ids);
     // Shows the resume dialog when the last session ended with jobs running (modal); resumes the
@@ -138,6 +153,10 @@ class MainWindow : public QMainWindow {
     void onReaderOpenFailed(const QString& path, const engine::Error& error);
     void onBridgeLogReceived(const QDateTime& time, engine::LogLevel level, const QString& message);
     void onBridgeDevicesPolled(const engine::gpu::DeviceQuery& query);
+    void onCanvasImageClicked(const QPoint& pixel);
+    void updateWorkerDevices();
+    void updateDeviceJobs();  // the Devices cards' current jobs, from the queue
+    void onCanvasRegionSelected(const QRect& rect);
     void showError(const engine::Error& error);
     void createQueue(JobStore* store, SessionServices* services);
 
@@ -146,6 +165,7 @@ class MainWindow : public QMainWindow {
     EngineBridge& m_bridge;
     FrameReader m_reader;
     PreviewRenderer m_renderer;
+    TilePreviewRenderer m_tileRenderer;
 
     MediaListModel* m_media;
     LogModel* m_log;
@@ -209,7 +229,9 @@ class MainWindow : public QMainWindow {
     QString m_systemStyle;
     int m_deviceCount = -1;
     QStringList m_workerDevices;
-    MediaInfo m_shownInfo;  // what the status bar describes (retranslated on language change)
+    MediaInfo m_shownInfo;
+    OverwriteQuestion
+        m_askOverwrite;  // what the status bar describes (retranslated on language change)
 };
 
 }  // namespace ui

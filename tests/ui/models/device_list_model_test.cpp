@@ -57,6 +57,39 @@ class DeviceListModelTest : public QObject {
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(!model.driverAvailable());
     }
+
+    void ticksTheGpusTheQueueMayUse() {
+        ui::DeviceListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.queueDevices(), QStringList{"cpu"});  // no GPU listed
+        QSignalSpy changed(&model, &ui::DeviceListModel::queueDevicesChanged);
+        model.update(query(3, 1ull << 30));
+        const QModelIndex gpu1 = model.index(1, ui::DeviceListModel::NameColumn);
+        QVERIFY(model.flags(gpu1) & Qt::ItemIsUserCheckable);
+        QVERIFY(!(model.flags(model.index(1, ui::DeviceListModel::MemoryColumn)) &
+                  Qt::ItemIsUserCheckable));
+        QCOMPARE(model.data(gpu1, Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        QCOMPARE(model.queueDevices(), (QStringList{"cuda:0", "cuda:1", "cuda:2"}));
+        QVERIFY(model.setData(gpu1, Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(model.data(gpu1, Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.last().at(0).toStringList(), (QStringList{"cuda:0", "cuda:2"}));
+        QCOMPARE(model.excludedDevices(), QList<int>{1});
+        // The choice survives polls; the last ticked GPU cannot be unticked.
+        model.update(query(3, 2ull << 30));
+        QCOMPARE(model.queueDevices(), (QStringList{"cuda:0", "cuda:2"}));
+        QVERIFY(model.setData(model.index(0, 0), Qt::Unchecked, Qt::CheckStateRole));
+        QVERIFY(!model.setData(model.index(2, 0), Qt::Unchecked, Qt::CheckStateRole));
+        QCOMPARE(model.queueDevices(), QStringList{"cuda:2"});
+        QVERIFY(model.setData(gpu1, Qt::Checked, Qt::CheckStateRole));
+        QCOMPARE(model.queueDevices(), (QStringList{"cuda:1", "cuda:2"}));
+        // A stored choice excluding every GPU present is ignored.
+        model.setExcludedDevices({0});
+        model.update(query(1, 0));
+        QCOMPARE(model.queueDevices(), QStringList{"cuda:0"});
+        QCOMPARE(model.data(model.index(0, 0), Qt::CheckStateRole).toInt(), int(Qt::Checked));
+    }
 };
 
 FVSR_UI_TEST(DeviceListModelTest)

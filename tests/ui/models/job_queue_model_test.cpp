@@ -170,6 +170,39 @@ class JobQueueModelTest : public QObject {
         QCOMPARE(again.ids(), (QStringList{order.at(0), order.at(2)}));
     }
 
+    void persistsProgressWhileRunning() {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("queue.sqlite");
+        QString id;
+        {
+            ui::JobStore store(db);
+            ui::JobQueueModel model(&store);
+            QCOMPARE(model.progressPersistIntervalMs(), 2000);
+            id = model.addJob(dir.filePath("long.mp4"), bicubic(dir.filePath("out")));
+            model.setJobState(id, ui::QueueJobState::Running);
+            // The first report of a run is written at once, later ones at most every interval.
+            model.setJobProgress(id, 10, 400, 5.0, 78000, "cuda:1");
+            model.setJobProgress(id, 12, 400, 5.0, 77000, "cuda:1");
+            {
+                ui::JobQueueModel view(&store);
+                QCOMPARE(view.jobById(id)->framesDone, qint64(10));
+                QCOMPARE(view.jobById(id)->framesTotal, qint64(400));
+                QCOMPARE(view.jobById(id)->device, QString("cuda:1"));
+            }
+            model.setProgressPersistIntervalMs(50);
+            QTest::qWait(60);
+            model.setJobProgress(id, 120, 400, 5.0, 56000, "cuda:1");
+            // No state change follows: the process dies while the job runs.
+        }
+        ui::JobStore store(db);
+        ui::JobQueueModel model(&store);
+        QCOMPARE(model.interruptedJobIds(), QStringList{id});
+        QCOMPARE(model.jobById(id)->framesDone, qint64(120));
+        QCOMPARE(model.jobById(id)->framesTotal, qint64(400));
+        const QModelIndex progress = model.index(0, ui::JobQueueModel::ProgressColumn);
+        QCOMPARE(model.data(progress, ui::JobQueueModel::ProgressRole).toDouble(), 0.3);
+    }
+
     void offersInterruptedJobsForResume() {
         QTemporaryDir dir;
         const QString db = dir.filePath("queue.sqlite");

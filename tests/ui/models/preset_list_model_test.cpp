@@ -19,7 +19,7 @@ class PresetListModelTest : public QObject {
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         const int builtIns = static_cast<int>(ui::builtInPresets().size());
-        QCOMPARE(builtIns, 6);
+        QCOMPARE(builtIns, 7);
         QCOMPARE(model.rowCount(), builtIns);
         QCOMPARE(model.data(model.index(0), ui::PresetListModel::IdRole).toString(), "fast");
         QVERIFY(model.data(model.index(0), ui::PresetListModel::BuiltInRole).toBool());

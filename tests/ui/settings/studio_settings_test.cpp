@@ -33,6 +33,7 @@ class StudioSettingsTest : public QObject {
             s.setViewerCacheFrames(100000);  // clamped
             s.setDevicePollIntervalMs(500);
             s.setPreviewMemoryMiB(2048);
+            s.setExcludedQueueDevices({1, 3});
             s.sync();
         }
         QSettings store(file, QSettings::IniFormat);
@@ -51,6 +52,7 @@ class StudioSettingsTest : public QObject {
         QCOMPARE(s.viewerCacheFrames(), 512);
         QCOMPARE(s.devicePollIntervalMs(), 500);
         QCOMPARE(s.previewMemoryMiB(), 2048);
+        QCOMPARE(s.excludedQueueDevices(), (QList<int>{1, 3}));
         s.removeRecentFile("/media/clip3.mp4");
         QCOMPARE(s.recentFiles().first(), QString("/media/clip13.mp4"));
         s.clearRecentFiles();

@@ -6,6 +6,7 @@
 #include "engine/pipeline/tile_plan.h"
 #include "ui/bridge/engine_bridge.h"
 #include "ui/bridge/job_runner.h"
+#include "ui/bridge/tile_preview.h"
 #include "ui/dialogs/about_dialog.h"
 #include "ui/dialogs/countdown_dialog.h"
 #include "ui/dialogs/error_dialog.h"
@@ -25,6 +26,8 @@
 
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -232,10 +235,104 @@ class MainWindowTest : public QObject {
         }
         // The planner's readout reports the same tiling.
         QCOMPARE(window.parameterPanel()->plan().tileSize, 64);
+
+        // A click on a tile previews that tile (bicubic keeps the test fast) in the comparison
+        // tab, with the whole job's estimate; the viewer highlights the region.
+        values.insert("upscaler", "bicubic");
+        window.parameterPanel()->setParameters(values);
+        QList<ui::TileOverlayRect> tiles;
+        for (const auto& o : window.player()->canvas()->overlay()) {
+            tiles.append({o.rect, o.pass});
+        }
+        const QRect tile = *ui::tileAtPoint(tiles, QPoint(100, 60));
+        emit window.player()->canvas()->imageClicked(QPoint(100, 60));
+        QCOMPARE(window.tabs()->currentWidget(), window.comparisonPanel());
+        QCOMPARE(window.player()->canvas()->highlight(), tile);
+        QTRY_COMPARE_WITH_TIMEOUT(window.comparisonPanel()->renderedFrameCount(), 2, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.tilePreviewRenderer().isRunning(), 30000);
+        QCOMPARE(window.tilePreviewRenderer().lastResult().region, tile);
+        QCOMPARE(window.comparisonPanel()->view()->transform().imageSize(), tile.size() * 4);
+        QVERIFY(window.comparisonPanel()->statusText().contains("Whole job (2 frames)"));
+        // A Ctrl+drag is snapped before it renders.
+        emit window.player()->canvas()->regionSelected(QRect(21, 13, 10, 10));
+        QCOMPARE(window.player()->canvas()->highlight(), QRect(20, 12, 32, 32));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.tilePreviewRenderer().isRunning(), 30000);
+        QCOMPARE(window.comparisonPanel()->renderedFrameCount(), 2);
+        window.showViewer();
         // Untiled settings clear the grid.
         values.insert("tiled_dit", false);
         window.parameterPanel()->setParameters(values);
         QVERIFY(window.player()->canvas()->overlay().isEmpty());
+    }
+
+    void loopsPlaybackOverTheInOutRange() {
+        Fixture f;
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("clip"), 6, 16, 8));
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openMedia(f.dir.filePath("clip"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.player()->canvas()->image().isNull(), 20000);
+        ui::PlayerWidget* player = window.player();
+        QVERIFY(player->playbackActions().contains(player->loopAction()));
+        player->setInPoint(1);
+        player->setOutPoint(3);
+        // Without looping, playback stops at the out point.
+        player->seek(2);
+        player->togglePlayback();
+        QTRY_COMPARE_WITH_TIMEOUT(player->playbackSpeed(), 0, 10000);
+        QCOMPARE(player->currentFrame(), qint64(3));
+        // Looping: after the out point comes the in point again, and playback goes on.
+        QList<qint64> shown;
+        connect(player, &ui::PlayerWidget::currentFrameChanged, this,
+                [&](qint64 frame) { shown << frame; });
+        player->loopAction()->trigger();
+        QVERIFY(player->isLooping());
+        player->seek(2);
+        player->togglePlayback();
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count(qint64(1)) >= 2, 10000);
+        QCOMPARE(player->playbackSpeed(), 1);
+        player->pause();
+        for (qint64 frame : shown) {
+            QVERIFY(frame >= 1 && frame <= 3);
+        }
+        player->setLooping(false);
+        QVERIFY(!player->loopAction()->isChecked());
+    }
+
+    void asksBeforeReplacingAnExistingOutput() {
+        Fixture f;
+        QVERIFY(ui_test::writeColourSequence(f.dir.filePath("in/seq"), 2, 16, 8));
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        QVariantMap values = window.parameterPanel()->parameters();
+        values.insert("upscaler", "bicubic");
+        values.insert("output_folder", f.dir.filePath("out"));
+        window.parameterPanel()->setParameters(values);
+        QStringList asked;
+        bool answer = false;
+        window.setOverwriteQuestion([&](const QString& output) {
+            asked << output;
+            return answer;
+        });
+        // Nothing there yet: no question.
+        QCOMPARE(window.addToQueue({f.dir.filePath("in/seq")}), 1);
+        QVERIFY(asked.isEmpty());
+        const QString output = window.queueModel()->jobAt(0).output;
+        QVERIFY(window.queueModel()->removeJob(window.queueModel()->jobAt(0).id));
+        QVERIFY(QDir().mkpath(QFileInfo(output).absolutePath()));
+        QFile existing(output);
+        QVERIFY(existing.open(QIODevice::WriteOnly));
+        existing.close();
+        // No: the input stays out of the queue.
+        QCOMPARE(window.addToQueue({f.dir.filePath("in/seq")}), 0);
+        QCOMPARE(asked, QStringList{output});
+        QCOMPARE(window.queueModel()->rowCount(), 0);
+        // Yes: queued with "Replace existing output" on.
+        answer = true;
+        QCOMPARE(window.addToQueue({f.dir.filePath("in/seq")}), 1);
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(window.queueModel()->jobAt(0).output, output);
+        QVERIFY(window.queueModel()->jobAt(0).spec.output_settings.overwrite);
     }
 
     void queuesDroppedFoldersAndKeepsThem() {
