@@ -104,9 +104,15 @@ if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-
 fi
 if [ "${steps[*]}" != all ] && want multigpu; then
     # Two-GPU split of one job, kill -9, resume on one GPU (skips itself with one GPU).
+    # As users run it (cuDNN autotuning: outputs equal up to rounding), then deterministic
+    # (FLASHVSR_DETERMINISTIC=1: the resumed output must be bit-identical).
     run_step "two-GPU split + kill + resume" multigpu_run.log env OUT="$out/multigpu" \
         scripts/gpu/multigpu.sh --build "$build"
     [ -f "$out/multigpu/multigpu.log" ] && cp "$out/multigpu/multigpu.log" "$out/multigpu.log"
+    run_step "two-GPU ... deterministic" multigpu_det_run.log env OUT="$out/multigpu_det" \
+        FLASHVSR_DETERMINISTIC=1 scripts/gpu/multigpu.sh --build "$build"
+    [ -f "$out/multigpu_det/multigpu.log" ] &&
+        cp "$out/multigpu_det/multigpu.log" "$out/multigpu_det.log"
 fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)

@@ -5,6 +5,7 @@
 #include "engine/model/checkpoint/state_dict.h"
 #include "engine/pipeline/color_fix.h"
 
+#include <cstdlib>
 #include <string>
 
 namespace engine::pipeline {
@@ -93,7 +94,16 @@ Result<FlashVsrModels> load_models(const ModelFiles& files,
             // cuDNN autotuning: each convolution shape (a handful per run: chunk 0, steady
             // chunks, tiles) is timed once and its fastest algorithm reused; measured 12% off the
             // LQ projector on an H200 (docs/PERFORMANCE.md). Process-wide, like PyTorch's flag.
-            at::globalContext().setBenchmarkCuDNN(true);
+            // The choice goes by timing, so two runs may pick algorithms that round differently;
+            // FLASHVSR_DETERMINISTIC=1 trades the gain for output that a rerun or a resumed job
+            // on the same GPU model reproduces bit for bit (cuDNN's deterministic algorithms;
+            // cuBLAS and our kernels are deterministic already).
+            const char* flag = std::getenv("FLASHVSR_DETERMINISTIC");
+            const bool deterministic = flag != nullptr && std::string(flag) == "1";
+            at::globalContext().setBenchmarkCuDNN(!deterministic);
+            if (deterministic) {
+                at::globalContext().setDeterministicCuDNN(true);
+            }
         }
 
         for (const auto* path : {&files.dit, &files.lq_proj, &files.prompt}) {
