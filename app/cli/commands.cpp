@@ -362,9 +362,17 @@ Status run_assemble(const Options& o, const engine::CancelToken& cancel) {
         }
     }
     if (!o.quiet) {
-        std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
-                     static_cast<long long>(result->frames_total),
-                     engine::path_string(result->output).c_str());
+        if (result->already_done) {
+            std::fprintf(stderr,
+                         "flashvsr: already done: %s holds the assembly of these segments (%lld "
+                         "frames, verified); it was left as it is\n",
+                         engine::path_string(result->output).c_str(),
+                         static_cast<long long>(result->frames_total));
+        } else {
+            std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
+                         static_cast<long long>(result->frames_total),
+                         engine::path_string(result->output).c_str());
+        }
         const fs::path report = o.report ? *o.report : result->report_path;
         if (!report.empty()) {
             std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());

@@ -1160,45 +1160,59 @@ JobSummary JobExecution::finalize(const Status& status) {
     return summary;
 }
 
-Status assemble_segments(const AssembleInputs& in) {
-    const JobSpec& spec = *in.spec;
-    const bool pictures = spec.output_settings.mode == io::OutputMode::Pictures;
+Result<RangeCover> cover_range(const JobSpec& spec,
+                               const std::vector<const Manifest*>& manifests,
+                               const fs::path& checkpoint_dir) {
+    if (manifests.empty()) {
+        return Error(ErrorCode::Internal, "nothing to assemble");
+    }
     // Segments of every manifest, in frame order; they must tile the spec's range exactly.
     std::vector<std::pair<const Manifest*, const SegmentRecord*>> records;
-    for (const Manifest* m : in.manifests) {
+    for (const Manifest* m : manifests) {
         for (const auto& r : m->finished) {
             records.emplace_back(m, &r);
         }
     }
     std::sort(records.begin(), records.end(),
               [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
-    if (in.manifests.empty()) {
-        return Error(ErrorCode::Internal, "nothing to assemble");
-    }
-    const Manifest& reference = *in.manifests.front();
-    const std::int64_t total = reference.input.frame_count;
-    const std::int64_t first = spec.first_frame;
-    const std::int64_t end = spec.end_frame < 0 ? total : std::min(spec.end_frame, total);
-    std::int64_t cursor = first;
-    std::vector<std::pair<const Manifest*, const SegmentRecord*>> used;
+    const std::int64_t total = manifests.front()->input.frame_count;
+    RangeCover cover;
+    cover.first = spec.first_frame;
+    cover.end = spec.end_frame < 0 ? total : std::min(spec.end_frame, total);
+    std::int64_t cursor = cover.first;
     for (const auto& item : records) {
         const SegmentRecord& r = *item.second;
-        if (r.end <= first || r.first >= end) {
+        if (r.end <= cover.first || r.first >= cover.end) {
             continue;
         }
         if (r.first != cursor) {
             break;
         }
-        used.push_back(item);
+        cover.segments.push_back(item);
         cursor = r.end;
     }
-    if (cursor != end) {
+    if (cursor != cover.end) {
         return Error(ErrorCode::CheckpointMismatch,
-                     "the finished segments do not cover frames [" + std::to_string(first) + ", " +
-                         std::to_string(end) + "): first missing frame " + std::to_string(cursor))
-            .with("checkpoint", path_string(in.checkpoint_dir))
+                     "the finished segments do not cover frames [" + std::to_string(cover.first) +
+                         ", " + std::to_string(cover.end) + "): first missing frame " +
+                         std::to_string(cursor))
+            .with("checkpoint", path_string(checkpoint_dir))
             .with("missing_frame", std::to_string(cursor));
     }
+    return cover;
+}
+
+Status assemble_segments(const AssembleInputs& in) {
+    const JobSpec& spec = *in.spec;
+    const bool pictures = spec.output_settings.mode == io::OutputMode::Pictures;
+    auto covered = cover_range(spec, in.manifests, in.checkpoint_dir);
+    if (!covered.ok()) {
+        return covered.error();
+    }
+    const Manifest& reference = *in.manifests.front();
+    const std::int64_t first = covered->first;
+    const std::int64_t end = covered->end;
+    const auto& used = covered->segments;
     if (pictures) {
         // The frames are the output already; check they are all there and intact.
         auto options = final_sink_options(spec, in.source_info, IntermediateFormat());

@@ -164,4 +164,15 @@ struct AssembleInputs {
 };
 Status assemble_segments(const AssembleInputs& inputs);
 
+// The finished segments of `manifests` that tile spec's frame range [first, end) in frame order;
+// CheckpointMismatch (with "missing_frame") when some frame has none.
+struct RangeCover {
+    std::int64_t first = 0;
+    std::int64_t end = 0;
+    std::vector<std::pair<const Manifest*, const SegmentRecord*>> segments;
+};
+Result<RangeCover> cover_range(const JobSpec& spec,
+                               const std::vector<const Manifest*>& manifests,
+                               const std::filesystem::path& checkpoint_dir);
+
 }  // namespace engine::jobs

@@ -455,6 +455,7 @@ nlohmann::json assembly_report(const JobSpec& spec,
     report["command"] = "assemble";
     report["job_id"] = job_id;
     report["state"] = std::string(job_state_name(summary.state));
+    report["already_done"] = summary.already_done;
     report["spec"] = job_spec_to_value(spec);
     report["settings_fingerprint"] = settings_fingerprint(spec);
     report["versions"] = report_versions();
@@ -559,10 +560,6 @@ Result<JobSummary> assemble_job(const JobSpec& spec,
                         .with("path", path_string(dir)));
     }
     const bool pictures = spec.output_settings.mode == io::OutputMode::Pictures;
-    if (!pictures && !spec.output_settings.overwrite && fs::exists(spec.output)) {
-        return fail(Error(ErrorCode::OutputExists, "the output file already exists")
-                        .with("path", path_string(spec.output)));
-    }
     std::vector<const Manifest*> pointers;
     JobSummary summary;
     summary.job_id = job_id;
@@ -575,6 +572,68 @@ Result<JobSummary> assemble_job(const JobSpec& spec,
     const std::int64_t total = manifests.front().input.frame_count;
     summary.frames_total =
         (spec.end_frame < 0 ? total : std::min(spec.end_frame, total)) - spec.first_frame;
+
+    const fs::path report_path = fs::path(spec.output.u8string() + ".report.json");
+    auto write_report = [&](double assemble_ms) {
+        using std::chrono::duration;
+        const double total_ms =
+            duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        const nlohmann::json report =
+            assembly_report(spec, job_id, dir, manifests, summary, assemble_ms, total_ms);
+        if (auto st = write_file_atomically(report_path, report.dump(2)); st.ok()) {
+            summary.report_path = report_path;
+        } else {
+            log_warning("could not write the run report: " + st.error().to_string());
+        }
+    };
+    auto clean_up = [&] {
+        if (spec.retention == CheckpointRetention::RemoveWhenDone) {
+            remove_assembled_checkpoint(dir, spec.checkpoint_dir.empty(), pointers, pictures);
+        }
+    };
+
+    if (!pictures && !spec.output_settings.overwrite && fs::exists(spec.output)) {
+        // An assembly stopped after the output's rename but before the clean-up (or one that kept
+        // the checkpoint) left this job's finished result there: say so instead of refusing,
+        // and leave the file as it is.
+        Status finished;
+        auto covered = cover_range(spec, pointers, dir);
+        if (!covered.ok()) {
+            finished = covered.error();
+        } else {
+            finished = verify_final_output(spec, info, manifests.front().intermediate,
+                                           covered->end - covered->first);
+        }
+        if (!finished.ok()) {
+            log_info("assembly of job " + job_id + ": the existing output is not this job's " +
+                     "finished result: " + finished.error().to_string());
+            return fail(Error(ErrorCode::OutputExists, "the output file already exists")
+                            .with("path", path_string(spec.output)));
+        }
+        log_info("assembly of job " + job_id + ": already done: " + path_string(spec.output) +
+                 " holds the finished result of these segments; it is kept as it is");
+        summary.state = JobState::Succeeded;
+        summary.output = spec.output;
+        summary.already_done = true;
+        if (fs::exists(report_path)) {
+            summary.report_path = report_path;  // the report of the assembly that made it
+        } else {
+            write_report(0.0);
+        }
+        clean_up();
+        if (events.on_progress) {
+            JobProgress p;
+            p.job_id = job_id;
+            p.stage = JobStage::Done;
+            p.stage_name = "already done";
+            p.frames_done = summary.frames_total;
+            p.frames_total = summary.frames_total;
+            p.eta_ms = 0;
+            events.on_progress(p);
+        }
+        emit_state(JobState::Succeeded);
+        return summary;
+    }
 
     AssembleInputs inputs;
     inputs.spec = &spec;
@@ -601,23 +660,10 @@ Result<JobSummary> assemble_job(const JobSpec& spec,
     }
     summary.state = JobState::Succeeded;
     summary.output = spec.output;
-    {
-        using std::chrono::duration;
-        const auto now = std::chrono::steady_clock::now();
-        const nlohmann::json report =
-            assembly_report(spec, job_id, dir, manifests, summary,
-                            duration<double, std::milli>(now - assemble_started).count(),
-                            duration<double, std::milli>(now - started).count());
-        const fs::path report_path = fs::path(spec.output.u8string() + ".report.json");
-        if (auto st = write_file_atomically(report_path, report.dump(2)); st.ok()) {
-            summary.report_path = report_path;
-        } else {
-            log_warning("could not write the run report: " + st.error().to_string());
-        }
-    }
-    if (spec.retention == CheckpointRetention::RemoveWhenDone) {
-        remove_assembled_checkpoint(dir, spec.checkpoint_dir.empty(), pointers, pictures);
-    }
+    write_report(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                           assemble_started)
+                     .count());
+    clean_up();
     emit_state(JobState::Succeeded);
     return summary;
 }

@@ -370,6 +370,52 @@ TEST_F(FinishedJob, AssemblyWritesARunReportWithTheRangesReports) {
     EXPECT_TRUE(list_manifests(shared).empty());
 }
 
+// The same for render farms: an assembly that kept its checkpoint (or was stopped before its
+// clean-up) is already done when assembled again; another file at the output path is refused.
+TEST_F(FinishedJob, AssemblyRunAgainIsAlreadyDone) {
+    const fs::path shared = m_root / "farm";
+    JobSpec whole = spec("farm.mkv");
+    whole.checkpoint_dir = shared;
+    for (auto [first, end] : {std::pair<std::int64_t, std::int64_t>{0, 40}, {40, -1}}) {
+        JobSpec part = whole;
+        part.first_frame = first;
+        part.end_frame = end;
+        part.finish = FinishPolicy::SegmentsOnly;
+        ASSERT_TRUE(run_job(part).ok());
+    }
+    JobSpec keep = whole;
+    keep.retention = CheckpointRetention::Keep;
+    auto first = assemble_job(keep);
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_FALSE(first->already_done);
+    const FileState before = file_state(whole.output);
+
+    auto again = assemble_job(keep);
+    ASSERT_TRUE(again.ok()) << again.error().to_string();
+    EXPECT_TRUE(again->already_done);
+    EXPECT_TRUE(file_state(whole.output) == before);
+    EXPECT_EQ(list_manifests(shared).size(), 2u);
+
+    // A different file at the output path: refused and untouched.
+    const fs::path saved = m_root / "saved.mkv";
+    fs::rename(whole.output, saved);
+    ASSERT_TRUE(jobs_test::write_test_video(whole.output, kFrames - 2, 128, 96).ok());
+    const FileState other = file_state(whole.output);
+    auto refused = assemble_job(keep);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::OutputExists);
+    EXPECT_TRUE(file_state(whole.output) == other);
+
+    // Back to the real one; without Keep the checkpoint goes now.
+    fs::remove(whole.output);
+    fs::rename(saved, whole.output);
+    auto cleaned = assemble_job(whole);
+    ASSERT_TRUE(cleaned.ok()) << cleaned.error().to_string();
+    EXPECT_TRUE(cleaned->already_done);
+    EXPECT_TRUE(list_manifests(shared).empty());
+    EXPECT_TRUE(file_state(whole.output) == before);
+}
+
 // Progress of a CPU job carries no GPU memory; the report lists no GPU either.
 TEST_F(FinishedJob, CpuJobsReportNoGpuMemory) {
     const Outcome o = run(spec());

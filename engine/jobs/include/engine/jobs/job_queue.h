@@ -122,7 +122,11 @@ Result<JobSummary> run_job(const JobSpec& spec,
 // Render farms: joins the segments that several range runs (FinishPolicy::SegmentsOnly, one
 // shared checkpoint_dir) wrote, for spec's frame range, into spec.output. Every manifest in the
 // folder must have the spec's settings fingerprint and input identity; the segments must cover
-// the range without gaps. Blocking, on the calling thread.
+// the range without gaps. Writes the run report beside the output (the assembly's facts and
+// each range's own report). An existing output is OutputExists (unless overwrite), except when
+// it is already these segments' assembly (an assembly stopped before its clean-up, or one that
+// kept the checkpoint; verified like run_job's): then it succeeds with already_done and the file
+// untouched. Blocking, on the calling thread.
 Result<JobSummary> assemble_job(const JobSpec& spec,
                                 JobEvents events = {},
                                 std::optional<CancelToken> cancel = std::nullopt);
