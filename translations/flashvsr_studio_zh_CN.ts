@@ -1688,6 +1688,10 @@
         <source>Frames a region preview shows: the current frame and the ones after it. Up to %1 frames before it are rendered first, because FlashVSR needs a run-up.</source>
         <translation>区域预览显示的帧数：当前帧及其后的帧。由于 FlashVSR 需要预热，会先渲染它之前最多 %1 帧。</translation>
     </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
 </context>
 <context>
     <name>ui::ComparisonWidget</name>

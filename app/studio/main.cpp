@@ -186,49 +186,54 @@ bool queueScreenshot(ui::MainWindow& window, const QString& clip, const QString&
     return ok;
 }
 
-// The tile grid over the viewer (tile_grid.png), then a click on the tile over the zone plate
-// renders it at full settings into the comparison view, with the measured speed and the whole
-// job's estimate (tile_preview.png). With FVSR_SCREENSHOT_MODEL_DIR (a real FlashVSR model
-// folder) the tile runs through FlashVSR; without one through Lanczos-3, and the labels say so.
+// A click on the tile over the zone plate renders it at full settings into the comparison view,
+// with the measured speed and the whole job's estimate (tile_preview.png); then the viewer with
+// the tile grid FlashVSR's settings give and the previewed tile highlighted (tile_grid.png).
+// With FVSR_SCREENSHOT_MODEL_DIR (a real FlashVSR model folder) the tile runs through FlashVSR;
+// without one through Lanczos-3 (random test weights would show noise), and the labels say so.
 bool tilePreviewScreenshots(ui::MainWindow& window, const QString& outputDir) {
     window.showViewer();
     const QVariantMap before = window.parameterPanel()->parameters();
-    QVariantMap values = before;
+    QVariantMap flashVsr = before;
+    flashVsr.insert(QStringLiteral("upscaler"), QStringLiteral("flashvsr"));
+    flashVsr.insert(QStringLiteral("scale"), 4);
+    flashVsr.insert(QStringLiteral("tiled_dit"), true);
+    flashVsr.insert(QStringLiteral("tile_size"), 96);
+    flashVsr.insert(QStringLiteral("tile_overlap"), 16);
+    flashVsr.insert(QStringLiteral("tile_shift"), false);
     const QString model = qEnvironmentVariable("FVSR_SCREENSHOT_MODEL_DIR");
+    QVariantMap preview = flashVsr;
     if (model.isEmpty()) {
-        values.insert(QStringLiteral("upscaler"), QStringLiteral("lanczos"));
+        preview.insert(QStringLiteral("upscaler"), QStringLiteral("lanczos"));
     } else {
-        values.insert(QStringLiteral("upscaler"), QStringLiteral("flashvsr"));
-        values.insert(QStringLiteral("model_dir"), model);
+        preview.insert(QStringLiteral("model_dir"), model);
+        flashVsr.insert(QStringLiteral("model_dir"), model);
     }
-    values.insert(QStringLiteral("scale"), 4);
-    values.insert(QStringLiteral("tiled_dit"), true);
-    values.insert(QStringLiteral("tile_size"), 96);
-    values.insert(QStringLiteral("tile_overlap"), 16);
-    values.insert(QStringLiteral("tile_shift"), false);
-    window.parameterPanel()->setParameters(values);
+    window.parameterPanel()->setParameters(preview);
     window.tileGridAction()->setChecked(true);
-    settle(400);
-    bool ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_grid.png")));
-    ui::ImageCanvas* canvas = window.player()->canvas();
-    emit canvas->imageClicked(QPoint(268, 52));
+    settle(300);
+    emit window.player()->canvas()->imageClicked(QPoint(268, 52));
     ui::ComparisonPanel* compare = window.comparisonPanel();
-    const bool rendered = waitUntil(
+    bool ok = waitUntil(
         [&] {
             return compare->renderedFrameCount() > 0 && !window.tilePreviewRenderer().isRunning();
         },
         600000);
-    if (!rendered) {
+    if (!ok) {
         engine::log_error("the tile preview did not render");
-        ok = false;
     } else {
         compare->modeActions().at(0)->trigger();
         compare->view()->setDividerFraction(0.5);
         compare->view()->zoomToFit();
         settle(300);
-        ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_preview.png"))) && ok;
+        ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_preview.png")));
     }
+    window.parameterPanel()->setParameters(flashVsr);
+    window.showViewer();
+    settle(400);
+    ok = saveGrab(&window, QDir(outputDir).filePath(QStringLiteral("tile_grid.png"))) && ok;
     window.tileGridAction()->setChecked(false);
+    window.player()->canvas()->setHighlight(QRect());
     window.parameterPanel()->setParameters(before);
     return ok;
 }

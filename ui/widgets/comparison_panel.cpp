@@ -107,16 +107,20 @@ ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer,
     m_progress->setMaximumWidth(160);
     m_progress->setVisible(false);
     bar->addWidget(m_progress);
+    bar->addStretch(1);
+    // A row of its own, wrapped: a region preview's result (speed and the whole job's estimate)
+    // is two lines long and must not widen the window.
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // Long messages must not widen the window; the layout clips them.
+    m_status->setWordWrap(true);
+    m_status->setContentsMargins(6, 0, 6, 4);
     m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    bar->addWidget(m_status, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addLayout(bar);
+    layout->addWidget(m_status);
     layout->addWidget(m_view, 1);
 
     connect(&m_renderer, &PreviewRenderer::started, this, &ComparisonPanel::onRendererStarted);
@@ -281,13 +285,17 @@ void ComparisonPanel::onTileRendererFinished(bool cancelled) {
 
 QString ComparisonPanel::regionResultText(const TilePreviewResult& r) const {
     const QLocale locale;
+    // Region renders take seconds: tenths matter there, unlike in the job's hours.
+    auto seconds = [&](double s) {
+        return s < 60.0 ? tr("%1 s").arg(locale.toString(s, 'f', 1)) : durationText(s);
+    };
     QString text = tr("Region %1×%2: %n frame(s) in %3 (%4 fps; model loaded in %5).", nullptr,
                       int(r.measurement.framesFed))
                        .arg(r.region.width())
                        .arg(r.region.height())
-                       .arg(durationText(r.measurement.upscaleSeconds))
+                       .arg(seconds(r.measurement.upscaleSeconds))
                        .arg(locale.toString(r.measurement.fps(), 'f', 2))
-                       .arg(durationText(r.modelLoadSeconds));
+                       .arg(seconds(r.modelLoadSeconds));
     if (r.job.ok) {
         const QString memory =
             r.job.peakIsGpuMemory
