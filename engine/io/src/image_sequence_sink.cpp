@@ -40,7 +40,10 @@ bool process_alive(long pid) {
         return false;
     }
     if (pid == static_cast<long>(::getpid())) {
-        return false;  // ours, from an earlier sink in this process: stale by now
+        // Ours: another sink of this process (a second GPU worker writing its segment's frames
+        // into the same folder) may be writing it right now. A leftover of a failed write here
+        // is harmless: the next write of that frame truncates and renames it.
+        return true;
     }
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }

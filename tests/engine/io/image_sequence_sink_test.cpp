@@ -192,6 +192,25 @@ TEST_F(ImageSequenceSinkTest, ResumeKeepsCompleteFramesOnly) {
               (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
+TEST_F(ImageSequenceSinkTest, OpeningASinkLeavesThisProcessesPartialFilesAlone) {
+    // Two GPU workers of one process write their segments' frames into one folder: a sink opened
+    // for the next segment must not take the other worker's in-flight partial file (same pid)
+    // for a crashed writer's leftover and delete it under its rename.
+    SinkOptions o = options(path("out"), PictureFormat::DPX, 16);
+    o.width = 12;
+    o.height = 10;
+    fs::create_directories(path("out"));
+    const fs::path in_flight =
+        path("out") / (".frame_000009.partial-" + std::to_string(::getpid()) + ".dpx");
+    std::ofstream(in_flight) << "being written";
+    auto sink = open_image_sequence_sink(o, ExistingFrames::Resume);
+    ASSERT_TRUE(sink.ok()) << sink.error().to_string();
+    EXPECT_TRUE(fs::exists(in_flight));
+    ASSERT_TRUE(write_frames(*sink.value(), 0, 2).ok());
+    ASSERT_TRUE(sink.value()->finish().ok());
+    EXPECT_TRUE(fs::exists(in_flight));
+}
+
 TEST_F(ImageSequenceSinkTest, ValidatesOptionsAndFrames) {
     EXPECT_EQ(open_image_sequence_sink(options(path("a"), PictureFormat::PNG, 10)).error().code,
               ErrorCode::InvalidArgument);
