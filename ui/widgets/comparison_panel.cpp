@@ -123,21 +123,62 @@ ComparisonPanel::ComparisonPanel(PreviewRenderer& renderer,
     layout->addWidget(m_status);
     layout->addWidget(m_view, 1);
 
-    connect(&m_renderer, &PreviewRenderer::started, this, &ComparisonPanel::onRendererStarted);
+    // The two renderers take turns; a late event of the one that was stopped (a region preview
+    // replaced by a range preview, or the other way round) must not touch the other's pairs.
+    const auto classic = [this] { return m_region.isNull(); };
+    connect(&m_renderer, &PreviewRenderer::started, this, [this, classic](qint64 first, qint64 n) {
+        if (classic()) {
+            onRendererStarted(first, n);
+        }
+    });
     connect(&m_renderer, &PreviewRenderer::frameRendered, this,
-            &ComparisonPanel::onRendererFrameRendered);
-    connect(&m_renderer, &PreviewRenderer::finished, this, &ComparisonPanel::onRendererFinished);
-    connect(&m_renderer, &PreviewRenderer::failed, this, &ComparisonPanel::onRendererFailed);
+            [this, classic](qint64 index, const QImage& before, const QImage& after) {
+                if (classic()) {
+                    onRendererFrameRendered(index, before, after);
+                    m_progress->setValue(static_cast<int>(m_pairs.size()));
+                }
+            });
+    connect(&m_renderer, &PreviewRenderer::finished, this,
+            [this, classic](qint64 frames, bool cancelled) {
+                if (classic()) {
+                    onRendererFinished(frames, cancelled);
+                }
+            });
+    connect(&m_renderer, &PreviewRenderer::failed, this,
+            [this, classic](const engine::Error& error) {
+                if (classic()) {
+                    onRendererFailed(error);
+                }
+            });
     connect(&m_tileRenderer, &TilePreviewRenderer::started, this,
-            &ComparisonPanel::onTileRendererStarted);
+            [this, classic](const QRect& region, qint64 shownFirst, qint64 shown, qint64 fed) {
+                if (!classic()) {
+                    onTileRendererStarted(region, shownFirst, shown, fed);
+                }
+            });
     connect(&m_tileRenderer, &TilePreviewRenderer::progressed, this,
-            &ComparisonPanel::onTileRendererProgressed);
+            [this, classic](qint64 fed, qint64 total) {
+                if (!classic()) {
+                    onTileRendererProgressed(fed, total);
+                }
+            });
     connect(&m_tileRenderer, &TilePreviewRenderer::frameRendered, this,
-            &ComparisonPanel::onRendererFrameRendered);
-    connect(&m_tileRenderer, &TilePreviewRenderer::finished, this,
-            &ComparisonPanel::onTileRendererFinished);
+            [this, classic](qint64 index, const QImage& before, const QImage& after) {
+                if (!classic()) {
+                    onRendererFrameRendered(index, before, after);
+                }
+            });
+    connect(&m_tileRenderer, &TilePreviewRenderer::finished, this, [this, classic](bool cancelled) {
+        if (!classic()) {
+            onTileRendererFinished(cancelled);
+        }
+    });
     connect(&m_tileRenderer, &TilePreviewRenderer::failed, this,
-            &ComparisonPanel::onRendererFailed);
+            [this, classic](const engine::Error& error) {
+                if (!classic()) {
+                    onRendererFailed(error);
+                }
+            });
     retranslateUi();
 }
 
@@ -152,6 +193,8 @@ void ComparisonPanel::setMedia(const QString& path) {
     m_path = path;
     cancelRendering();
     discardPreview();
+    // The stopped renderer's late events are ignored once its pairs are gone.
+    renderingStopped();
 }
 
 void ComparisonPanel::setRange(qint64 first, qint64 last) {
@@ -346,7 +389,6 @@ void ComparisonPanel::onRendererFrameRendered(qint64 index,
                                               const QImage& before,
                                               const QImage& after) {
     m_pairs.insert(index, qMakePair(before, after));
-    m_progress->setValue(static_cast<int>(m_pairs.size()));
     if (index == m_current || m_pairs.size() == 1) {
         showCurrent();
     }

@@ -258,6 +258,15 @@ class MainWindowTest : public QObject {
         QCOMPARE(window.player()->canvas()->highlight(), QRect(20, 12, 32, 32));
         QTRY_VERIFY_WITH_TIMEOUT(!window.tilePreviewRenderer().isRunning(), 30000);
         QCOMPARE(window.comparisonPanel()->renderedFrameCount(), 2);
+        // A range preview started over a running region preview takes the view over: the
+        // region's late frames do not mix in.
+        emit window.player()->canvas()->imageClicked(QPoint(100, 60));
+        window.comparisonPanel()->renderPreview();
+        QVERIFY(window.player()->canvas()->highlight().isNull());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.tilePreviewRenderer().isRunning(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.comparisonPanel()->renderedFrameCount(), 2, 30000);
+        QTRY_VERIFY(window.comparisonPanel()->renderAction()->isEnabled());
+        QCOMPARE(window.comparisonPanel()->view()->transform().imageSize(), QSize(800, 480));
         window.showViewer();
         // Untiled settings clear the grid.
         values.insert("tiled_dit", false);
