@@ -45,15 +45,23 @@ void on_signal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Before any CUDA use and before worker threads start (docs/PERFORMANCE.md: expandable
-    // segments, +4.6 % throughput and 0.6 GiB less reserved memory at 768x1408).
-    engine::gpu::configure_cuda_allocator();
     auto parsed = cli::parse_options(argc, argv);
     if (!parsed.ok()) {
         std::fprintf(stderr, "flashvsr: %s\n", cli::describe_error(parsed.error()).c_str());
         return static_cast<int>(parsed.error().code);
     }
     cli::Options options = std::move(parsed).value();
+    // Before any CUDA use and before worker threads start: expandable allocator segments
+    // (docs/PERFORMANCE.md: +4.6 % throughput, 0.6 GiB less reserved at 768x1408), for runs on
+    // one GPU only: with two GPU workers in the process, loading weights sometimes failed with
+    // "CUDA driver error: operation not permitted" (2x H200, scripts/gpu/multigpu.sh).
+    std::size_t gpu_workers = 0;
+    for (const auto& device : options.spec.devices) {
+        gpu_workers += device == "all" ? 2 : device == "cpu" ? 0 : 1;
+    }
+    if (!options.multi_gpu && gpu_workers <= 1) {
+        engine::gpu::configure_cuda_allocator();
+    }
     const bool quiet = options.quiet;
     engine::set_log_sink([quiet](engine::LogLevel level, std::string_view message) {
         if (quiet && level < engine::LogLevel::Warning) {
