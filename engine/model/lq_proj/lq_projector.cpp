@@ -85,7 +85,7 @@ torch::Tensor pixel_unshuffle_16(const torch::Tensor& video) {
 torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
                              const torch::Tensor& input,
                              std::int64_t piece_bytes) {
-    torch::NoGradGuard no_grad;  // inference only: the out= products reject autograd inputs
+    torch::NoGradGuard no_grad;         // inference only: the out= products reject autograd inputs
     const auto& weight = conv->weight;  // [C_out, C, kt, kh, kw]
     TORCH_CHECK(input.dim() == 5 && weight.dim() == 5 && input.size(1) == weight.size(1),
                 "conv3d_as_gemm: input ", input.sizes(), " does not fit the weight ",
