@@ -887,6 +887,14 @@ engine::Result<Options> parse_options(int argc, const char* const* argv) {
         if (spec->value.empty()) {
             if (!has_inline_value) {
                 value = "True";
+                // Upstream's scripts spell every switch with a value ("--tiled_dit True"):
+                // a following True/False belongs to the switch, not to the paths.
+                if (i + 1 < argc) {
+                    const std::string next = lower(argv[i + 1]);
+                    if (next == "true" || next == "false") {
+                        value = argv[++i];
+                    }
+                }
             }
         } else if (!has_inline_value) {
             if (i + 1 >= argc) {

@@ -354,6 +354,23 @@ TEST(CliOptionsTest, PositionalInputAndOutputAndSubcommands) {
     EXPECT_EQ(no_input.error().get("option"), "--input");
 }
 
+TEST(CliOptionsTest, SwitchesTakeAnOptionalTrueOrFalseLikeUpstream) {
+    // "--calibrate True" is the upstream spelling of a switch: the word is its value, not the
+    // output path.
+    auto on = parse({"plan", "-i", "x.mkv", "--calibrate", "True"});
+    ASSERT_TRUE(on.ok()) << on.error().to_string();
+    EXPECT_TRUE(on->calibrate);
+    EXPECT_TRUE(on->spec.output.empty());
+    auto off = parse({"plan", "-i", "x.mkv", "--calibrate", "false", "out.mkv"});
+    ASSERT_TRUE(off.ok()) << off.error().to_string();
+    EXPECT_FALSE(off->calibrate);
+    EXPECT_EQ(off->spec.output, "out.mkv");
+    auto bare = parse({"plan", "-i", "x.mkv", "--calibrate", "out.mkv"});
+    ASSERT_TRUE(bare.ok()) << bare.error().to_string();
+    EXPECT_TRUE(bare->calibrate);
+    EXPECT_EQ(bare->spec.output, "out.mkv");
+}
+
 TEST(CliOptionsTest, RatesIncludingNtsc) {
     EXPECT_EQ(parse_rate("24"), (engine::Rational{24, 1}));
     EXPECT_EQ(parse_rate("23.976"), (engine::Rational{24000, 1001}));
