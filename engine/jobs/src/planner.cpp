@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -323,8 +324,22 @@ Result<Calibration> calibrate(const JobSpec& spec,
     std::unique_ptr<FrameProcessor> processor = std::move(made).value();
     const std::uint64_t loaded = std::max(sampler.read(), baseline);
     sampler.reset_peak();
-    const auto run_started = std::chrono::steady_clock::now();
+    using Clock = std::chrono::steady_clock;
+    const auto run_started = Clock::now();
     std::vector<Frame> out;
+    // The steady rate: frames that came out after the first ones, over the time since those
+    // appeared (the first chunk's warm-up stays out).
+    std::optional<Clock::time_point> first_out;
+    std::size_t emitted = 0;
+    std::size_t out_before_steady = 0;
+    const auto note_output = [&] {
+        emitted += out.size();
+        out.clear();  // only counted: 41 output frames of a crop are half a GiB of host memory
+        if (!first_out && emitted > 0) {
+            first_out = Clock::now();
+            out_before_steady = emitted;
+        }
+    };
     for (int i = 0; i < cal.frames; ++i) {
         if (options.cancel.is_cancelled()) {
             return Error(ErrorCode::Cancelled, "the calibration was cancelled");
@@ -333,14 +348,21 @@ Result<Calibration> calibrate(const JobSpec& spec,
             !st.ok()) {
             return st.error();
         }
+        note_output();
     }
     // The frames are all in: read once more, the sampler may not have caught the last pushes.
     const std::uint64_t after_pushes = sampler.read();
     if (auto st = processor->finish(out); !st.ok()) {
         return st.error();
     }
-    const double run_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+    note_output();
+    const auto run_ended = Clock::now();
+    double run_seconds = std::chrono::duration<double>(run_ended - run_started).count();
+    double run_frames = cal.frames;
+    if (first_out && emitted >= out_before_steady + 8) {
+        run_seconds = std::chrono::duration<double>(run_ended - *first_out).count();
+        run_frames = static_cast<double>(emitted - out_before_steady);
+    }
     sampler.stop();
     const std::uint64_t peak = std::max({sampler.peak(), loaded, after_pushes});
     processor.reset();
@@ -349,7 +371,7 @@ Result<Calibration> calibrate(const JobSpec& spec,
     cal.weights_bytes = loaded - baseline;
     cal.bytes_per_token = double(peak - loaded) / tokens;
     const double out_pixels = double(cal.crop_width) * cal.crop_height * spec.scale * spec.scale;
-    cal.seconds_per_output_pixel = run_seconds / (out_pixels * cal.frames);
+    cal.seconds_per_output_pixel = run_seconds / (out_pixels * run_frames);
     cal.wall_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();

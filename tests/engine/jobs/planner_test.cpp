@@ -288,10 +288,10 @@ TEST(PlannerCalibration, MeasuresWeightsAndPerTokenMemoryOfTheRealProcessor) {
     const Calibration& c = *plan->calibration;
     EXPECT_EQ(c.crop_width, 256);
     EXPECT_EQ(c.crop_height, 256);
-    EXPECT_EQ(c.frames, 25);
-    // 96 MiB of weights; 25 frames x 256x256 x 64 B = 100 MiB over 64x64 tokens.
+    EXPECT_EQ(c.frames, 41);
+    // 96 MiB of weights; 41 frames x 256x256 x 64 B = 164 MiB over 64x64 tokens.
     EXPECT_NEAR(double(c.weights_bytes), double(96 << 20), double(12 << 20));
-    const double expected_per_token = 25.0 * 256 * 256 * 64 / (64.0 * 64.0);
+    const double expected_per_token = 41.0 * 256 * 256 * 64 / (64.0 * 64.0);
     EXPECT_NEAR(c.bytes_per_token, expected_per_token, expected_per_token * 0.25);
     EXPECT_GT(c.seconds_per_output_pixel, 0.0);
     EXPECT_EQ(plan->prediction.weights_bytes, c.weights_bytes);

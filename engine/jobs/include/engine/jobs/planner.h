@@ -177,9 +177,11 @@ struct Calibration {
 
 struct PlannerOptions {
     CalibrationMode calibration = CalibrationMode::Skip;
-    // Frames pushed through the calibration crop: 25 makes FlashVSR run its first (largest)
-    // chunk; the crop is the tile size, or at most 256x256 input pixels untiled.
-    int calibration_frames = 25;
+    // Frames pushed through the calibration crop: 41 makes FlashVSR run its first (largest)
+    // chunk and two steady ones, whose rate the time prediction uses (the first chunk also pays
+    // cuDNN autotuning and first allocations: timed alone it predicted 5 fps for a job that ran
+    // at 52 on an H100). The crop is the tile size, or at most 256x256 input pixels untiled.
+    int calibration_frames = 41;
     CancelToken cancel;
     // The processor the calibration runs (tests inject a fake); empty: make_processor.
     ProcessorFactory processor_factory;
