@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [TARGET...]          all targets when none are named
 #
-# Environment: FVSR_FUZZ_SECONDS (per target, default 25), FVSR_FUZZ_JOBS (build jobs, default
+# Environment: FVSR_FUZZ_SECONDS (per target, default 15), FVSR_FUZZ_JOBS (build jobs, default
 # nproc), FVSR_FUZZ_DIR (build folder, default build-fuzz).
 #
 # Only the libraries the targets need are compiled (engine_core, engine_imaging, engine_io, the
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 build="${FVSR_FUZZ_DIR:-${root}/build-fuzz}"
-seconds="${FVSR_FUZZ_SECONDS:-25}"
+seconds="${FVSR_FUZZ_SECONDS:-15}"
 jobs="${FVSR_FUZZ_JOBS:-$(nproc)}"
 
 clangxx="$(command -v clang++-14 || command -v clang++ || true)"
