@@ -92,7 +92,8 @@ include(CPack)
 
 if(FVSR_TESTS AND NOT FVSR_FUZZ AND NOT FVSR_SANITIZE)
     find_program(FVSR_DPKG_DEB dpkg-deb)
-    if(FVSR_DPKG_DEB AND TARGET flashvsr)
+    # The package test runs the installed GUI too: only where the whole product builds.
+    if(FVSR_DPKG_DEB AND TARGET flashvsr AND FVSR_HAVE_FFMPEG AND FVSR_HAVE_UI)
         add_test(NAME package_deb
                  COMMAND ${_fvsr_pkg_dir}/test_package.sh ${PROJECT_BINARY_DIR} ${CMAKE_CPACK_COMMAND})
         set_tests_properties(package_deb PROPERTIES LABELS "package" TIMEOUT 600)
