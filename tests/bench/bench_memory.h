@@ -1,10 +1,13 @@
 #pragma once
-// Memory readings shared by the benchmarks: host RSS from /proc and LibTorch's CUDA caching
-// allocator statistics (index 0 of the stat arrays is the aggregate over pool types in every
-// LibTorch 2.x). CPU devices and CPU-only builds read 0 for the GPU figures.
+// What the model and pipeline benchmarks share: "--key value" arguments, the CUDA allocator
+// setting, host RSS from /proc and LibTorch's CUDA caching allocator statistics (index 0 of the
+// stat arrays is the aggregate over pool types in every LibTorch 2.x). CPU devices and CPU-only
+// builds read 0 for the GPU figures.
+#include "engine/gpu/allocator_config.h"
 #include "engine/torch.h"
 
 #include <fstream>
+#include <map>
 #include <string>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -14,6 +17,20 @@
 #endif
 
 namespace bench {
+
+// "--key value" pairs. Unless "--alloc_conf none" (LibTorch's default, to compare), sets the
+// CUDA allocator as the CLI does for one-GPU runs; call first thing in main().
+inline std::map<std::string, std::string> arguments(int argc, char** argv) {
+    std::map<std::string, std::string> args;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        args[argv[i]] = argv[i + 1];
+    }
+    const auto alloc = args.find("--alloc_conf");
+    if (alloc == args.end() || alloc->second != "none") {
+        engine::gpu::configure_cuda_allocator();
+    }
+    return args;
+}
 
 inline double current_rss_mib() {
     std::ifstream statm("/proc/self/statm");

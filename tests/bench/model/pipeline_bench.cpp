@@ -20,7 +20,6 @@
 // at 1408x768, bf16. Chunk 0 (21 frames) is timed separately; steady chunks (8 frames) give fps.
 
 #include "bench/bench_memory.h"
-#include "engine/gpu/allocator_config.h"
 #include "engine/pipeline/flashvsr_stream.h"
 
 #include <torch/csrc/autograd/profiler_kineto.h>
@@ -46,14 +45,7 @@ void synchronize(const torch::Device& device) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> args;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        args[argv[i]] = argv[i + 1];
-    }
-    // As the CLI and the GUI do (--alloc_conf none: LibTorch's default, to compare).
-    if (!(args.count("--alloc_conf") && args["--alloc_conf"] == "none")) {
-        engine::gpu::configure_cuda_allocator();
-    }
+    auto args = bench::arguments(argc, argv);
     const torch::Device device(args.count("--device") ? args["--device"] : "cpu");
     const bool full = args.count("--config") ? args["--config"] == "full" : device.is_cuda();
     const std::int64_t width =

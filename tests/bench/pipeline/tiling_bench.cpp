@@ -112,10 +112,7 @@ double seam_ratio(const torch::Tensor& frames, std::int64_t dim, const std::set<
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> args;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        args[argv[i]] = argv[i + 1];
-    }
+    auto args = bench::arguments(argc, argv);
     if (!args.count("--model_dir")) {
         std::fprintf(stderr,
                      "usage: flashvsr-bench-tiling --model_dir DIR [--device D] [--width W] "

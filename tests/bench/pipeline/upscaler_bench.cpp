@@ -12,7 +12,6 @@
 // host RSS at 25 / 50 / 100 % of the clip show whether either grows with clip length.
 
 #include "bench/bench_memory.h"
-#include "engine/gpu/allocator_config.h"
 #include "engine/pipeline/upscaler.h"
 
 #include <algorithm>
@@ -55,14 +54,7 @@ struct Sample {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> args;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        args[argv[i]] = argv[i + 1];
-    }
-    // As the CLI and the GUI do (--alloc_conf none: LibTorch's default, to compare).
-    if (!(args.count("--alloc_conf") && args["--alloc_conf"] == "none")) {
-        engine::gpu::configure_cuda_allocator();
-    }
+    auto args = bench::arguments(argc, argv);
     if (!args.count("--model_dir")) {
         std::fprintf(stderr, "usage: see the header of tests/bench/pipeline/upscaler_bench.cpp\n");
         return 2;
