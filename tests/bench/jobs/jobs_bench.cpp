@@ -10,6 +10,7 @@
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/planner.h"
 #include "engine/jobs/scene_cuts.h"
+#include "engine/jobs/support/media.h"
 
 #include <chrono>
 #include <cstdio>
@@ -68,40 +69,15 @@ int main(int argc, char** argv) {
                 seconds_since(t) * 1000.0 / writes, manifest.plan.segments.size(),
                 static_cast<std::uintmax_t>(fs::file_size(root / "manifest.json")));
 
-    engine::io::SinkOptions o;
-    o.output = root / "input.mkv";
-    o.codec = engine::io::VideoCodec::FFV1;
-    o.quality = engine::io::QualityPreset::Lossless;
-    o.hardware_encoder = false;
-    o.width = width;
-    o.height = height;
-    o.frame_rate = {25, 1};
-    o.time_base = {1, 25};
-    auto sink = engine::io::open_sink(o);
-    if (!sink.ok()) {
-        std::fprintf(stderr, "%s\n", sink.error().to_string().c_str());
-        return 1;
-    }
-    for (int i = 0; i < frames; ++i) {
-        engine::Frame f;
-        f.allocate(width, height, engine::SampleType::U8);
-        for (std::size_t k = 0; k < f.data.size(); ++k) {
-            f.data[k] =
-                static_cast<std::uint8_t>((k * 7 + static_cast<std::size_t>(i) * 13) & 0xFF);
-        }
-        f.index = i;
-        f.pts = i;
-        f.time_base = {1, 25};
-        if (!(*sink)->write(f).ok()) {
-            return 1;
-        }
-    }
-    if (!(*sink)->finish().ok()) {
+    const fs::path input = root / "input.mkv";
+    if (const auto written = jobs_test::write_test_video(input, frames, width, height);
+        !written.ok()) {
+        std::fprintf(stderr, "%s\n", written.error().to_string().c_str());
         return 1;
     }
     {
         engine::jobs::JobSpec spec;
-        spec.input = o.output;
+        spec.input = input;
         t = Clock::now();
         auto cuts = engine::jobs::detect_scene_cuts(spec, 0, frames, engine::CancelToken());
         if (!cuts.ok()) {
@@ -113,7 +89,7 @@ int main(int argc, char** argv) {
     }
     for (std::int64_t max_frames : {std::int64_t(0), std::int64_t(50)}) {
         engine::jobs::JobSpec spec;
-        spec.input = o.output;
+        spec.input = input;
         spec.output = root / ("out_" + std::to_string(max_frames) + ".mkv");
         spec.upscaler = engine::jobs::UpscalerKind::Bicubic;
         spec.scale = 2;

@@ -14,6 +14,7 @@
 #include "engine/core/paths.h"
 #include "engine/io/media.h"
 #include "engine/jobs/job_queue.h"
+#include "engine/jobs/support/media.h"
 #include "engine/jobs/support/process_memory.h"
 
 #include <atomic>
@@ -32,38 +33,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-bool write_input(const fs::path& path, int frames, int width, int height) {
-    engine::io::SinkOptions o;
-    o.output = path;
-    o.codec = engine::io::VideoCodec::FFV1;
-    o.quality = engine::io::QualityPreset::Lossless;
-    o.hardware_encoder = false;
-    o.width = width;
-    o.height = height;
-    o.frame_rate = {25, 1};
-    o.time_base = {1, 25};
-    auto sink = engine::io::open_sink(o);
-    if (!sink.ok()) {
-        std::fprintf(stderr, "%s\n", sink.error().to_string().c_str());
-        return false;
-    }
-    for (int i = 0; i < frames; ++i) {
-        engine::Frame f;
-        f.allocate(width, height, engine::SampleType::U8);
-        for (std::size_t k = 0; k < f.data.size(); ++k) {
-            f.data[k] =
-                static_cast<std::uint8_t>((k * 7 + static_cast<std::size_t>(i) * 13) & 0xFF);
-        }
-        f.index = i;
-        f.pts = i;
-        f.time_base = {1, 25};
-        if (!(*sink)->write(f).ok()) {
-            return false;
-        }
-    }
-    return (*sink)->finish().ok();
-}
 
 // Runs the job while a thread samples memory, then prints the readings.
 bool measure(const std::string& title, const engine::jobs::JobSpec& spec, std::int64_t frames) {
@@ -151,7 +120,8 @@ int main(int argc, char** argv) {
     setenv("XDG_CACHE_HOME", (root / "cache").c_str(), 1);
     int status = 0;
 
-    if (write_input(root / "long.mkv", frames, 64, 48)) {
+    if (const auto written = jobs_test::write_test_video(root / "long.mkv", frames, 64, 48);
+        written.ok()) {
         engine::jobs::JobSpec spec;
         spec.input = root / "long.mkv";
         spec.output = root / "long_2x.mkv";
@@ -162,6 +132,7 @@ int main(int argc, char** argv) {
         spec.output_settings.hardware_encoder = false;
         status |= measure("bicubic x2, 64x48", spec, frames) ? 0 : 1;
     } else {
+        std::fprintf(stderr, "%s\n", written.error().to_string().c_str());
         status = 1;
     }
 
@@ -178,7 +149,7 @@ int main(int argc, char** argv) {
     }
     if (model_dir.empty()) {
         std::printf("FlashVSR: skipped (pass a model folder, or build flashvsr-make-test-model)\n");
-    } else if (write_input(root / "model_in.mkv", model_frames, 32, 24)) {
+    } else if (jobs_test::write_test_video(root / "model_in.mkv", model_frames, 32, 24).ok()) {
         engine::jobs::JobSpec spec;
         spec.input = root / "model_in.mkv";
         spec.output = root / "model_4x.mkv";
