@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -138,19 +139,35 @@ engine::jobs::JobEvents events_for(ProgressView& view) {
 
 // Puts the run report where --report asks (the engine writes it beside the output, or into the
 // checkpoint folder for a range run).
-Status move_report(const JobSummary& summary, const fs::path& wanted) {
-    if (summary.report_path.empty() || summary.report_path == wanted) {
+Status move_report(const JobSummary& summary, const std::optional<fs::path>& wanted) {
+    if (!wanted || summary.report_path.empty() || summary.report_path == *wanted) {
         return {};
     }
     std::ifstream in(summary.report_path, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    if (auto st = engine::write_file_atomically(wanted, text.str()); !st.ok()) {
+    if (auto st = engine::write_file_atomically(*wanted, text.str()); !st.ok()) {
         return st;
     }
     std::error_code ec;
     fs::remove(summary.report_path, ec);
     return {};
+}
+
+// Without --quiet: "wrote N frames to X" when `wrote_output`, and where the run report is.
+void print_written(const Options& o, const JobSummary& summary, bool wrote_output) {
+    if (o.quiet) {
+        return;
+    }
+    if (wrote_output) {
+        std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
+                     static_cast<long long>(summary.frames_total),
+                     engine::path_string(summary.output).c_str());
+    }
+    const fs::path report = o.report ? *o.report : summary.report_path;
+    if (!report.empty()) {
+        std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());
+    }
 }
 
 std::string range_text(const JobSpec& spec) {
@@ -296,10 +313,8 @@ Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
         return e;
     }
     const JobSummary& summary = *result;
-    if (o.report) {
-        if (auto st = move_report(summary, *o.report); !st.ok()) {
-            return st;
-        }
+    if (auto st = move_report(summary, o.report); !st.ok()) {
+        return st;
     }
     if (!o.quiet) {
         if (summary.segments_resumed > 0 && !summary.already_done) {
@@ -319,16 +334,10 @@ Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
                          "'flashvsr assemble' and the same options\n",
                          range_text(spec).c_str(), summary.segments_total,
                          engine::path_string(checkpoint).c_str());
-        } else {
-            std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
-                         static_cast<long long>(summary.frames_total),
-                         engine::path_string(summary.output).c_str());
-        }
-        const fs::path report = o.report ? *o.report : summary.report_path;
-        if (!report.empty()) {
-            std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());
         }
     }
+    print_written(o, summary,
+                  !summary.already_done && spec.finish != engine::jobs::FinishPolicy::SegmentsOnly);
     return {};
 }
 
@@ -356,28 +365,17 @@ Status run_assemble(const Options& o, const engine::CancelToken& cancel) {
         Error e = result.error();
         return e.with("checkpoint", engine::path_string(checkpoint));
     }
-    if (o.report) {
-        if (auto st = move_report(*result, *o.report); !st.ok()) {
-            return st;
-        }
+    if (auto st = move_report(*result, o.report); !st.ok()) {
+        return st;
     }
-    if (!o.quiet) {
-        if (result->already_done) {
-            std::fprintf(stderr,
-                         "flashvsr: already done: %s holds the assembly of these segments (%lld "
-                         "frames, verified); it was left as it is\n",
-                         engine::path_string(result->output).c_str(),
-                         static_cast<long long>(result->frames_total));
-        } else {
-            std::fprintf(stderr, "flashvsr: wrote %lld frames to %s\n",
-                         static_cast<long long>(result->frames_total),
-                         engine::path_string(result->output).c_str());
-        }
-        const fs::path report = o.report ? *o.report : result->report_path;
-        if (!report.empty()) {
-            std::fprintf(stderr, "flashvsr: report %s\n", engine::path_string(report).c_str());
-        }
+    if (!o.quiet && result->already_done) {
+        std::fprintf(stderr,
+                     "flashvsr: already done: %s holds the assembly of these segments (%lld "
+                     "frames, verified); it was left as it is\n",
+                     engine::path_string(result->output).c_str(),
+                     static_cast<long long>(result->frames_total));
     }
+    print_written(o, *result, !result->already_done);
     return {};
 }
 
