@@ -12,7 +12,7 @@ PreviewRenderer::PreviewRenderer(QObject* parent) : QObject(parent) {}
 
 PreviewRenderer::~PreviewRenderer() {
     m_cancel = true;
-    join();
+    m_worker.join();
 }
 
 qint64 PreviewRenderer::framesWithinBudget(int outputWidth, int outputHeight, qint64 budgetBytes) {
@@ -33,36 +33,20 @@ QString PreviewRenderer::upscalerName(PreviewUpscaler upscaler) {
     return {};
 }
 
-void PreviewRenderer::join() {
-    if (m_thread.joinable()) {
-        m_thread.join();
-    }
-}
-
 void PreviewRenderer::cancel() {
     m_cancel = true;
 }
 
 void PreviewRenderer::start(const PreviewRequest& request) {
     m_cancel = true;
-    join();
+    m_worker.join();
     m_cancel = false;
     m_running = true;
-    const quint64 generation = ++m_generation;
-    m_thread = std::thread([this, request, generation] { run(request, generation); });
+    m_worker.start([this, request](quint64 generation) { run(request, generation); });
 }
 
 void PreviewRenderer::run(PreviewRequest request, quint64 generation) {
-    auto post = [this, generation](auto function) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, function] {
-                if (generation == m_generation) {
-                    function();
-                }
-            },
-            Qt::QueuedConnection);
-    };
+    auto post = [this, generation](auto function) { m_worker.post(generation, function); };
     auto fail = [&](const engine::Error& error) {
         post([this, error] {
             m_running = false;

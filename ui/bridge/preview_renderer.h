@@ -10,13 +10,13 @@
 // from the worker). One render at a time: start() cancels and joins the previous one.
 
 #include "engine/core/error.h"
+#include "ui/bridge/latest_worker.h"
 
 #include <QImage>
 #include <QObject>
 #include <QString>
 
 #include <atomic>
-#include <thread>
 
 namespace ui {
 
@@ -55,12 +55,10 @@ class PreviewRenderer : public QObject {
 
   private:
     void run(PreviewRequest request, quint64 generation);
-    void join();
 
-    std::thread m_thread;
+    LatestWorker m_worker{this};
     std::atomic<bool> m_cancel{false};
     bool m_running = false;
-    quint64 m_generation = 0;
 };
 
 }  // namespace ui

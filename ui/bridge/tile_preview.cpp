@@ -197,13 +197,7 @@ TilePreviewRenderer::TilePreviewRenderer(QObject* parent) : QObject(parent) {}
 
 TilePreviewRenderer::~TilePreviewRenderer() {
     cancel();
-    join();
-}
-
-void TilePreviewRenderer::join() {
-    if (m_thread.joinable()) {
-        m_thread.join();
-    }
+    m_worker.join();
 }
 
 void TilePreviewRenderer::cancel() {
@@ -213,25 +207,15 @@ void TilePreviewRenderer::cancel() {
 
 void TilePreviewRenderer::start(const TilePreviewRequest& request) {
     cancel();
-    join();
+    m_worker.join();
     m_cancelled = false;
     m_cancel = engine::CancelToken();
     m_running = true;
-    const quint64 generation = ++m_generation;
-    m_thread = std::thread([this, request, generation] { run(request, generation); });
+    m_worker.start([this, request](quint64 generation) { run(request, generation); });
 }
 
 void TilePreviewRenderer::run(TilePreviewRequest request, quint64 generation) {
-    auto post = [this, generation](auto function) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, function] {
-                if (generation == m_generation) {
-                    function();
-                }
-            },
-            Qt::QueuedConnection);
-    };
+    auto post = [this, generation](auto function) { m_worker.post(generation, function); };
     auto fail = [&](const engine::Error& error) {
         post([this, error] {
             m_running = false;

@@ -17,6 +17,7 @@
 
 #include "engine/core/error.h"
 #include "engine/jobs/planner.h"
+#include "ui/bridge/latest_worker.h"
 #include "ui/bridge/tile_overlay.h"
 
 #include <QImage>
@@ -29,7 +30,6 @@
 
 #include <atomic>
 #include <optional>
-#include <thread>
 
 namespace ui {
 
@@ -157,13 +157,11 @@ class TilePreviewRenderer : public QObject {
 
   private:
     void run(TilePreviewRequest request, quint64 generation);
-    void join();
 
-    std::thread m_thread;
+    LatestWorker m_worker{this};
     std::atomic<bool> m_cancelled{false};
     engine::CancelToken m_cancel;
     bool m_running = false;
-    quint64 m_generation = 0;
     TilePreviewResult m_result;
 };
 
