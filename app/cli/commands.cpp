@@ -276,17 +276,30 @@ engine::Result<JobSpec> resolve_job(const Options& o) {
     return spec;
 }
 
-Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
+// The spec a run or an assembly works on, with its CPU thread count applied; nullopt when
+// --print-job asked only to print it (printed here).
+engine::Result<std::optional<JobSpec>> job_to_run(const Options& o) {
     auto resolved = resolve_job(o);
     if (!resolved.ok()) {
         return resolved.error();
     }
-    const JobSpec spec = std::move(resolved).value();
     if (o.print_job) {
-        std::printf("%s\n", engine::jobs::to_json(spec).c_str());
-        return {};
+        std::printf("%s\n", engine::jobs::to_json(*resolved).c_str());
+        return std::optional<JobSpec>();
     }
-    engine::pipeline::set_cpu_threads(spec.threads);
+    engine::pipeline::set_cpu_threads(resolved->threads);
+    return std::optional<JobSpec>(std::move(resolved).value());
+}
+
+Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
+    auto prepared = job_to_run(o);
+    if (!prepared.ok()) {
+        return prepared.error();
+    }
+    if (!prepared->has_value()) {
+        return {};  // --print-job printed it
+    }
+    const JobSpec spec = std::move(**prepared);
     for (const auto& n : o.compatibility_notes) {
         note(o, n);
     }
@@ -342,16 +355,14 @@ Status run_upscale(const Options& o, const engine::CancelToken& cancel) {
 }
 
 Status run_assemble(const Options& o, const engine::CancelToken& cancel) {
-    auto resolved = resolve_job(o);
-    if (!resolved.ok()) {
-        return resolved.error();
+    auto prepared = job_to_run(o);
+    if (!prepared.ok()) {
+        return prepared.error();
     }
-    const JobSpec spec = std::move(resolved).value();
-    if (o.print_job) {
-        std::printf("%s\n", engine::jobs::to_json(spec).c_str());
-        return {};
+    if (!prepared->has_value()) {
+        return {};  // --print-job printed it
     }
-    engine::pipeline::set_cpu_threads(spec.threads);
+    const JobSpec spec = std::move(**prepared);
     const fs::path checkpoint = engine::jobs::checkpoint_dir_for(spec);
     if (!o.quiet) {
         std::fprintf(stderr, "flashvsr: assembling frames %s from %s -> %s\n",
