@@ -28,7 +28,9 @@ class FrameProcessor {
     // `frame`: RGB, the size given at creation, any sample type. Appends finished frames (F32 for
     // FlashVSR and HDR, else the input's type) to `out`.
     virtual Status push(const Frame& frame, std::vector<Frame>& out) = 0;
-    // End of input: appends the remaining frames.
+    // End of input: appends finished frames. A processor may hand the rest out in slices (a
+    // tile-major FlashVSR run reads its frames back from disk): call finish() again until a call
+    // appends nothing; after that it returns OK and appends nothing.
     virtual Status finish(std::vector<Frame>& out) = 0;
     // "bicubic", "FlashVSR on cuda:0 bf16", "... with logarithmic tone mapping"
     virtual std::string description() const = 0;

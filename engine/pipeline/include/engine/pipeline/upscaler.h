@@ -24,6 +24,16 @@ enum class ModelVersion { V10, V11 };
 // Which bicubic pre-upscale the model input uses (spec §3.1).
 enum class LqResample { TorchBicubic, PilBicubic };
 enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
+// In which order a tiled run visits (tile, chunk) pairs.
+//  FrameMajor: chunk after chunk, every tile per chunk; tiles whose streaming state is not
+//    resident wait parked in host memory (each park moves the tile's KV caches both ways).
+//  TileMajor: tile after tile, each running every chunk of the run with its state resident, its
+//    blend-weighted output written to a scratch file; frames come out after the last tile (see
+//    Upscaler::finish). One tile state on the device, no parked states: the low-VRAM order.
+//    Device memory does not grow with the tile count, host memory holds the run's source frames.
+//  Auto: TileMajor when not every tile's state is resident at once, FrameMajor otherwise.
+// Both orders give the same frames (same crops, noise and blend; float32 sums in tile order).
+enum class TileOrder { Auto, FrameMajor, TileMajor };
 
 // Spatial tiling of the whole pipeline (spec §5, "tiled DiT"): every tile runs projector, DiT,
 // decoder and colour fix with its own streaming state and its crop of one full-frame noise draw;
@@ -39,6 +49,7 @@ struct TileSettings {
     // so tiles always run back to back; the others wait parked in host memory (tiling.h).
     int batch_size = 0;
     bool adaptive_batch = true;  // --adaptive_tile_batch: halve the batch on out-of-memory
+    TileOrder order = TileOrder::Auto;  // --tile_order
 };
 
 struct UpscalerConfig {
@@ -60,6 +71,9 @@ struct UpscalerConfig {
     // Moves the DiT weights to the host while decoding (saves VRAM in full mode on CUDA; a no-op
     // with a log line on the CPU and in tiny modes).
     bool unload_dit = false;
+    // Where a TileMajor run writes its tile outputs (removed when the run ends or is destroyed);
+    // empty: the system temporary folder. A job passes its work folder.
+    std::filesystem::path scratch_dir;
     // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
     std::optional<std::filesystem::path> noise_file;
 };
@@ -87,7 +101,10 @@ class Upscaler {
     // that became final (F32, 0..1, output size, `index` = source frame index, pts copied).
     virtual Status push(const Frame& lq_frame, std::vector<Frame>& out) = 0;
     // End of input: pads with repeats of the last frame, runs the remaining chunks and appends
-    // the rest, so that exactly as many frames come out as went in.
+    // finished frames, so that exactly as many frames come out as went in. A TileMajor run
+    // computes every tile in its first finish() call and then hands the frames out in slices
+    // (bounded host memory): call finish() again until a call appends nothing; once everything
+    // came out it returns OK and appends nothing.
     virtual Status finish(std::vector<Frame>& out) = 0;
 
     virtual void set_cancel_token(CancelToken token) = 0;
