@@ -2,8 +2,9 @@
 # The one GPU-machine script: builds the engine, tools, GPU tests and benchmarks against the
 # LibTorch bundled with python3's torch (no Qt, no FFmpeg there), runs them, prints a table.
 # Usage (on the GPU machine, from the repository root, after scripts/gpu/prepare_carry.sh here):
-#   scripts/gpu/run.sh [all|build|test|golden|bench|profile|long|upscaler]...   (default: all;
-#   profile, long and upscaler are not part of all: profile = the LQ projector on cuDNN instead of GEMMs and a
+#   scripts/gpu/run.sh [all|build|test|golden|bench|profile|long|upscaler|vae|multigpu]...
+#   (default: all; profile, long, upscaler, vae and multigpu are not part of all: vae = the Wan VAE
+#   decoder alone (layouts, tiles, trace); profile = the LQ projector on cuDNN instead of GEMMs and a
 #   Kineto trace of steady chunks summarised by kernel kind; long = a 1,001-frame run at
 #   768x1408 (throughput and memory per quarter); upscaler = whole Upscaler runs on a full-size
 #   random model folder: tiny/full mode, untiled/tiled, 1024x1920 and 2048x3840 output;
@@ -113,6 +114,17 @@ if [ "${steps[*]}" != all ] && want multigpu; then
         FLASHVSR_DETERMINISTIC=1 scripts/gpu/multigpu.sh --build "$build"
     [ -f "$out/multigpu_det/multigpu.log" ] &&
         cp "$out/multigpu_det/multigpu.log" "$out/multigpu_det.log"
+fi
+if [ "${steps[*]}" != all ] && want vae && [ -x "$build/bin/flashvsr-bench-vae" ]; then
+    # Full mode's Wan VAE decoder alone at 768x1408: both activation layouts, latent tiles, and a
+    # Kineto trace of the steady chunks (vae_trace_summary.txt).
+    vae=("$build/bin/flashvsr-bench-vae" --device cuda --width 1408 --height 768)
+    run_step "VAE 768x1408 NCDHW" vae_ncdhw.log "${vae[@]}" --chunks 4 --channels-last 0
+    run_step "VAE 768x1408 channels-last" vae_cl.log "${vae[@]}" --chunks 4 --channels-last 1
+    run_step "VAE 768x1408 tiled" vae_tiled.log "${vae[@]}" --chunks 4 --tiled 1
+    run_step "VAE 768x1408 trace" vae_trace.log "${vae[@]}" --chunks 3 --profile "$out/vae_trace.json"
+    [ -f "$out/vae_trace.json" ] && python3 scripts/gpu/trace_summary.py "$out/vae_trace.json" 2 \
+        >"$out/vae_trace_summary.txt" 2>&1 && rm -f "$out/vae_trace.json"
 fi
 if [ "${steps[*]}" != all ] && want profile && [ -x "$build/bin/flashvsr-bench-pipeline" ]; then
     bench=("$build/bin/flashvsr-bench-pipeline" --device cuda --config full --width 1408 --height 768)

@@ -75,29 +75,37 @@ torch::Tensor causal_conv(torch::nn::Conv3d& conv,
         next_cache = torch::cat(
             {slot.frames.narrow(2, slot.frames.size(2) - 1, 1).to(x.device()), next_cache}, 2);
     }
-    std::vector<torch::Tensor> parts;
-    std::int64_t missing = kCacheFrames;
-    if (slot.frames.defined()) {
-        missing -= slot.frames.size(2);
-    }
+    // [zeros, cached frames, x] along time, in x's memory layout (cat would fall back to
+    // contiguous NCDHW for channels-last inputs mixed with fresh zeros).
+    const auto cached = slot.frames.defined() ? slot.frames.size(2) : 0;
+    const auto missing = std::max<std::int64_t>(kCacheFrames - cached, 0);
+    auto sizes = x.sizes().vec();
+    sizes[2] = missing + cached + frames;
+    auto input = torch::empty(sizes, x.options().memory_format(x.suggest_memory_format()));
     if (missing > 0) {
-        auto sizes = x.sizes().vec();
-        sizes[2] = missing;
-        parts.push_back(torch::zeros(sizes, x.options()));
+        input.narrow(2, 0, missing).zero_();
     }
-    if (slot.frames.defined()) {
-        parts.push_back(slot.frames.to(x.device()));
+    if (cached > 0) {
+        input.narrow(2, missing, cached).copy_(slot.frames);
     }
-    parts.push_back(x);
-    auto out = conv3d(conv, torch::cat(parts, 2));
+    input.narrow(2, missing + cached, frames).copy_(x);
+    auto out = conv3d(conv, input);
     slot.frames = std::move(next_cache);
     return out;
 }
 
 // Nearest 2x in H and W of [N, C, H, W]: a pure copy, so it equals upstream's nearest-exact
 // computed in float32 and cast back, in every dtype.
+// A channels-last input gives a channels-last result (the copy runs in NHWC order).
 torch::Tensor upsample_nearest_2x(const torch::Tensor& x) {
     const auto n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    if (x.suggest_memory_format() == at::MemoryFormat::ChannelsLast) {
+        return x.permute({0, 2, 3, 1})
+            .reshape({n, h, 1, w, 1, c})
+            .expand({n, h, 2, w, 2, c})
+            .reshape({n, h * 2, w * 2, c})
+            .permute({0, 3, 1, 2});
+    }
     return x.reshape({n, c, h, 1, w, 1}).expand({n, c, h, 2, w, 2}).reshape({n, c, h * 2, w * 2});
 }
 
@@ -317,14 +325,16 @@ torch::Tensor ResampleImpl::forward(const torch::Tensor& input, WanVaeState& sta
                 slot.frames = torch::cat({torch::zeros_like(slot.frames), slot.frames}, 2);
             }
             // Channels [0:c] and [c:2c] are two consecutive output frames of each input frame.
+            const auto format = y.suggest_memory_format();
             x = y.reshape({b, 2, c, t, h, w})
                     .permute({0, 2, 3, 1, 4, 5})
-                    .reshape({b, c, t * 2, h, w});
+                    .reshape({b, c, t * 2, h, w})
+                    .contiguous(format);
         }
     }
     const auto b = x.size(0), t = x.size(2);
     auto out = torch::empty({b, conv->options.out_channels(), t, x.size(3) * 2, x.size(4) * 2},
-                            x.options());
+                            x.options().memory_format(x.suggest_memory_format()));
     for (std::int64_t i = 0; i < t; ++i) {
         out.select(2, i).copy_(conv(upsample_nearest_2x(x.select(2, i))));
     }
@@ -395,6 +405,20 @@ WanVaeDecoderImpl::WanVaeDecoderImpl(const WanVaeConfig& config) : m_config(conf
     m_slot_count = next_slot;
 }
 
+void WanVaeDecoderImpl::set_channels_last(bool enabled) {
+    torch::NoGradGuard no_grad;
+    for (auto& parameter : parameters()) {
+        if (parameter.dim() == 5) {
+            parameter.set_data(parameter.contiguous(enabled ? at::MemoryFormat::ChannelsLast3d
+                                                            : at::MemoryFormat::Contiguous));
+        } else if (parameter.dim() == 4) {
+            parameter.set_data(parameter.contiguous(enabled ? at::MemoryFormat::ChannelsLast
+                                                            : at::MemoryFormat::Contiguous));
+        }
+    }
+    m_channels_last = enabled;
+}
+
 WanVaeState WanVaeDecoderImpl::make_state() const {
     WanVaeState state;
     state.slots.resize(static_cast<std::size_t>(m_slot_count));
@@ -427,13 +451,20 @@ torch::Tensor WanVaeDecoderImpl::decode(const torch::Tensor& latents, WanVaeStat
                        .to(options.device(), options.dtype().toScalarType())
                        .view({1, -1, 1, 1, 1});
 
+    if (!m_channels_last) {
+        set_channels_last(weight.is_cuda());
+    }
     const auto first = state.latents_decoded == 0;
     const auto out_frames = first ? 1 + 4 * (steps - 1) : 4 * steps;
     auto out = torch::empty({b, 3, out_frames, h * kSpatialFactor, w * kSpatialFactor}, options);
     std::int64_t written = 0;
     for (std::int64_t i = 0; i < steps; ++i) {
         auto z = latents.narrow(2, i, 1).to(options.device(), options.dtype().toScalarType());
-        z = conv3d(conv2, z.div(inv_std).add_(mean));
+        z = z.div(inv_std).add_(mean);
+        if (*m_channels_last) {
+            z = z.contiguous(at::MemoryFormat::ChannelsLast3d);
+        }
+        z = conv3d(conv2, z);
         auto frames = decoder(z, state);
         out.narrow(2, written, frames.size(2)).copy_(frames);
         written += frames.size(2);

@@ -20,15 +20,13 @@
 // at 1408x768, bf16. Chunk 0 (21 frames) is timed separately; steady chunks (8 frames) give fps.
 
 #include "bench/bench_memory.h"
+#include "bench/bench_profile.h"
 #include "engine/pipeline/flashvsr_stream.h"
-
-#include <torch/csrc/autograd/profiler_kineto.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <set>
 #include <string>
 
 namespace {
@@ -131,18 +129,7 @@ int main(int argc, char** argv) {
         stage_ms[stage] += std::chrono::duration<double, std::milli>(now - last).count();
         last = now;
     };
-    namespace prof = torch::profiler::impl;
     const std::string trace = args.count("--profile") ? args["--profile"] : "";
-    const auto start_profiler = [&] {
-        const prof::ProfilerConfig config(prof::ProfilerState::KINETO,
-                                          /*report_input_shapes=*/true);
-        std::set<prof::ActivityType> activities{prof::ActivityType::CPU};
-        if (device.is_cuda()) {
-            activities.insert(prof::ActivityType::CUDA);
-        }
-        torch::autograd::profiler::prepareProfiler(config, activities);
-        torch::autograd::profiler::enableProfiler(config, activities);
-    };
     const int quarter = std::max(1, (chunks - 1) / 4);
     const auto run = [&](int repeat_chunks, bool timed) {
         (*stream)->reset();
@@ -150,7 +137,7 @@ int main(int argc, char** argv) {
         double quarter_ms = 0.0;
         for (int k = 0; k < repeat_chunks; ++k) {
             if (timed && k == 1 && !trace.empty()) {
-                start_profiler();
+                bench::start_profiler(device);
             }
             const auto span = engine::pipeline::chunk_span(k);
             auto lq =
@@ -192,12 +179,7 @@ int main(int argc, char** argv) {
     stage_ms.clear();
     const double steady_ms = run(chunks, true);
     if (!trace.empty()) {
-        try {
-            torch::autograd::profiler::disableProfiler()->save(trace);
-            std::printf("trace written to %s\n", trace.c_str());
-        } catch (const c10::Error& e) {
-            std::printf("no trace: %s\n", e.what_without_backtrace());
-        }
+        bench::save_profile(trace);
     }
     const double frames = 8.0 * (chunks - 1);
     std::printf("stages (all chunks): ");

@@ -83,6 +83,26 @@ TEST_F(WanVaeGolden, ChunkedDecodeEqualsAllAtOnce) {
         torch::equal(decoder.decode(latents().narrow(2, 0, 1)), s_decoded->narrow(2, 0, 1)));
 }
 
+// The channels-last layout CUDA runs in (NDHWC activations and weights, causal inputs built in
+// that layout, NHWC upsampling) decodes the same frames; checked on the CPU, where both layouts
+// run the same float32 arithmetic.
+TEST_F(WanVaeGolden, ChannelsLastLayoutDecodesTheSameFrames) {
+    auto dict = load_state_dict(fvsr_test::golden_dir() / "models/v1.1/Wan2.1_VAE.pth");
+    ASSERT_TRUE(dict.ok());
+    auto model = make_wan_vae_decoder(*dict);
+    ASSERT_TRUE(model.ok()) << model.error().to_string();
+    (*model)->set_channels_last(true);
+    EXPECT_TRUE((*model)->decoder->conv1->weight.is_contiguous(at::MemoryFormat::ChannelsLast3d));
+    WanVaeStreamDecoder decoder(*model, latents().size(3), latents().size(4));
+    std::vector<torch::Tensor> parts;
+    for (auto [start, count] : {std::pair{0, 6}, std::pair{6, 2}}) {
+        parts.push_back(decoder.decode(latents().narrow(2, start, count)));
+    }
+    const auto frames = torch::cat(parts, 2);
+    ASSERT_EQ(frames.size(2), 29);
+    EXPECT_LT(max_abs_diff(frames, s_decoded->narrow(2, 0, 29)), 1e-5);
+}
+
 TEST_F(WanVaeGolden, OneTileCoveringTheFrameEqualsUntiled) {
     WanVaeStreamOptions options;
     options.tiling = VaeTiling{};  // 60x104 > 32x48: one tile, all sides on the border

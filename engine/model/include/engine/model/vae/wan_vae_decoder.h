@@ -168,12 +168,19 @@ class WanVaeDecoderImpl : public torch::nn::Module {
 
     const WanVaeConfig& config() const { return m_config; }
 
+    // Activation layout: channels-last (NDHWC, cuDNN's fast 3-D kernels and channel reductions
+    // over contiguous memory) or contiguous NCDHW. Unset, decode() picks channels-last on CUDA
+    // and contiguous on the CPU (where convs run as 2-D taps over a T-major copy). The same
+    // numbers either way up to the convolution algorithms' rounding. Not while a run decodes.
+    void set_channels_last(bool enabled);
+
     torch::nn::Conv3d conv2{nullptr};
     Decoder3d decoder{nullptr};
 
   private:
     WanVaeConfig m_config;
     int m_slot_count = 0;
+    std::optional<bool> m_channels_last;
 };
 TORCH_MODULE(WanVaeDecoder);
 
