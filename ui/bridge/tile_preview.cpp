@@ -434,16 +434,26 @@ void TilePreviewRenderer::run(TilePreviewRequest request, quint64 generation) {
         const qint64 fed = i + 1;
         post([this, fed, total] { emit progressed(fed, total); });
     }
-    auto finishedStatus = (*processor)->finish(out);
-    if (!finishedStatus.ok()) {
+    // A tile-major run hands its frames out a slice per call: call until a call appends nothing.
+    for (;;) {
+        auto finishedStatus = (*processor)->finish(out);
+        if (!finishedStatus.ok()) {
+            if (m_cancelled) {
+                stop();
+            } else {
+                fail(finishedStatus.error());
+            }
+            return;
+        }
+        if (out.empty()) {
+            break;
+        }
+        deliver();
         if (m_cancelled) {
             stop();
-        } else {
-            fail(finishedStatus.error());
+            return;
         }
-        return;
     }
-    deliver();
     result.measurement.framesFed = total;
     result.measurement.upscaleSeconds = secondsSince(upscaleStart);
     if (jobPlan) {

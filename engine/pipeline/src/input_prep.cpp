@@ -128,6 +128,49 @@ torch::Tensor pad_to_geometry(const torch::Tensor& x, const LqGeometry& g) {
     return F::pad(x, F::PadFuncOptions({0, pad_w, 0, pad_h}).mode(torch::kReplicate));
 }
 
+// frames [T, h, w, 3] -> [T, 3, output_height, output_width] float32 in the model range, without
+// padding: on the frames' device for TorchBicubic, on the CPU for PilBicubic.
+torch::Tensor bicubic_model_range(const torch::Tensor& frames,
+                                  std::int64_t output_height,
+                                  std::int64_t output_width,
+                                  LqResample resample) {
+    torch::NoGradGuard no_grad;
+    if (resample == LqResample::TorchBicubic) {
+        auto x = frames.scalar_type() == torch::kByte ? frames.to(torch::kFloat) / 255
+                                                      : frames.to(torch::kFloat);
+        x = x.permute({0, 3, 1, 2});
+        x = F::interpolate(x, F::InterpolateFuncOptions()
+                                  .size(std::vector<std::int64_t>{output_height, output_width})
+                                  .mode(torch::kBicubic)
+                                  .align_corners(false));
+        return x * 2 - 1;
+    }
+    auto bytes =
+        frames.scalar_type() == torch::kByte
+            ? frames.to(torch::kCPU).contiguous()
+            : (frames.to(torch::kCPU, torch::kFloat) * 255).round().clamp(0, 255).to(torch::kByte);
+    bytes = bytes.contiguous();
+    const auto count = bytes.size(0);
+    const int w = static_cast<int>(bytes.size(2));
+    const int h = static_cast<int>(bytes.size(1));
+    const int ow = static_cast<int>(output_width);
+    const int oh = static_cast<int>(output_height);
+    auto out = torch::empty({count, oh, ow, 3}, torch::kByte);
+    for (std::int64_t t = 0; t < count; ++t) {
+        auto resized = pil_resize(bytes[t].data_ptr<std::uint8_t>(), w, h, ow, oh);
+        std::memcpy(out[t].data_ptr<std::uint8_t>(), resized.data(), resized.size());
+    }
+    return (out.to(torch::kFloat) / 255 * 2 - 1).permute({0, 3, 1, 2});
+}
+
+// Source pixels a bicubic output pixel may read beyond its own source pixel: torch's kernel taps
+// floor(x) - 1 .. floor(x) + 2, Pillow's (support 2, rounded bounds) up to 2.5 pixels away.
+constexpr std::int64_t kSourceMargin = 3;
+
+bool is_power_of_two(std::int64_t value) {
+    return value > 0 && (value & (value - 1)) == 0;
+}
+
 }  // namespace
 
 LqGeometry lq_geometry(std::int64_t input_width, std::int64_t input_height, std::int64_t scale) {
@@ -149,34 +192,75 @@ torch::Tensor prepare_lq_frames(const torch::Tensor& frames,
                     frames.size(2) == geometry.input_width && frames.size(3) == 3,
                 "prepare_lq_frames: frames must be [T, ", geometry.input_height, ", ",
                 geometry.input_width, ", 3], got ", frames.sizes());
-    torch::NoGradGuard no_grad;
-    if (resample == LqResample::TorchBicubic) {
-        auto x = frames.scalar_type() == torch::kByte ? frames.to(torch::kFloat) / 255
-                                                      : frames.to(torch::kFloat);
-        x = x.permute({0, 3, 1, 2});
-        x = F::interpolate(
-            x, F::InterpolateFuncOptions()
-                   .size(std::vector<std::int64_t>{geometry.output_height, geometry.output_width})
-                   .mode(torch::kBicubic)
-                   .align_corners(false));
-        return pad_to_geometry(x * 2 - 1, geometry).contiguous();
-    }
-    auto bytes =
-        frames.scalar_type() == torch::kByte
-            ? frames.contiguous()
-            : (frames.to(torch::kFloat) * 255).round().clamp(0, 255).to(torch::kByte).contiguous();
-    const auto count = bytes.size(0);
-    const int w = static_cast<int>(geometry.input_width);
-    const int h = static_cast<int>(geometry.input_height);
-    const int ow = static_cast<int>(geometry.output_width);
-    const int oh = static_cast<int>(geometry.output_height);
-    auto out = torch::empty({count, oh, ow, 3}, torch::kByte);
-    for (std::int64_t t = 0; t < count; ++t) {
-        auto resized = pil_resize(bytes[t].data_ptr<std::uint8_t>(), w, h, ow, oh);
-        std::memcpy(out[t].data_ptr<std::uint8_t>(), resized.data(), resized.size());
-    }
-    auto x = (out.to(torch::kFloat) / 255 * 2 - 1).permute({0, 3, 1, 2});
+    const auto x =
+        bicubic_model_range(frames, geometry.output_height, geometry.output_width, resample);
     return pad_to_geometry(x, geometry).contiguous();
+}
+
+torch::Tensor prepare_lq_region(const std::vector<torch::Tensor>& frames,
+                                const LqGeometry& geometry,
+                                LqResample resample,
+                                const LqRegion& region,
+                                const torch::Device& device) {
+    const auto scale = geometry.scale;
+    TORCH_CHECK(!frames.empty(), "prepare_lq_region: no frames");
+    TORCH_CHECK(region.y >= 0 && region.x >= 0 && region.y % scale == 0 && region.x % scale == 0 &&
+                    region.y < geometry.output_height && region.x < geometry.output_width &&
+                    region.rows > 0 && region.cols > 0,
+                "prepare_lq_region: region at (", region.y, ", ", region.x, ") size ", region.rows,
+                "x", region.cols, " must start inside the ", geometry.output_height, "x",
+                geometry.output_width, " frame at a multiple of the scale ", scale);
+    torch::NoGradGuard no_grad;
+    const auto y_end = std::min(region.y + region.rows, geometry.output_height);
+    const auto x_end = std::min(region.x + region.cols, geometry.output_width);
+    std::vector<torch::Tensor> pieces;
+    if (is_power_of_two(scale)) {
+        // 1/scale is exact in binary, so every output pixel's source position (and Pillow's
+        // tap bounds) computed in the crop's coordinates equals the full frame's minus the crop
+        // origin: the crop resamples to exactly the full frame's values.
+        const auto src_y0 = std::max<std::int64_t>(0, region.y / scale - kSourceMargin);
+        const auto src_x0 = std::max<std::int64_t>(0, region.x / scale - kSourceMargin);
+        const auto src_y1 =
+            std::min(geometry.input_height, (y_end + scale - 1) / scale + kSourceMargin);
+        const auto src_x1 =
+            std::min(geometry.input_width, (x_end + scale - 1) / scale + kSourceMargin);
+        std::vector<torch::Tensor> crops;
+        for (const auto& frame : frames) {
+            const auto f = frame.view({geometry.input_height, geometry.input_width, 3});
+            crops.push_back(
+                f.narrow(0, src_y0, src_y1 - src_y0).narrow(1, src_x0, src_x1 - src_x0));
+        }
+        auto source = torch::stack(crops);
+        if (resample == LqResample::TorchBicubic) {
+            source = source.to(device);
+        }
+        const auto resampled = bicubic_model_range(source, (src_y1 - src_y0) * scale,
+                                                   (src_x1 - src_x0) * scale, resample);
+        pieces.push_back(resampled.narrow(2, region.y - src_y0 * scale, y_end - region.y)
+                             .narrow(3, region.x - src_x0 * scale, x_end - region.x));
+    } else {
+        // Positions like (o + 0.5) / 3 round differently at different o: resample whole frames,
+        // one at a time (one output-size frame of transient memory), and crop.
+        for (const auto& frame : frames) {
+            auto f = frame.view({1, geometry.input_height, geometry.input_width, 3});
+            if (resample == LqResample::TorchBicubic) {
+                f = f.to(device);
+            }
+            const auto full =
+                bicubic_model_range(f, geometry.output_height, geometry.output_width, resample);
+            pieces.push_back(full.narrow(2, region.y, y_end - region.y)
+                                 .narrow(3, region.x, x_end - region.x)
+                                 .contiguous());
+        }
+    }
+    auto out = pieces.size() == 1 ? pieces.front() : torch::cat(pieces);
+    if (y_end - region.y < region.rows || x_end - region.x < region.cols) {
+        // Past the output frame the model reads the replicated edge, as prepare_lq_frames pads.
+        out = F::pad(out, F::PadFuncOptions({0, region.cols - (x_end - region.x), 0,
+                                             region.rows - (y_end - region.y)})
+                              .mode(torch::kReplicate));
+    }
+    return out.to(device).contiguous();
 }
 
 torch::Tensor frame_to_tensor(const Frame& frame) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace engine::pipeline {
@@ -76,6 +77,21 @@ std::vector<torch::Tensor> tile_blend_weights(const TilePlan& plan) {
     return weights;
 }
 
+std::pair<std::int64_t, std::int64_t> tile_noise_extent(const TilePlan& plan) {
+    std::int64_t rows = 0;
+    std::int64_t cols = 0;
+    for (const auto& tile : plan.tiles) {
+        rows = std::max(rows, (tile.y0 * plan.scale + tile.padded_height) / kLatentCell);
+        cols = std::max(cols, (tile.x0 * plan.scale + tile.padded_width) / kLatentCell);
+    }
+    return {rows, cols};
+}
+
+std::pair<std::int64_t, std::int64_t> tile_noise_origin(const TilePlan& plan, std::size_t tile) {
+    const auto& rect = plan.tiles.at(tile);
+    return {rect.y0 * plan.scale / kLatentCell, rect.x0 * plan.scale / kLatentCell};
+}
+
 bool is_out_of_memory(const std::exception& error) {
     if (dynamic_cast<const c10::OutOfMemoryError*>(&error) != nullptr) {
         return true;
@@ -101,12 +117,7 @@ TiledChunkRunner::TiledChunkRunner(TilePlan plan,
     const auto count = static_cast<std::int64_t>(m_tiles.size());
     m_batch_size = std::clamp<std::int64_t>(m_options.batch_size, 1, count);
     m_resident.assign(m_tiles.size(), true);  // fresh states are empty: nothing to move
-    for (const auto& tile : m_plan.tiles) {
-        m_noise_rows =
-            std::max(m_noise_rows, (tile.y0 * m_plan.scale + tile.padded_height) / kLatentCell);
-        m_noise_cols =
-            std::max(m_noise_cols, (tile.x0 * m_plan.scale + tile.padded_width) / kLatentCell);
-    }
+    std::tie(m_noise_rows, m_noise_cols) = tile_noise_extent(m_plan);
 }
 
 torch::Tensor TiledChunkRunner::weight_sum() const {
@@ -206,9 +217,9 @@ torch::Tensor TiledChunkRunner::run_chunk(const torch::Tensor& lq,
         for (auto i = begin; i < end; ++i) {
             const auto& tile = m_plan.tiles[i];
             const auto tile_lq = crop(lq, tile);
-            const auto tile_noise =
-                noise.narrow(3, tile.y0 * scale / kLatentCell, tile.padded_height / kLatentCell)
-                    .narrow(4, tile.x0 * scale / kLatentCell, tile.padded_width / kLatentCell);
+            const auto [noise_row, noise_col] = tile_noise_origin(m_plan, i);
+            const auto tile_noise = noise.narrow(3, noise_row, tile.padded_height / kLatentCell)
+                                        .narrow(4, noise_col, tile.padded_width / kLatentCell);
             intermediate[i] =
                 run_stage(i, [&] { return m_tiles[i]->run_first_stage(tile_lq, tile_noise); });
         }

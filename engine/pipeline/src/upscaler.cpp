@@ -1,7 +1,8 @@
 // Upscaler: the frame-level adapter over FlashVsrStream (spec §3.7). It buffers the bicubic LQ
 // frames a chunk needs (at most 25), runs a chunk as soon as its last LQ frame arrived, and at the
 // end pads with the last frame exactly as the UF frame rule does. A ChunkBackend computes the
-// chunk: one stream on the whole frame, or one stream per tile blended by TiledChunkRunner.
+// chunk: one stream on the whole frame, or one stream per tile blended by TiledChunkRunner. A
+// tiled run in the tile-major order is another Upscaler (tile_major.cpp); create() picks.
 
 #include "engine/pipeline/upscaler.h"
 
@@ -13,6 +14,8 @@
 #include "engine/pipeline/input_prep.h"
 #include "engine/pipeline/tiling.h"
 #include "host_transfer.h"
+#include "tile_major.h"
+#include "upscaler_common.h"
 
 #include <algorithm>
 #include <cstring>
@@ -23,21 +26,9 @@ namespace engine::pipeline {
 
 namespace {
 
-constexpr std::int64_t kLatentChannels = 16;
-
-Error exception_to_error(const std::exception& e) {
-    if (const auto* engine_error = dynamic_cast<const EngineException*>(&e)) {
-        return engine_error->error();
-    }
-    std::string message = e.what();
-    if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) {
-        message = c10_error->what_without_backtrace();
-    }
-    if (message.find("out of memory") != std::string::npos) {
-        return Error(ErrorCode::OutOfMemory, message);
-    }
-    return Error(ErrorCode::Internal, message);
-}
+using detail::ChunkNoise;
+using detail::exception_to_error;
+using detail::kLatentChannels;
 
 Result<torch::Device> resolve_device(const std::string& name) {
     const bool have_cuda =
@@ -181,31 +172,22 @@ class TiledBackend final : public ChunkBackend {
     std::int64_t m_next_chunk = 0;
 };
 
-struct PendingFrame {
-    std::int64_t index = 0;
-    std::int64_t pts = 0;
-    Rational time_base{1, 1};
-};
-
 class StreamingUpscaler final : public Upscaler {
   public:
     StreamingUpscaler(const UpscalerConfig& config,
                       UpscalerEvents events,
                       const LqGeometry& geometry,
                       std::unique_ptr<ChunkBackend> stream,
-                      torch::Tensor noise_file)
+                      const torch::Tensor& noise_file)
         : m_config(config),
           m_events(std::move(events)),
           m_geometry(geometry),
           m_stream(std::move(stream)),
-          m_noise_file(std::move(noise_file)) {
-        if (!m_noise_file.defined()) {
-            const auto device = m_stream->device();
-            // A private clone: seeding it leaves the process-wide default generator alone.
-            m_generator = at::globalContext().defaultGenerator(device).clone();
-            m_generator.set_current_seed(config.seed);
-        }
-    }
+          m_noise(noise_file,
+                  config.seed,
+                  m_stream->device(),
+                  m_stream->dtype(),
+                  ChunkNoise::Replay::None) {}
 
     int output_width() const override { return static_cast<int>(m_geometry.output_width); }
     int output_height() const override { return static_cast<int>(m_geometry.output_height); }
@@ -214,21 +196,8 @@ class StreamingUpscaler final : public Upscaler {
         if (m_finished) {
             return Error(ErrorCode::InvalidArgument, "push() after finish()");
         }
-        if (lq_frame.width != m_geometry.input_width ||
-            lq_frame.height != m_geometry.input_height ||
-            lq_frame.data.size() != lq_frame.sample_count() * bytes_per_sample(lq_frame.type)) {
-            return Error(ErrorCode::InvalidArgument,
-                         "frame " + std::to_string(lq_frame.width) + "x" +
-                             std::to_string(lq_frame.height) + " does not match the upscaler's " +
-                             std::to_string(m_geometry.input_width) + "x" +
-                             std::to_string(m_geometry.input_height));
-        }
-        if (m_received >= kMaxSourceFrames) {
-            // RoPE has 1024 temporal positions (spec §2.1.3); longer videos must be segmented.
-            return Error(ErrorCode::InvalidArgument,
-                         "one run holds at most " + std::to_string(kMaxSourceFrames) +
-                             " frames (RoPE position limit); split the video into segments")
-                .with("max_frames", std::to_string(kMaxSourceFrames));
+        if (auto ok = detail::check_input_frame(lq_frame, m_geometry, m_received); !ok) {
+            return ok;
         }
         try {
             auto input = frame_to_tensor(lq_frame);
@@ -287,11 +256,7 @@ class StreamingUpscaler final : public Upscaler {
     }
 
     std::string device_description() const override {
-        const auto dtype = m_stream->dtype();
-        const char* precision = dtype == torch::kBFloat16 ? "bf16"
-                                : dtype == torch::kHalf   ? "fp16"
-                                                          : "fp32";
-        return m_stream->device().str() + " " + precision;
+        return detail::describe_device(m_stream->device(), m_stream->dtype());
     }
 
   private:
@@ -303,37 +268,6 @@ class StreamingUpscaler final : public Upscaler {
         return torch::stack(frames, 1).unsqueeze(0);  // [1, 3, n, H, W]
     }
 
-    torch::Tensor noise_for(const ChunkSpan& span) {
-        const auto rows = m_stream->noise_rows();
-        const auto cols = m_stream->noise_cols();
-        const std::vector<std::int64_t> shape{1, kLatentChannels,
-                                              span.latent_end - span.latent_begin, rows, cols};
-        if (m_noise_file.defined()) {
-            if (m_noise_file.size(2) < span.latent_end) {
-                throw_error(ErrorCode::InvalidArgument,
-                            "the noise file holds " + std::to_string(m_noise_file.size(2)) +
-                                " latent frames; the video needs at least " +
-                                std::to_string(span.latent_end));
-            }
-            auto noise = m_noise_file.slice(2, span.latent_begin, span.latent_end);
-            if (noise.size(3) < rows || noise.size(4) < cols) {
-                // Tiles reaching past the frame's 128-padding: the file covers only the padded
-                // frame, so its last latent row / column is repeated (cells outside the image).
-                const auto clamped = [](std::int64_t count, std::int64_t size) {
-                    return torch::arange(count, torch::kLong).clamp_max(size - 1);
-                };
-                noise = noise.index_select(3, clamped(rows, noise.size(3)))
-                            .index_select(4, clamped(cols, noise.size(4)));
-            }
-            return noise;
-        }
-        // Drawn per chunk, in the run dtype on the run device, from one generator seeded once;
-        // tiled runs draw over every tile's padded extent and crop each tile's noise from it.
-        return at::randn(
-            shape, m_generator,
-            torch::TensorOptions().dtype(m_stream->dtype()).device(m_stream->device()));
-    }
-
     // Runs the next chunk and emits the previous one's frames: on CUDA a chunk's frames reach
     // the host on a side stream while the GPU computes the next chunk (HostTransfer), so they
     // are emitted one chunk later (finish() emits the last). On the CPU they are emitted at once.
@@ -343,9 +277,9 @@ class StreamingUpscaler final : public Upscaler {
         }
         const auto chunk = m_stream->next_chunk();
         const auto span = chunk_span(chunk);
-        auto output =
-            m_stream->run_chunk(lq_frames(span.lq_begin, span.lq_end),
-                                lq_frames(span.output_begin, span.output_end), noise_for(span));
+        auto output = m_stream->run_chunk(
+            lq_frames(span.lq_begin, span.lq_end), lq_frames(span.output_begin, span.output_end),
+            m_noise.draw(chunk, m_stream->noise_rows(), m_stream->noise_cols()));
         // [-1, 1] -> [0, 1], crop the 128-padding, HWC float32, still on the run device.
         auto frames = ((output[0].to(torch::kFloat) + 1) * 0.5)
                           .clamp(0, 1)
@@ -404,14 +338,13 @@ class StreamingUpscaler final : public Upscaler {
     UpscalerEvents m_events;
     LqGeometry m_geometry;
     std::unique_ptr<ChunkBackend> m_stream;
-    torch::Tensor m_noise_file;
-    at::Generator m_generator;
+    ChunkNoise m_noise;
     CancelToken m_cancel;
     std::deque<torch::Tensor> m_lq;  // [3, H, W] each; front = frame m_lq_first
     std::int64_t m_lq_first = 0;
-    std::deque<PendingFrame> m_pending;  // metadata of frames not yet emitted
-    std::int64_t m_received = 0;         // real frames pushed
-    std::int64_t m_available = 0;        // real + padding frames
+    std::deque<detail::PendingFrame> m_pending;  // metadata of frames not yet emitted
+    std::int64_t m_received = 0;                 // real frames pushed
+    std::int64_t m_available = 0;                // real + padding frames
     std::int64_t m_emitted = 0;
     bool m_finished = false;
     detail::HostTransfer m_transfer;  // the last chunk's frames on their way to the host
@@ -462,37 +395,29 @@ std::int64_t resolve_tile_batch(const TileSettings& tiling,
     return batch;
 }
 
+// The frame-major tiled backend: one stream per tile, `batch` of them resident at once.
 Result<std::unique_ptr<ChunkBackend>> make_tiled_backend(const UpscalerConfig& config,
                                                          FlashVsrModels models,
                                                          StreamSettings settings,
-                                                         int input_width,
-                                                         int input_height) {
-    auto plan = plan_tiles(input_width, input_height, config.scale, config.tiling);
-    if (!plan) {
-        return plan.error();
-    }
-    if (config.tiling.batch_size < 0) {
-        return Error(ErrorCode::InvalidArgument, "tile batch size must be >= 0 (0 = auto)")
-            .with("tile_batch_size", std::to_string(config.tiling.batch_size));
-    }
+                                                         TilePlan plan,
+                                                         std::int64_t batch) {
     const auto device = models.device;
     const auto dtype = models.dtype;
-    const auto count = static_cast<std::int64_t>(plan->tiles.size());
-    const auto batch = resolve_tile_batch(config.tiling, plan.value(), models, config.kv_ratio);
+    const auto count = static_cast<std::int64_t>(plan.tiles.size());
     if (device.is_cuda() && batch < count) {
         // Tiled VAE caches live inside WanVaeStreamDecoder, which parks them itself.
         settings.vae_cache_device = torch::Device(torch::kCPU);
     }
     // The first tile's stream computes the prompt K/V; the others share it (and the weights).
-    const auto& first_tile = plan->tiles.front();
+    const auto& first_tile = plan.tiles.front();
     auto first = FlashVsrStream::create(std::move(models), settings, first_tile.padded_height,
                                         first_tile.padded_width);
     if (!first) {
         return first.error();
     }
     std::vector<std::unique_ptr<FlashVsrStream>> streams;
-    for (std::size_t i = 1; i < plan->tiles.size(); ++i) {
-        const auto& tile = plan->tiles[i];
+    for (std::size_t i = 1; i < plan.tiles.size(); ++i) {
+        const auto& tile = plan.tiles[i];
         auto stream = (*first)->create_sibling(tile.padded_height, tile.padded_width);
         if (!stream) {
             return stream.error();
@@ -510,14 +435,68 @@ Result<std::unique_ptr<ChunkBackend>> make_tiled_backend(const UpscalerConfig& c
     options.batch_size = batch;
     options.adaptive_batch = config.tiling.adaptive_batch;
     options.release_cached_memory = [device] { detail::release_cached_memory(device); };
+    auto runner =
+        std::make_unique<TiledChunkRunner>(std::move(plan), std::move(tiles), std::move(options));
+    return std::unique_ptr<ChunkBackend>(
+        std::make_unique<TiledBackend>(std::move(runner), device, dtype));
+}
+
+// A tiled run: the plan, the order (Auto: tile-major when the resolved batch leaves tiles out)
+// and the Upscaler of that order.
+Result<std::unique_ptr<Upscaler>> make_tiled_upscaler(const UpscalerConfig& config,
+                                                      UpscalerEvents events,
+                                                      const LqGeometry& geometry,
+                                                      FlashVsrModels models,
+                                                      const StreamSettings& settings,
+                                                      const torch::Tensor& noise) {
+    auto plan =
+        plan_tiles(geometry.input_width, geometry.input_height, config.scale, config.tiling);
+    if (!plan) {
+        return plan.error();
+    }
+    if (config.tiling.batch_size < 0) {
+        return Error(ErrorCode::InvalidArgument, "tile batch size must be >= 0 (0 = auto)")
+            .with("tile_batch_size", std::to_string(config.tiling.batch_size));
+    }
+    const auto count = static_cast<std::int64_t>(plan->tiles.size());
+    auto order = config.tiling.order;
+    std::int64_t batch = count;
+    if (order != TileOrder::TileMajor) {
+        batch = resolve_tile_batch(config.tiling, plan.value(), models, config.kv_ratio);
+        if (order == TileOrder::Auto) {
+            order = batch < count ? TileOrder::TileMajor : TileOrder::FrameMajor;
+        }
+    }
+    const auto tile_major = order == TileOrder::TileMajor;
     log_info("tiled pipeline: " + std::to_string(count) + " tiles in " +
              std::to_string(plan->passes) + " pass(es), tile " +
              std::to_string(config.tiling.size) + " px, stride " + std::to_string(plan->stride) +
-             ", overlap " + std::to_string(plan->overlap) + " (input pixels)");
-    auto runner = std::make_unique<TiledChunkRunner>(std::move(plan).value(), std::move(tiles),
-                                                     std::move(options));
-    return std::unique_ptr<ChunkBackend>(
-        std::make_unique<TiledBackend>(std::move(runner), device, dtype));
+             ", overlap " + std::to_string(plan->overlap) + " (input pixels), order " +
+             (tile_major ? "tile-major (scratch " +
+                               std::to_string(detail::tile_major_scratch_bytes_per_frame(*plan)) +
+                               " bytes per frame)"
+                         : "frame-major"));
+    const auto device = models.device;
+    const auto dtype = models.dtype;
+    if (!tile_major) {
+        auto backend =
+            make_tiled_backend(config, std::move(models), settings, std::move(plan).value(), batch);
+        if (!backend) {
+            return backend.error();
+        }
+        return std::unique_ptr<Upscaler>(std::make_unique<StreamingUpscaler>(
+            config, std::move(events), geometry, std::move(backend).value(), noise));
+    }
+    // One tile state at a time: its (tiled) VAE caches stay on the run device.
+    const auto& first_tile = plan->tiles.front();
+    auto base = FlashVsrStream::create(std::move(models), settings, first_tile.padded_height,
+                                       first_tile.padded_width);
+    if (!base) {
+        return base.error();
+    }
+    return detail::make_tile_major_upscaler(detail::TileMajorSetup{
+        config, std::move(events), geometry, std::move(plan).value(), std::move(base).value(),
+        ChunkNoise(noise, config.seed, device, dtype, ChunkNoise::Replay::Keep)});
 }
 
 }  // namespace
@@ -582,24 +561,24 @@ Result<std::unique_ptr<Upscaler>> Upscaler::create(const UpscalerConfig& config,
         } else if (config.unload_dit && config.mode != Mode::Full) {
             log_info("unload_dit applies to full mode (Wan VAE) only; ignored in tiny modes");
         }
-        std::unique_ptr<ChunkBackend> backend;
+        std::unique_ptr<Upscaler> upscaler;
         if (config.tiling.enabled) {
-            auto tiled = make_tiled_backend(config, std::move(models).value(), settings,
-                                            input_width, input_height);
+            auto tiled = make_tiled_upscaler(config, std::move(events), geometry,
+                                             std::move(models).value(), settings, noise);
             if (!tiled) {
                 return tiled.error();
             }
-            backend = std::move(tiled).value();
+            upscaler = std::move(tiled).value();
         } else {
             auto stream = FlashVsrStream::create(std::move(models).value(), settings,
                                                  geometry.padded_height, geometry.padded_width);
             if (!stream) {
                 return stream.error();
             }
-            backend = std::make_unique<WholeFrameBackend>(std::move(stream).value());
+            upscaler = std::make_unique<StreamingUpscaler>(
+                config, std::move(events), geometry,
+                std::make_unique<WholeFrameBackend>(std::move(stream).value()), noise);
         }
-        std::unique_ptr<Upscaler> upscaler = std::make_unique<StreamingUpscaler>(
-            config, std::move(events), geometry, std::move(backend), noise);
         log_info("FlashVSR upscaler ready: " + upscaler->device_description());
         return upscaler;
     } catch (const std::exception& e) {

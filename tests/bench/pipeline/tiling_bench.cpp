@@ -76,9 +76,16 @@ RunResult run(const UpscalerConfig& config, const torch::Tensor& clip) {
             std::exit(1);
         }
     }
-    if (auto ok = (*upscaler)->finish(out); !ok) {
-        std::fprintf(stderr, "%s\n", ok.error().to_string().c_str());
-        std::exit(1);
+    // Until a call appends nothing (a tile-major run hands its frames out in slices).
+    for (;;) {
+        const auto before = out.size();
+        if (auto ok = (*upscaler)->finish(out); !ok) {
+            std::fprintf(stderr, "%s\n", ok.error().to_string().c_str());
+            std::exit(1);
+        }
+        if (out.size() == before) {
+            break;
+        }
     }
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     result.gpu_peak_mib = bench::gpu_memory(device).peak_allocated_gib * 1024.0;

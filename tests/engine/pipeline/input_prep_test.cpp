@@ -1,4 +1,5 @@
-// Input preparation against the golden clip checks (golden README §4) and the 128 padding.
+// Input preparation against the golden clip checks (golden README §4) and the 128 padding; a
+// region resampled from a source crop equals the crop of the full-frame result.
 
 #include "engine/pipeline/input_prep.h"
 
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <vector>
 
 namespace {
 
@@ -76,6 +78,51 @@ TEST(InputPrep, FrameToTensorKeepsTypes) {
     auto u = frame_to_tensor(frame);
     EXPECT_EQ(u.scalar_type(), torch::kByte);
     EXPECT_EQ(u.flatten()[3].item<int>(), 200);
+}
+
+// Crop of prepare_lq_frames() extended past its padding by replicating the last row / column,
+// which is how a tile reads the full frame in the frame-major order (tiling.cpp).
+torch::Tensor full_frame_crop(const torch::Tensor& frames,
+                              const LqGeometry& g,
+                              LqResample resample,
+                              const LqRegion& region) {
+    const auto full = prepare_lq_frames(frames, g, resample);
+    const auto rows = (torch::arange(region.rows) + region.y).clamp_max(full.size(2) - 1);
+    const auto cols = (torch::arange(region.cols) + region.x).clamp_max(full.size(3) - 1);
+    return full.index_select(2, rows).index_select(3, cols);
+}
+
+TEST(InputPrep, RegionEqualsTheCropOfTheFullFrame) {
+    torch::manual_seed(3);
+    // 50x37 source: odd sizes, and a 128-padding on both axes at every scale below.
+    const auto bytes = torch::randint(0, 256, {2, 37, 50, 3}, torch::kByte);
+    const auto floats = torch::rand({2, 37, 50, 3});
+    for (const auto resample : {LqResample::TorchBicubic, LqResample::PilBicubic}) {
+        for (const std::int64_t scale : {4, 2, 3}) {
+            const auto g = lq_geometry(50, 37, scale);
+            // Corner, middle, right/bottom border, and regions reaching past the padded frame.
+            const std::vector<LqRegion> regions{
+                {0, 0, 128, 128},
+                {8 * scale, 16 * scale, 64, 96},
+                {0, 24 * scale, 128, 256},
+                {20 * scale, 40 * scale, 128, 128},
+                {36 * scale, 49 * scale, 256, 128},
+            };
+            for (const auto& source : {bytes, floats}) {
+                std::vector<torch::Tensor> frames{source[0], source[1], source[1]};
+                const auto stacked = torch::stack(frames);
+                for (const auto& r : regions) {
+                    const auto got = prepare_lq_region(frames, g, resample, r, torch::kCPU);
+                    const auto want = full_frame_crop(stacked, g, resample, r);
+                    ASSERT_EQ(got.sizes(), want.sizes());
+                    EXPECT_TRUE(torch::equal(got, want))
+                        << "resample " << static_cast<int>(resample) << " scale " << scale
+                        << " region " << r.y << "," << r.x << " " << r.rows << "x" << r.cols
+                        << " max diff " << (got - want).abs().max().item<float>();
+                }
+            }
+        }
+    }
 }
 
 }  // namespace

@@ -1,17 +1,28 @@
 // The tiled Upscaler on the golden tiny model (random weights) with the golden LR frames cropped to
 // 64x32 (-> 256x128, small enough for the CPU): a tile as large as the frame gives the untiled
 // frames bit for bit; real tiles give the right count, size, order
-// and finite values, and parking tile states (batch 1) changes nothing. Also the FlashVsrStream
-// pieces tiling relies on: a checkpoint restores the state exactly, state moves keep values.
+// and finite values, and parking tile states (batch 1) changes nothing. The tile-major order gives
+// the frame-major frames (seeded noise and a noise file), hands them out in slices, reports
+// progress per tile and chunk, cleans its scratch files up and reports a full disk. Also the
+// FlashVsrStream pieces tiling relies on: a checkpoint restores the state exactly, state moves
+// keep values.
 
+#include "engine/core/paths.h"
+#include "engine/model/checkpoint/safetensors.h"
 #include "engine/model/checkpoint/state_dict.h"
 #include "engine/pipeline/flashvsr_stream.h"
+#include "engine/pipeline/tile_plan.h"
 #include "engine/pipeline/upscaler.h"
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -28,14 +39,36 @@ UpscalerConfig base_config() {
     return config;
 }
 
-// Runs `frames` golden LR frames through an upscaler made from `config`; returns the output
-// frames stacked [T, H, W, 3] float32.
-torch::Tensor run(const UpscalerConfig& config, int frames, int* chunks = nullptr) {
+// What run() saw besides the frames.
+struct RunLog {
+    int chunk_events = 0;
+    std::vector<std::string> stages;        // on_chunk stage strings, in order
+    std::vector<std::int64_t> emitted;      // on_chunk frames_emitted, in order
+    std::vector<std::size_t> finish_sizes;  // frames appended by each finish() call
+    std::size_t pushed_out = 0;             // frames appended by push() calls
+};
+
+bool is_tile_major(const UpscalerConfig& config) {
+    return config.tiling.order == TileOrder::TileMajor;
+}
+
+// Runs `frames` golden LR frames through an upscaler made from `config` (finish() called until it
+// appends nothing); returns the output frames stacked [T, H, W, 3] float32.
+torch::Tensor run(const UpscalerConfig& config,
+                  int frames,
+                  int* chunks = nullptr,
+                  RunLog* log = nullptr) {
     auto inputs = engine::model::load_state_dict(kGolden / "tiny_v11/inputs.safetensors");
     EXPECT_TRUE(inputs.ok());
     UpscalerEvents events;
     int count = 0;
-    events.on_chunk = [&](std::int64_t, const std::string&) { ++count; };
+    RunLog local;
+    RunLog& seen = log != nullptr ? *log : local;
+    events.on_chunk = [&](std::int64_t emitted, const std::string& stage) {
+        ++count;
+        seen.stages.push_back(stage);
+        seen.emitted.push_back(emitted);
+    };
     auto upscaler = Upscaler::create(config, kWidth, kHeight, events);
     EXPECT_TRUE(upscaler.ok()) << upscaler.error().to_string();
     if (!upscaler.ok()) {
@@ -54,12 +87,21 @@ torch::Tensor run(const UpscalerConfig& config, int frames, int* chunks = nullpt
         frame.pts = 10 * i;
         auto ok = (*upscaler)->push(frame, out);
         EXPECT_TRUE(ok.ok()) << ok.error().to_string();
-        if (i == 24) {
+        if (i == 24 && !is_tile_major(config)) {
             EXPECT_EQ(out.size(), 21u);  // same frame timing as the untiled upscaler
         }
     }
-    auto ok = (*upscaler)->finish(out);
-    EXPECT_TRUE(ok.ok()) << ok.error().to_string();
+    seen.pushed_out = out.size();
+    for (;;) {
+        const auto before = out.size();
+        auto ok = (*upscaler)->finish(out);
+        EXPECT_TRUE(ok.ok()) << ok.error().to_string();
+        seen.finish_sizes.push_back(out.size() - before);
+        if (!ok.ok() || out.size() == before || seen.finish_sizes.size() > 1000) {
+            break;
+        }
+    }
+    seen.chunk_events = count;
     EXPECT_EQ(out.size(), static_cast<std::size_t>(frames));
     std::vector<torch::Tensor> stacked;
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -109,6 +151,7 @@ TEST(TiledUpscaler, RealTilesGiveEveryFrameAtFullSize) {
     EXPECT_GT(tiled.select(2, kWidth * 4 - 1).std().item<float>(), 0.0F);
 
     // One tile resident at a time (states parked between tiles): the same frames.
+    config.tiling.order = TileOrder::FrameMajor;
     config.tiling.batch_size = 1;
     const auto parked = run(config, 29);
     ASSERT_TRUE(parked.defined());
@@ -128,6 +171,205 @@ TEST(TiledUpscaler, BadTileSettingsAreInvalidArgument) {
     upscaler = Upscaler::create(config, kWidth, kHeight);
     ASSERT_FALSE(upscaler.ok());
     EXPECT_EQ(upscaler.error().code, engine::ErrorCode::InvalidArgument);
+}
+
+// A private scratch folder per test, removed afterwards.
+class ScratchDir {
+  public:
+    ScratchDir() {
+        auto pattern = (fs::temp_directory_path() / "fvsr-tile-major-test-XXXXXX").string();
+        std::vector<char> name(pattern.begin(), pattern.end());
+        name.push_back('\0');
+        EXPECT_NE(::mkdtemp(name.data()), nullptr);
+        m_path = name.data();
+    }
+    ~ScratchDir() {
+        std::error_code error;
+        engine::remove_tree(m_path, error);
+    }
+    const fs::path& path() const { return m_path; }
+    bool empty() const { return fs::is_empty(m_path); }
+
+  private:
+    fs::path m_path;
+};
+
+// Several tiles with the shifted grid (3 + 2 tiles in one row of the 64x32 frame).
+UpscalerConfig several_tiles(std::uint64_t seed) {
+    auto config = base_config();
+    config.seed = seed;
+    config.tiling.enabled = true;
+    config.tiling.size = 32;
+    config.tiling.overlap = 8;
+    config.tiling.shift = true;
+    return config;
+}
+
+std::vector<TileRect> tiles_of(const UpscalerConfig& config) {
+    auto plan = plan_tiles(kWidth, kHeight, config.scale, config.tiling);
+    EXPECT_TRUE(plan.ok());
+    return plan.ok() ? plan->tiles : std::vector<TileRect>{};
+}
+
+// 35 frames: not a multiple of the chunk size, 3 chunks (the last one padded past frame 35).
+constexpr int kFrames = 35;
+
+TEST(TileMajor, SameFramesAsFrameMajorWithSeededNoise) {
+    ScratchDir scratch;
+    auto config = several_tiles(3);
+    config.scratch_dir = scratch.path();
+    config.tiling.order = TileOrder::FrameMajor;
+    RunLog frame_log;
+    const auto frame_major = run(config, kFrames, nullptr, &frame_log);
+    config.tiling.order = TileOrder::TileMajor;
+    RunLog tile_log;
+    const auto tile_major = run(config, kFrames, nullptr, &tile_log);
+    ASSERT_TRUE(frame_major.defined() && tile_major.defined());
+    EXPECT_EQ((frame_major - tile_major).abs().max().item<float>(), 0.0F);
+    EXPECT_TRUE(scratch.empty());  // scratch files removed once the last frame came out
+
+    // Slices: push() appends nothing, each finish() call at most 8 frames, then nothing.
+    EXPECT_EQ(tile_log.pushed_out, 0u);
+    const std::vector<std::size_t> slices{8, 8, 8, 8, 3, 0};
+    EXPECT_EQ(tile_log.finish_sizes, slices);
+    EXPECT_EQ(frame_log.finish_sizes.back(), 0u);
+    // Progress per (tile, chunk) with nothing emitted, then per slice.
+    const auto tiles = tiles_of(config).size();
+    ASSERT_GE(tiles, 4u);
+    const auto runs = tiles * 3;
+    ASSERT_EQ(tile_log.stages.size(), runs + 5);
+    const auto count = std::to_string(tiles);
+    EXPECT_EQ(tile_log.stages.front(), "tile 1/" + count + ", chunk 1/3");
+    EXPECT_EQ(tile_log.stages[runs - 1], "tile " + count + "/" + count + ", chunk 3/3");
+    EXPECT_EQ(tile_log.emitted[runs - 1], 0);
+    EXPECT_EQ(tile_log.stages[runs], "frames 1-8/35");
+    EXPECT_EQ(tile_log.emitted[runs], 8);
+    EXPECT_EQ(tile_log.emitted.back(), kFrames);
+}
+
+TEST(TileMajor, SameFramesAsFrameMajorWithNoiseFile) {
+    ScratchDir scratch;
+    // A noise file over the padded frame (256x128 -> 32x16 latent cells; tiles reaching past it
+    // read its last row / column) for the run's 2m latent frames.
+    const auto plan = plan_frames(kFrames);
+    engine::model::StateDict dict;
+    torch::manual_seed(21);
+    dict.insert("noise", torch::randn({1, 16, plan.latent_frames, 16, 32}));
+    const auto noise_path = scratch.path() / "noise.safetensors";
+    ASSERT_TRUE(engine::model::save_safetensors(noise_path, dict).ok());
+    auto config = several_tiles(0);
+    config.noise_file = noise_path;
+    config.scratch_dir = scratch.path() / "work";  // created on demand
+    config.tiling.order = TileOrder::FrameMajor;
+    const auto frame_major = run(config, kFrames);
+    config.tiling.order = TileOrder::TileMajor;
+    const auto tile_major = run(config, kFrames);
+    ASSERT_TRUE(frame_major.defined() && tile_major.defined());
+    EXPECT_EQ((frame_major - tile_major).abs().max().item<float>(), 0.0F);
+    EXPECT_TRUE(fs::is_empty(scratch.path() / "work"));
+}
+
+TEST(TileMajor, AutoPicksTileMajorWhenNotEveryTileIsResident) {
+    auto config = several_tiles(4);
+    config.tiling.batch_size = 2;  // 2 of 5 tiles resident: the tile-major order
+    RunLog log;
+    const auto frames = run(config, 21, nullptr, &log);
+    ASSERT_TRUE(frames.defined());
+    EXPECT_EQ(log.pushed_out, 0u);
+    ASSERT_FALSE(log.stages.empty());
+    EXPECT_EQ(log.stages.front(),
+              "tile 1/" + std::to_string(tiles_of(config).size()) + ", chunk 1/1");
+    config.tiling.batch_size = 0;  // all resident (CPU): frame-major, frames during push()
+    RunLog frame_log;
+    run(config, 21, nullptr, &frame_log);
+    EXPECT_EQ(frame_log.stages.front().rfind("chunk", 0), 0u) << frame_log.stages.front();
+}
+
+// Pushes `frames` golden frames into a tile-major upscaler.
+std::unique_ptr<Upscaler> pushed_tile_major(const UpscalerConfig& config, int frames) {
+    auto upscaler = Upscaler::create(config, kWidth, kHeight);
+    EXPECT_TRUE(upscaler.ok()) << upscaler.error().to_string();
+    if (!upscaler.ok()) {
+        return nullptr;
+    }
+    std::vector<engine::Frame> out;
+    for (int i = 0; i < frames; ++i) {
+        engine::Frame frame;
+        frame.allocate(kWidth, kHeight, engine::SampleType::U8);
+        std::memset(frame.data.data(), 40 + 5 * i, frame.data.size());
+        frame.index = i;
+        EXPECT_TRUE((*upscaler)->push(frame, out).ok());
+    }
+    EXPECT_TRUE(out.empty());
+    return std::move(upscaler).value();
+}
+
+TEST(TileMajor, CancelFailsWithCancelledAndRemovesTheScratchFiles) {
+    ScratchDir scratch;
+    auto config = several_tiles(1);
+    config.scratch_dir = scratch.path();
+    config.tiling.order = TileOrder::TileMajor;
+    auto upscaler = pushed_tile_major(config, 21);
+    ASSERT_NE(upscaler, nullptr);
+    engine::CancelToken token;
+    upscaler->set_cancel_token(token);
+    token.cancel();
+    std::vector<engine::Frame> out;
+    const auto status = upscaler->finish(out);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, engine::ErrorCode::Cancelled);
+    EXPECT_TRUE(out.empty());
+    EXPECT_TRUE(scratch.empty());
+    // A failed run stays failed.
+    EXPECT_EQ(upscaler->finish(out).error().code, engine::ErrorCode::Cancelled);
+}
+
+TEST(TileMajor, DestroyedMidwayRemovesTheScratchFiles) {
+    ScratchDir scratch;
+    auto config = several_tiles(1);
+    config.scratch_dir = scratch.path();
+    config.tiling.order = TileOrder::TileMajor;
+    auto upscaler = pushed_tile_major(config, 21);
+    ASSERT_NE(upscaler, nullptr);
+    std::vector<engine::Frame> out;
+    ASSERT_TRUE(upscaler->finish(out).ok());
+    EXPECT_EQ(out.size(), 8u);
+    EXPECT_FALSE(scratch.empty());  // 13 frames still to come
+    std::vector<engine::Frame> more;
+    EXPECT_FALSE(upscaler->push(out.front(), more).ok());  // push() after finish()
+    upscaler.reset();
+    EXPECT_TRUE(scratch.empty());
+}
+
+TEST(TileMajor, FullDiskIsDiskFullWithPathAndBytesNeeded) {
+    ScratchDir scratch;
+    auto config = several_tiles(1);
+    config.scratch_dir = scratch.path();
+    config.tiling.order = TileOrder::TileMajor;
+    auto upscaler = pushed_tile_major(config, 21);
+    ASSERT_NE(upscaler, nullptr);
+    // A file size limit makes write() fail with EFBIG after 256 KiB, as a full disk fails it
+    // with ENOSPC (both are DiskFull); one tile-chunk writes 21 frames of 192 KiB.
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = saved;
+    limited.rlim_cur = 256 * 1024;
+    ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+    std::vector<engine::Frame> out;
+    const auto status = upscaler->finish(out);
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, previous_handler);
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(status.error().code, engine::ErrorCode::DiskFull) << status.error().to_string();
+    EXPECT_NE(status.error().get("path").find(scratch.path().string()), std::string::npos);
+    // Every tile's region (4x its input size) in RGB float32 per frame, 21 frames.
+    std::int64_t bytes = 0;
+    for (const auto& tile : tiles_of(config)) {
+        bytes += tile.width() * 4 * tile.height() * 4 * 3 * 4 * 21;
+    }
+    EXPECT_EQ(status.error().get("needed_bytes"), std::to_string(bytes));
+    EXPECT_TRUE(scratch.empty());
 }
 
 TEST(FlashVsrStreamState, CheckpointRestoresExactlyAndStagesEqualRunChunk) {

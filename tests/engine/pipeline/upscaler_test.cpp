@@ -54,7 +54,10 @@ TEST(Upscaler, StreamsTheGoldenClip) {
     }
     auto ok = (*upscaler)->finish(out);
     ASSERT_TRUE(ok.ok()) << ok.error().to_string();
-    ASSERT_EQ(out.size(), 37u);
+    ASSERT_EQ(out.size(), 37u);  // an untiled run appends everything in its first finish()
+    ok = (*upscaler)->finish(out);
+    ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+    ASSERT_EQ(out.size(), 37u);  // and nothing after
     EXPECT_EQ(chunks, 3);
     std::vector<torch::Tensor> frames;
     for (std::size_t i = 0; i < out.size(); ++i) {

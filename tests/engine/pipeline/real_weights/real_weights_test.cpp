@@ -92,7 +92,13 @@ TEST(RealWeights, LoadsAndUpscalesAShortClip) {
         }
         ASSERT_TRUE((*upscaler)->push(f, out).ok());
     }
-    ASSERT_TRUE((*upscaler)->finish(out).ok());
+    // Until a call appends nothing (a tile-major run hands its frames out in slices).
+    for (std::size_t before = out.size();; before = out.size()) {
+        ASSERT_TRUE((*upscaler)->finish(out).ok());
+        if (out.size() == before) {
+            break;
+        }
+    }
     ASSERT_EQ(static_cast<int>(out.size()), frames);
     double sum = 0;
     for (const auto& f : out) {

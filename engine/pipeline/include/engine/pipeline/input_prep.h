@@ -8,6 +8,7 @@
 #include "engine/torch.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace engine::pipeline {
 
@@ -32,6 +33,30 @@ LqGeometry lq_geometry(std::int64_t input_width, std::int64_t input_height, std:
 torch::Tensor prepare_lq_frames(const torch::Tensor& frames,
                                 const LqGeometry& geometry,
                                 LqResample resample = LqResample::TorchBicubic);
+
+// A rectangle of the model input in output pixels (scale x input); it may reach past the output
+// frame (a tile's 128-padded extent), where it reads the replicated last row / column.
+struct LqRegion {
+    std::int64_t y = 0;  // multiples of the scale, inside the output frame
+    std::int64_t x = 0;
+    std::int64_t rows = 0;
+    std::int64_t cols = 0;
+};
+
+// The region of prepare_lq_frames() of each frame, computed from the source pixels it depends on
+// (the region's source rectangle plus a 3-pixel margin for the bicubic taps), so a tile of a
+// large frame costs what the tile costs. Equal to cropping prepare_lq_frames() (bit for bit) for
+// both resamplers; rows / columns past the output frame replicate its edge as the 128-padding
+// does. Scales that are not a power of two (1/scale inexact, so source positions would round
+// differently in crop coordinates) resample whole frames one at a time and crop.
+// frames: T source frames [h, w, 3] or [1, h, w, 3] (geometry.input size, types as
+// prepare_lq_frames, any device; the same tensor may repeat). TorchBicubic resamples on
+// `device`, PilBicubic on the CPU. Returns [T, 3, rows, cols] float32 on `device`.
+torch::Tensor prepare_lq_region(const std::vector<torch::Tensor>& frames,
+                                const LqGeometry& geometry,
+                                LqResample resample,
+                                const LqRegion& region,
+                                const torch::Device& device);
 
 // One engine Frame (any SampleType, geometry.input size) as a [1, h, w, 3] tensor: uint8 frames
 // stay uint8, U16 becomes float32 / 65535, F32 is copied.

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace engine::pipeline {
@@ -32,6 +33,13 @@ namespace engine::pipeline {
 // The blend weights of every tile, [scale*h, scale*w] float32 on the CPU, already divided by the
 // sum over all tiles (so they sum to one at every output pixel).
 std::vector<torch::Tensor> tile_blend_weights(const TilePlan& plan);
+
+// Latent rows and columns (8 output pixels each) that one full-frame noise draw must cover so
+// that every tile's padded extent can be cropped from it: {rows, cols}.
+std::pair<std::int64_t, std::int64_t> tile_noise_extent(const TilePlan& plan);
+
+// Latent cells a tile's noise crop starts at: {row, column} of plan.tiles[tile]'s origin.
+std::pair<std::int64_t, std::int64_t> tile_noise_origin(const TilePlan& plan, std::size_t tile);
 
 // True for an allocation failure: c10::OutOfMemoryError, or an error whose message says "out of
 // memory" (CUDA) or "can't allocate memory" (LibTorch's CPU allocator).

@@ -46,9 +46,10 @@ struct TileSettings {
     bool shift = true;     // --tile_shift: a second grid offset by stride/2, averaged in
     // --tile_batch_size: tiles whose streaming state stays on the run device at once, 0 = auto
     // (all on the CPU; from free memory on CUDA). The networks take one tile per call (B = 1),
-    // so tiles always run back to back; the others wait parked in host memory (tiling.h).
+    // so tiles always run back to back; in the FrameMajor order the others wait parked in host
+    // memory (tiling.h); with Auto, a batch below the tile count selects TileMajor instead.
     int batch_size = 0;
-    bool adaptive_batch = true;  // --adaptive_tile_batch: halve the batch on out-of-memory
+    bool adaptive_batch = true;         // --adaptive_tile_batch: halve the batch on out-of-memory
     TileOrder order = TileOrder::Auto;  // --tile_order
 };
 
@@ -78,7 +79,9 @@ struct UpscalerConfig {
     std::optional<std::filesystem::path> noise_file;
 };
 
-// Called on the driving thread after each chunk; must not block.
+// Called on the driving thread after each chunk; must not block. A TileMajor run calls it after
+// every (tile, chunk) with frames_emitted = 0 and a stage like "tile 3/10, chunk 5/12", then
+// after every slice of frames that finish() hands out ("frames 9-16/40").
 struct UpscalerEvents {
     std::function<void(std::int64_t frames_emitted, const std::string& stage)> on_chunk;
 };
