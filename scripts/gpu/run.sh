@@ -94,11 +94,11 @@ if [ "${steps[*]}" != all ] && want upscaler && [ -x "$build/bin/flashvsr-bench-
     ub "tiny 768x1408" up_tiny768.log --width 352 --height 192 --frames 101
     ub "tiny 1024x1920" up_tiny1080.log --width 480 --height 256 --frames 101
     [ -n "${FVSR_UPSCALER_QUICK:-}" ] ||
-    ub "tiny 1024x1920 tiles 256/24" up_tiled1080.log --width 480 --height 256 --frames 61 \
-        --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
+    ub "tiny 1024x1920 tiles 256/24 tile-major" up_tiled1080.log --width 480 --height 256 \
+        --frames 101 --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_order tile
     [ -n "${FVSR_UPSCALER_QUICK:-}" ] ||
-    ub "tiny 2048x3840 tiles 256/24" up_tiled4k.log --width 960 --height 512 --frames 29 \
-        --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_batch_size 1
+    ub "tiny 2048x3840 tiles 256/24 tile-major" up_tiled4k.log --width 960 --height 512 \
+        --frames 61 --tile_size 256 --tile_overlap 24 --tile_shift 0 --tile_order tile
     ub "full 768x1408" up_full768.log --mode full --width 352 --height 192 --frames 45
     ub "full 768x1408 tiled VAE" up_fulltv.log --mode full --width 352 --height 192 --frames 45 \
         --tiled_vae 1

@@ -1,5 +1,9 @@
 #include "engine/model/vae/wan_vae_decoder.h"
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/channel_norm.h"
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -63,11 +67,56 @@ torch::Tensor conv3d(torch::nn::Conv3d& conv, const torch::Tensor& input) {
     return out.view({b, frames_out, out.size(1), out.size(2), out.size(3)}).transpose(1, 2);
 }
 
+// True when the fused channels-last kernel (kernels/channel_norm.h) takes x: CUDA bf16/fp16
+// channels-last activations, with the kernels built.
+bool fused(const torch::Tensor& x) {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    return kernels::torch_api::channel_norm_accepts(x);
+#else
+    (void)x;
+    return false;
+#endif
+}
+
+torch::Tensor channel_view(const torch::Tensor& v, const torch::Tensor& like) {
+    std::vector<std::int64_t> shape(static_cast<std::size_t>(like.dim()), 1);
+    shape[1] = -1;
+    return v.view(shape);
+}
+
+// silu(norm(x + bias)), bias optional: one pass on the fused path.
+torch::Tensor norm_silu(RmsNormImpl& norm, const torch::Tensor& x, const torch::Tensor& bias) {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (fused(x)) {
+        return kernels::torch_api::channel_norm(x, bias, {}, norm.gamma, norm.scale(), true);
+    }
+#endif
+    auto y = norm.forward(bias.defined() ? x + channel_view(bias, x) : x);
+    return torch::silu_(y);
+}
+
+// x + bias + residual (bias optional), rounded after each add as PyTorch's ops round. x is a
+// fresh conv output: the unfused path adds into it in place.
+torch::Tensor add_bias_residual(const torch::Tensor& x,
+                                const torch::Tensor& bias,
+                                const torch::Tensor& residual) {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (fused(x) && residual.sizes() == x.sizes() &&
+        residual.is_contiguous(at::MemoryFormat::ChannelsLast3d)) {
+        return kernels::torch_api::channel_norm(x, bias, residual, {}, 1.0, false);
+    }
+#endif
+    auto y = bias.defined() ? x + channel_view(bias, x) : x;
+    return y.add_(residual);
+}
+
 // Upstream CausalConv3d.forward with the cache rule its callers apply (spec §2.6): the cache
-// becomes the last 2 input frames, or [last cached frame, the one input frame].
+// becomes the last 2 input frames, or [last cached frame, the one input frame]. with_bias false:
+// the caller adds conv->bias itself (folded into the next fused pass).
 torch::Tensor causal_conv(torch::nn::Conv3d& conv,
                           const torch::Tensor& x,
-                          WanVaeState::Slot& slot) {
+                          WanVaeState::Slot& slot,
+                          bool with_bias = true) {
     const auto frames = x.size(2);
     const auto keep = std::min(frames, kCacheFrames);
     auto next_cache = x.narrow(2, frames - keep, keep).clone();
@@ -89,6 +138,10 @@ torch::Tensor causal_conv(torch::nn::Conv3d& conv,
         input.narrow(2, missing, cached).copy_(slot.frames);
     }
     input.narrow(2, missing + cached, frames).copy_(x);
+    if (!with_bias) {
+        const auto& w = conv->weight;  // CUDA only (the fused path): cuDNN, no bias pass
+        return at::conv3d(input, w, {}, {1, 1, 1}, {0, w.size(3) / 2, w.size(4) / 2});
+    }
     auto out = conv3d(conv, input);
     slot.frames = std::move(next_cache);
     return out;
@@ -268,6 +321,15 @@ ResidualBlockImpl::ResidualBlockImpl(std::int64_t in, std::int64_t out, int& nex
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, WanVaeState& state) {
+    if (fused(x)) {
+        // Conv biases folded into the fused pass after each conv: 3 passes over the activation
+        // besides the convs instead of about 12.
+        auto y = norm_silu(*norm0, x, {});
+        y = causal_conv(conv2, y, state.slots[m_slot2], /*with_bias=*/false);
+        y = norm_silu(*norm3, y, conv2->bias);
+        y = causal_conv(conv6, y, state.slots[m_slot6], /*with_bias=*/false);
+        return add_bias_residual(y, conv6->bias, shortcut ? conv3d(shortcut, x) : x);
+    }
     auto y = norm0(x);
     y = causal_conv(conv2, torch::silu_(y), state.slots[m_slot2]);
     y = norm3(y);
@@ -393,8 +455,7 @@ torch::Tensor Decoder3dImpl::forward(const torch::Tensor& input, WanVaeState& st
     for (auto& stage : m_upsamples) {
         x = stage.residual ? stage.residual(x, state) : stage.resample(x, state);
     }
-    x = head_norm(x);
-    return causal_conv(head_conv, torch::silu_(x), state.slots[m_head_slot]);
+    return causal_conv(head_conv, norm_silu(*head_norm, x, {}), state.slots[m_head_slot]);
 }
 
 WanVaeDecoderImpl::WanVaeDecoderImpl(const WanVaeConfig& config) : m_config(config) {

@@ -75,6 +75,7 @@ class RmsNormImpl : public torch::nn::Module {
     // spatial_dims: 3 for video tensors [B,C,T,H,W] (gamma [C,1,1,1]), 2 for images.
     RmsNormImpl(std::int64_t channels, int spatial_dims);
     torch::Tensor forward(const torch::Tensor& x);
+    double scale() const { return m_scale; }  // sqrt(C)
     torch::Tensor gamma;
 
   private:

@@ -1,0 +1,86 @@
+#include "kernels/torch/channel_norm.h"
+
+#include "kernels/channel_norm.h"
+
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <cstdint>
+
+namespace kernels::torch_api {
+namespace {
+
+at::MemoryFormat channels_last_of(const torch::Tensor& x) {
+    return x.dim() == 5 ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::ChannelsLast;
+}
+
+bool aligned16(const torch::Tensor& t) {
+    return (reinterpret_cast<std::uintptr_t>(t.data_ptr()) & 15u) == 0;
+}
+
+// A per-channel vector as a contiguous, aligned [C] tensor of x's dtype on x's device.
+torch::Tensor channels_of(const torch::Tensor& t, const char* name, const torch::Tensor& x) {
+    TORCH_CHECK(t.numel() == x.size(1), "channel_norm: ", name, " must have C = ", x.size(1),
+                " elements, got ", t.sizes());
+    TORCH_CHECK(t.device() == x.device() && t.scalar_type() == x.scalar_type(),
+                "channel_norm: ", name, " must be ", x.scalar_type(), " on ", x.device(), ", got ",
+                t.scalar_type(), " on ", t.device());
+    auto flat = t.reshape({-1});
+    return flat.is_contiguous() && aligned16(flat) ? flat
+                                                   : flat.clone(torch::MemoryFormat::Contiguous);
+}
+
+}  // namespace
+
+bool channel_norm_accepts(const torch::Tensor& x) {
+    return x.is_cuda() && (x.dim() == 4 || x.dim() == 5) &&
+           (x.scalar_type() == torch::kBFloat16 || x.scalar_type() == torch::kHalf) &&
+           x.size(1) % 8 == 0 && x.size(1) <= 4096 && x.is_contiguous(channels_last_of(x)) &&
+           aligned16(x);
+}
+
+torch::Tensor channel_norm(const torch::Tensor& x,
+                           const torch::Tensor& bias,
+                           const torch::Tensor& residual,
+                           const torch::Tensor& gamma,
+                           double scale,
+                           bool silu) {
+    TORCH_CHECK(channel_norm_accepts(x),
+                "channel_norm: x must be a CUDA bf16/fp16 channels-last [B, C, (T,) H, W] tensor "
+                "with C a multiple of 8 (at most 4096), got ",
+                x.sizes(), " ", x.scalar_type(), " on ", x.device());
+    ChannelNormParams p;
+    p.dtype = x.scalar_type() == torch::kBFloat16 ? ScalarType::kBFloat16 : ScalarType::kFloat16;
+    p.rows = x.numel() / x.size(1);
+    p.channels = static_cast<int>(x.size(1));
+    p.x = x.data_ptr();
+    torch::Tensor bias_c;
+    torch::Tensor gamma_c;
+    if (bias.defined()) {
+        bias_c = channels_of(bias, "bias", x);
+        p.bias = bias_c.data_ptr();
+    }
+    if (residual.defined()) {
+        TORCH_CHECK(residual.sizes() == x.sizes() && residual.scalar_type() == x.scalar_type() &&
+                        residual.device() == x.device() &&
+                        residual.is_contiguous(channels_last_of(x)) && aligned16(residual),
+                    "channel_norm: residual must match x in shape, dtype, device and layout");
+        p.residual = residual.data_ptr();
+    }
+    if (gamma.defined()) {
+        gamma_c = channels_of(gamma, "gamma", x);
+        p.norm = true;
+        p.gamma = gamma_c.data_ptr();
+        p.scale = static_cast<float>(scale);
+    }
+    p.silu = silu;
+    auto out = torch::empty_like(x, x.options(), channels_last_of(x));
+    p.out = out.data_ptr();
+    const c10::cuda::CUDAGuard guard(x.device());
+    const auto status =
+        kernels::channel_norm(p, c10::cuda::getCurrentCUDAStream(x.device().index()));
+    TORCH_CHECK(status.ok(), "channel_norm: CUDA kernel failed: ", status.message());
+    return out;
+}
+
+}  // namespace kernels::torch_api

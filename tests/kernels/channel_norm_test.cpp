@@ -1,0 +1,92 @@
+// GPU test (label gpu) of the Wan VAE decoder's fused channels-last pass (kernels/channel_norm.h)
+// against the PyTorch ops the decoder runs without it: conv bias add, residual add, upstream's
+// RMS_norm (F.normalize over channels · sqrt(C) · gamma) and SiLU, at the decoder's widths.
+//
+// Tolerances: the bias and residual adds are the same roundings as PyTorch's and must be
+// bit-identical. The norm rounds once where PyTorch rounds three times (division, scale, gamma)
+// and sums in another order, and SiLU uses the fast exponential, so values may land one rounding
+// step apart: relative L2 error well below one ulp of the dtype and few values not identical.
+
+#include "kernels/torch/channel_norm.h"
+
+#include "kernel_test_util.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace {
+
+using kernels_test::error_norms;
+namespace fused = kernels::torch_api;
+
+torch::Tensor rms_norm_ref(const torch::Tensor& x, const torch::Tensor& gamma) {
+    namespace F = torch::nn::functional;
+    const double scale = std::sqrt(static_cast<double>(x.size(1)));
+    auto y = F::normalize(x, F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
+    return y.mul_(scale).mul_(gamma.view({1, -1, 1, 1, 1}));
+}
+
+void check_width(std::int64_t channels, torch::ScalarType dtype) {
+    const auto opts = torch::dtype(dtype).device(torch::kCUDA);
+    auto x =
+        torch::randn({1, channels, 3, 40, 72}, opts).contiguous(at::MemoryFormat::ChannelsLast3d);
+    auto residual =
+        torch::randn({1, channels, 3, 40, 72}, opts).contiguous(at::MemoryFormat::ChannelsLast3d);
+    auto bias = torch::randn({channels}, opts);
+    auto gamma = torch::rand({channels}, opts) + 0.5;
+    const double scale = std::sqrt(static_cast<double>(channels));
+    const auto bias5 = bias.view({1, -1, 1, 1, 1});
+
+    auto added = fused::channel_norm(x, bias, residual, {}, 1.0, false);
+    EXPECT_TRUE(added.is_contiguous(at::MemoryFormat::ChannelsLast3d));
+    EXPECT_TRUE(torch::equal(added, (x + bias5).add_(residual)))
+        << "bias + residual, C " << channels;
+
+    auto got = fused::channel_norm(x, bias, {}, gamma, scale, true);
+    auto ref = torch::silu(rms_norm_ref(x + bias5, gamma));
+    const auto n = error_norms(got, ref);
+    const double differing = (got != ref).sum().item<double>() / static_cast<double>(got.numel());
+    std::printf("channel_norm C %-4lld %s: rel L2 %.3e, max abs %.3e, %.3f%% not bit-identical\n",
+                static_cast<long long>(channels), dtype == torch::kBFloat16 ? "bf16" : "fp16",
+                n.relative_l2, n.max_abs, 100.0 * differing);
+    EXPECT_EQ(n.non_finite, 0);
+    EXPECT_LT(n.relative_l2, dtype == torch::kBFloat16 ? 3e-3 : 5e-4);
+    EXPECT_LT(differing, 0.2);
+}
+
+TEST(ChannelNorm, MatchesTheUnfusedOps) {
+    KERNELS_REQUIRE_CUDA();
+    torch::manual_seed(11);
+    for (auto channels : {8, 96, 192, 384}) {
+        check_width(channels, torch::kBFloat16);
+    }
+    check_width(96, torch::kHalf);
+}
+
+TEST(ChannelNorm, FourDimensionalChannelsLast) {
+    KERNELS_REQUIRE_CUDA();
+    const auto opts = torch::dtype(torch::kBFloat16).device(torch::kCUDA);
+    auto x = torch::randn({2, 96, 33, 17}, opts).contiguous(at::MemoryFormat::ChannelsLast);
+    auto gamma = torch::ones({96}, opts);
+    auto got = fused::channel_norm(x, {}, {}, gamma, std::sqrt(96.0), false);
+    EXPECT_TRUE(got.is_contiguous(at::MemoryFormat::ChannelsLast));
+    auto xf = x.to(torch::kFloat);
+    auto ref = (xf / xf.pow(2).sum(1, true).sqrt() * std::sqrt(96.0)).to(torch::kBFloat16);
+    EXPECT_LT(error_norms(got, ref).relative_l2, 3e-3);
+}
+
+TEST(ChannelNorm, RejectsWhatItCannotRead) {
+    KERNELS_REQUIRE_CUDA();
+    const auto opts = torch::dtype(torch::kBFloat16).device(torch::kCUDA);
+    auto contiguous = torch::randn({1, 96, 2, 8, 8}, opts);
+    EXPECT_FALSE(fused::channel_norm_accepts(contiguous));
+    EXPECT_THROW(fused::channel_norm(contiguous, {}, {}, {}, 1.0, true), c10::Error);
+    auto x = contiguous.contiguous(at::MemoryFormat::ChannelsLast3d);
+    EXPECT_TRUE(fused::channel_norm_accepts(x));
+    EXPECT_THROW(fused::channel_norm(x, torch::randn({48}, opts), {}, {}, 1.0, false), c10::Error);
+    EXPECT_THROW(fused::channel_norm(x, {}, contiguous, {}, 1.0, false), c10::Error);
+    EXPECT_FALSE(fused::channel_norm_accepts(
+        torch::randn({1, 12, 2, 8, 8}, opts).contiguous(at::MemoryFormat::ChannelsLast3d)));
+}
+
+}  // namespace
