@@ -423,7 +423,7 @@ const std::vector<OptionSpec>& specs() {
          boolean("--tiled_dit", [](Options& o, bool b) { o.spec.model.tiled_dit = b; })},
         {"--tile_size", "", "N|auto", Section::Tiling,
          "tile side in input pixels (default 256); auto: the largest tiles that fit the memory "
-         "budget (the planner's choice is shown by --plan)",
+         "budget, without the shifted grid (the planner's choice is shown by --plan)",
          integer(
              "--tile_size", 32, 4096,
              [](Options& o, std::int64_t v) { o.spec.model.tile_size = int(v); }, "auto")},
@@ -439,6 +439,17 @@ const std::vector<OptionSpec>& specs() {
          integer(
              "--tile_batch_size", 0, 256,
              [](Options& o, std::int64_t v) { o.spec.model.tile_batch_size = int(v); }, "auto")},
+        {"--tile_order", "", "auto|frame|tile", Section::Tiling,
+         "order of a tiled run: frame (chunk by chunk, every tile per chunk; frames stream out), "
+         "tile (each tile through the whole segment with one tile state on the GPU: least GPU "
+         "memory, frames come out when the segment is done, needs scratch disk in the job's work "
+         "folder) or auto (default: the planner picks; same pixels either way)",
+         choice<jobs::ModelTileOrder>(
+             "--tile_order",
+             {{"auto", jobs::ModelTileOrder::Auto},
+              {"frame", jobs::ModelTileOrder::FrameMajor},
+              {"tile", jobs::ModelTileOrder::TileMajor}},
+             [](Options& o, jobs::ModelTileOrder order) { o.spec.model.tile_order = order; })},
         {"--adaptive_tile_batch", "", "BOOL", Section::Tiling,
          "halve the tile batch after running out of GPU memory (default True)",
          boolean("--adaptive_tile_batch",

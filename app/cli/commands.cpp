@@ -8,6 +8,7 @@
 #include "engine/jobs/manifest.h"
 #include "engine/jobs/planner.h"
 #include "engine/pipeline/runtime.h"
+#include "plan_text.h"
 #include "progress.h"
 
 #include <algorithm>
@@ -419,38 +420,7 @@ Status run_plan(const Options& o, const engine::CancelToken& cancel) {
     if (!plan.ok()) {
         return plan.error();
     }
-    const auto& p = *plan;
-    const auto& r = p.prediction;
-    auto bytes = [](std::uint64_t b) { return engine::gpu::format_bytes(b); };
-    std::printf("%s\n", p.summary().c_str());
-    std::printf("input        %dx%d, %lld frames %s\n", p.input.width, p.input.height,
-                static_cast<long long>(p.input.frames), range_text(spec).c_str());
-    std::printf("output       %dx%d -> %s\n", p.input.width * spec.scale,
-                p.input.height * spec.scale, engine::path_string(spec.output).c_str());
-    std::printf("device       %s (%s)%s\n", p.device.device.c_str(), p.device.name.c_str(),
-                devices.size() > 1
-                    ? (", one of " + std::to_string(devices.size()) + " workers").c_str()
-                    : "");
-    std::printf("tiles        %s%s, %d per frame\n", p.tiles.describe().c_str(),
-                p.auto_tiles ? " (chosen by auto)" : "", p.tiles_per_frame);
-    if (!p.reason.empty()) {
-        std::printf("why          %s\n", p.reason.c_str());
-    }
-    std::printf("budget       %s%s\n", bytes(p.budget_bytes).c_str(),
-                p.fits ? "" : " (does not fit even with the smallest tiles)");
-    std::printf("peak GPU     %s (weights %s, state %s, activations %s, canvases %s)\n",
-                bytes(r.peak_gpu_bytes).c_str(), bytes(r.weights_bytes).c_str(),
-                bytes(r.state_bytes).c_str(), bytes(r.activation_bytes).c_str(),
-                bytes(r.canvas_bytes).c_str());
-    std::printf("peak host    %s\n", bytes(r.peak_host_bytes).c_str());
-    std::printf("temp disk    %s\n", bytes(r.temp_disk_bytes).c_str());
-    std::printf("time         %s (upscale %s, assemble %s)\n",
-                ProgressView::format_duration(r.total_seconds()).c_str(),
-                ProgressView::format_duration(r.upscale_seconds).c_str(),
-                ProgressView::format_duration(r.assemble_seconds).c_str());
-    std::printf("basis        %s\n", p.basis == engine::jobs::PredictionBasis::Calibrated
-                                         ? "calibrated on the device"
-                                         : "analytic model (--calibrate measures first)");
+    std::fputs(plan_text(spec, *plan, static_cast<int>(devices.size())).c_str(), stdout);
     return {};
 }
 

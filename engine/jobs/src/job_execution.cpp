@@ -488,26 +488,28 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
                      " scene cut(s) detected");
         }
     }
-    auto plan = plan_segments(request);
-    if (!plan.ok()) {
-        return plan.error();
-    }
 
     // Tiles (FlashVSR): stored in the checkpoint when resuming; chosen by the planner for
     // tile_size 0 (calibrated on CUDA devices); else as the spec says. The planner also predicts
     // the run's resources for the report.
     TileChoice tiles;
+    std::int64_t segment_cap = 0;  // the planner's tile-major cap on fed frames per segment
     if (model_run) {
         const auto plan_started = Clock::now();
         tiles = requested_tiles(m_spec);
         if (resuming && (*existing)->tiles) {
             tiles = *(*existing)->tiles;
+            // The order changes no pixels: an explicit one of this run wins over the stored one.
+            if (m_spec.model.tile_order != ModelTileOrder::Auto) {
+                tiles.order = m_spec.model.tile_order;
+            }
         }
         const bool choose = !resuming && tiles.tile_size == 0;
         InputProbe probe;
         probe.width = m_source_info.width;
         probe.height = m_source_info.height;
-        probe.frames = plan->end - plan->first;
+        probe.frames =
+            (m_spec.end_frame < 0 ? total : std::min(m_spec.end_frame, total)) - m_spec.first_frame;
         probe.fps = m_source_info.frame_rate;
         probe.bit_depth = m_source_info.bit_depth;
         Result<DeviceResources> resources =
@@ -539,7 +541,18 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
                     tiles = job_plan->tiles;
                     log_info("job " + m_job_id + ": " + job_plan->summary() + "; " +
                              job_plan->reason);
+                } else if (tiles.tiled) {
+                    // The planner resolved the order against the memory budget; left to itself
+                    // the pipeline would decide from the device's free memory instead. Tile by
+                    // tile holds one state: the batch says so (the manifest and report too).
+                    if (tiles.order == ModelTileOrder::Auto) {
+                        tiles.order = job_plan->tiles.order;
+                    }
+                    if (tiles.order == ModelTileOrder::TileMajor) {
+                        tiles.batch_size = 1;
+                    }
                 }
+                segment_cap = job_plan->max_segment_frames;
                 std::lock_guard<std::mutex> lock(m_manifest_mutex);
                 m_plan = std::move(job_plan).value();
             } else {
@@ -551,6 +564,26 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
                         ": no resource prediction: " + resources.error().to_string());
         }
         m_plan_ms = ms_since(plan_started);
+    }
+
+    // Segment lengths: a resume keeps the checkpoint's (the cap below depends on free disk, which
+    // changes, and the finished segments were cut with the stored one); a fresh tile-major run is
+    // capped by the planner so that its source frames (host memory) and scratch file (disk) stay
+    // bounded however long the clip is.
+    if (resuming) {
+        request.max_segment_frames = (*existing)->plan.max_segment_frames;
+    } else if (segment_cap > 0) {
+        const std::int64_t asked =
+            request.max_segment_frames > 0 ? request.max_segment_frames : kMaxFramesPerRun;
+        if (segment_cap < asked) {
+            request.max_segment_frames = segment_cap;
+            log_info("job " + m_job_id + ": tile-major segments capped at " +
+                     std::to_string(request.max_segment_frames) + " frames");
+        }
+    }
+    auto plan = plan_segments(request);
+    if (!plan.ok()) {
+        return plan.error();
     }
 
     if (resuming) {
@@ -594,8 +627,10 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
         }
         m_manifest = std::move(old);
         m_manifest.spec = m_spec;  // paths and execution settings of this run
-        if (model_run && !m_manifest.tiles) {
-            m_manifest.tiles = tiles;  // written before tiling existed: ran untiled
+        if (model_run) {
+            // The stored tiles (absent: written before tiling existed, ran untiled), with this
+            // run's tile order when it names one.
+            m_manifest.tiles = tiles;
         }
         // Keep what is intact; a torn or missing segment (the crash hit while it was being
         // listed or later damage) is dropped and redone.
@@ -800,6 +835,7 @@ Status JobExecution::run_segment_once(const Segment& segment,
     context.cancel = m_cancel;
     context.source_color = m_source_info.color;
     context.hdr_l_max = m_manifest.hdr_l_max;
+    context.scratch_dir = m_checkpoint_dir;  // the job's work folder: its disk was planned for
     auto made = m_factory(model_run ? apply_tiles(m_spec, tiles) : m_spec, context);
     if (!made.ok()) {
         return made.error();
@@ -898,13 +934,19 @@ Status JobExecution::run_segment_once(const Segment& segment,
         if (status.ok()) {
             status = decode.status_after_end();
         }
-        if (status.ok() && !is_cancelled()) {
-            status = processor->finish(ready);
-            if (status.ok()) {
-                status = drain();
+        // finish() may hand the rest out in slices (a tile-major run reads its frames back from
+        // the scratch file): each slice goes to the encoder before the next is asked for, until
+        // a call appends nothing.
+        while (status.ok()) {
+            if (is_cancelled()) {
+                status = cancelled_error();
+                break;
             }
-        } else if (status.ok()) {
-            status = cancelled_error();
+            status = processor->finish(ready);
+            if (!status.ok() || ready.empty()) {
+                break;
+            }
+            status = drain();
         }
         Status encoded = encode.finish();
         if (!encoded.ok() && (status.ok() || status.error().code == ErrorCode::EncodeFailed)) {

@@ -42,6 +42,9 @@ constexpr Names<ModelAttention, 3> kAttention{
     {{ModelAttention::Auto, "auto"},
      {ModelAttention::Reference, "reference"},
      {ModelAttention::BlockSparseKernel, "block_sparse"}}};
+constexpr Names<ModelTileOrder, 3> kTileOrders{{{ModelTileOrder::Auto, "auto"},
+                                                {ModelTileOrder::FrameMajor, "frame"},
+                                                {ModelTileOrder::TileMajor, "tile"}}};
 constexpr Names<HdrMode, 3> kHdrModes{
     {{HdrMode::Auto, "auto"}, {HdrMode::Sdr, "sdr"}, {HdrMode::ToneMapping, "tone_mapping"}}};
 constexpr Names<imaging::ToneMapMethod, 3> kToneMaps{
@@ -220,11 +223,13 @@ json model_json(const ModelSettings& m, bool for_fingerprint) {
         j["tile_shift"] = m.tile_shift;
         j["tile_batch_size"] = m.tile_batch_size;
         j["adaptive_tile_batch"] = m.adaptive_tile_batch;
+        j["tile_order"] = name_of(kTileOrders, m.tile_order);
         j["unload_dit"] = m.unload_dit;
         j["memory_budget"] = m.memory_budget;
     } else if (m.tiled_dit || m.tile_size == 0) {
         // Only when tiling can happen, so that untiled jobs keep the fingerprint they had before
-        // tiling existed (their checkpoints stay resumable). Auto tiles are fingerprinted as
+        // tiling existed (their checkpoints stay resumable). The tile order and the batch are left
+        // out: they change memory and speed, not pixels. Auto tiles are fingerprinted as
         // "auto"; the size the planner chose is recorded in the manifest.
         j["tiling"] = {{"tile_size", m.tile_size == 0 ? json("auto") : json(m.tile_size)},
                        {"tile_overlap", m.tile_overlap},
@@ -294,6 +299,24 @@ std::string_view upscaler_kind_name(UpscalerKind kind) {
 
 std::optional<UpscalerKind> parse_upscaler_kind(std::string_view name) {
     for (const auto& [v, n] : kUpscalers) {
+        if (name == n) {
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view tile_order_name(ModelTileOrder order) {
+    for (const auto& [v, n] : kTileOrders) {
+        if (v == order) {
+            return n;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<ModelTileOrder> parse_tile_order(std::string_view name) {
+    for (const auto& [v, n] : kTileOrders) {
         if (name == n) {
             return v;
         }
@@ -392,6 +415,7 @@ Result<JobSpec> job_spec_from_value(const json& root) {
         r.boolean(m, "tile_shift", s.model.tile_shift);
         r.number(m, "tile_batch_size", s.model.tile_batch_size);
         r.boolean(m, "adaptive_tile_batch", s.model.adaptive_tile_batch);
+        r.choice(m, "tile_order", kTileOrders, s.model.tile_order);  // absent (older specs): auto
         r.boolean(m, "unload_dit", s.model.unload_dit);
         r.number(m, "memory_budget", s.model.memory_budget);
         r.optional_path(m, "noise_file", s.model.noise_file);

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace engine::jobs {
 namespace fs = std::filesystem;
@@ -149,12 +150,83 @@ struct Estimate {
     std::uint64_t model_bytes = 0;  // what must fit the budget (device memory, or host on CPU)
 };
 
+// Lossless chunks of the whole range in the work folder (video output; pictures go straight to
+// their folder).
+double chunk_disk_bytes(const JobSpec& spec, const InputProbe& input) {
+    if (spec.output_settings.mode != io::OutputMode::Video) {
+        return 0;
+    }
+    const int depth =
+        spec.output_settings.bit_depth > 0 ? spec.output_settings.bit_depth : input.bit_depth;
+    const double sample_bytes = depth > 8 ? 2.0 : 1.0;
+    const double out_pixels = double(input.width) * input.height * spec.scale * spec.scale;
+    return double(input.frames) * out_pixels * 3 * sample_bytes * kLosslessChunkRatio;
+}
+
+// Free disk where `folder` is or will be made (its nearest existing parent); 0 when unknown.
+std::uint64_t free_disk_bytes(const fs::path& folder) {
+    std::error_code ec;
+    fs::path at = folder.empty() ? fs::current_path(ec) : fs::absolute(folder, ec);
+    while (!at.empty() && !fs::exists(at, ec)) {
+        if (at == at.parent_path()) {
+            break;
+        }
+        at = at.parent_path();
+    }
+    const fs::space_info space = fs::space(at, ec);
+    return ec ? 0 : static_cast<std::uint64_t>(space.available);
+}
+
+// Output area of all tiles over the frame's (>= 1 with overlaps, about 2x more with the shifted
+// grid): how much more a tile-major scratch file holds than the frames themselves.
+double tile_area_factor(int width, int height, const TileChoice& tiles, int scale) {
+    if (!tiles.tiled || tiles.tile_size <= 0) {
+        return 1.0;
+    }
+    pipeline::TileSettings settings;
+    settings.enabled = true;
+    settings.size = tiles.tile_size;
+    settings.overlap = tiles.tile_overlap;
+    settings.shift = tiles.shift;
+    auto plan = pipeline::plan_tiles(width, height, scale, settings);
+    if (!plan) {
+        return 1.0;
+    }
+    double area = 0;
+    for (const pipeline::TileRect& t : plan->tiles) {
+        area += double(t.width()) * double(t.height());
+    }
+    return std::max(1.0, area / (double(width) * height));
+}
+
+// Per fed frame of a tile-major segment: host bytes (source frame as float32 RGB + its share of
+// the full-frame noise: 16 float32 channels per 8x8 output pixels of the padded frame, one latent
+// frame per 4 frames) and scratch bytes (float32 RGB output x the tiles' overlap factor).
+struct TileMajorFrameCosts {
+    double host = 0;
+    double scratch = 0;
+};
+
+TileMajorFrameCosts tile_major_frame_costs(const InputProbe& input,
+                                           const TileChoice& tiles,
+                                           int scale) {
+    TileMajorFrameCosts c;
+    const double padded_out = double(ceil_to(std::int64_t(input.width) * scale, 128)) *
+                              double(ceil_to(std::int64_t(input.height) * scale, 128));
+    c.host = double(input.width) * input.height * 3 * 4 + padded_out / 64.0 * 16 * 4 / 4;
+    c.scratch = double(input.width) * input.height * scale * scale * 3 * 4 *
+                tile_area_factor(input.width, input.height, tiles, scale);
+    return c;
+}
+
+// `segment_frames`: the most frames one segment is fed (a tile-major run holds them all).
 Estimate estimate(const JobSpec& spec,
                   const InputProbe& input,
                   const DeviceResources& device,
                   const TileChoice& tiles,
                   const CostModel& costs,
-                  int workers) {
+                  int workers,
+                  std::int64_t segment_frames) {
     Estimate e;
     ResourcePrediction& p = e.prediction;
     const int scale = spec.scale;
@@ -182,13 +254,29 @@ Estimate estimate(const JobSpec& spec,
         const int tile_w = tiles.tiled ? std::min(tiles.tile_size, input.width) : input.width;
         const int tile_h = tiles.tiled ? std::min(tiles.tile_size, input.height) : input.height;
         const double tokens = tokens_per_latent_frame(tile_w, tile_h, scale);
-        const int resident =
-            tiles.tiled ? std::max(1, std::min(tiles.batch_size, tiles_per_frame)) : 1;
+        const bool tile_major = tiles.tile_major(tiles_per_frame);
+        const int resident = tiles.tiled && !tile_major
+                                 ? std::max(1, std::min(tiles.batch_size, tiles_per_frame))
+                                 : 1;
         p.weights_bytes = static_cast<std::uint64_t>(costs.weights);
         p.state_bytes = static_cast<std::uint64_t>(resident * tokens * costs.state_per_token);
         p.activation_bytes =
             static_cast<std::uint64_t>(resident * tokens * costs.activation_per_token);
-        if (tiles.tiled && tiles_per_frame > 1) {
+        if (tile_major) {
+            // No canvas and no parked states: the tile's blend-weighted output goes to the
+            // scratch file. The host holds the segment (source frames, noise) and pinned
+            // buffers for a chunk of the tile's output (float32 RGB, the 21-frame first chunk,
+            // double-buffered).
+            const TileMajorFrameCosts per_frame = tile_major_frame_costs(input, tiles, scale);
+            const double frames = double(std::max<std::int64_t>(1, segment_frames));
+            const double padded_tile = double(ceil_to(std::int64_t(tile_w) * scale, 128)) *
+                                       double(ceil_to(std::int64_t(tile_h) * scale, 128));
+            p.segment_frames_bytes = static_cast<std::uint64_t>(frames * per_frame.host);
+            host +=
+                (frames * per_frame.host + 2.0 * 21 * padded_tile * 3 * 4) * std::max(1, workers);
+            p.scratch_disk_bytes =
+                static_cast<std::uint64_t>(frames * per_frame.scratch * std::max(1, workers));
+        } else if (tiles.tiled && tiles_per_frame > 1) {
             // float32 canvas (RGB) + weight (1 channel) for the frames of the largest chunk.
             p.canvas_bytes = static_cast<std::uint64_t>(21.0 * out_pixels * 4 * 4);
             // Tile states that are not resident wait in host memory.
@@ -216,13 +304,10 @@ Estimate estimate(const JobSpec& spec,
 
     const double frames = double(input.frames);
     if (spec.output_settings.mode == io::OutputMode::Video) {
-        const int depth =
-            spec.output_settings.bit_depth > 0 ? spec.output_settings.bit_depth : input.bit_depth;
-        const double sample_bytes = depth > 8 ? 2.0 : 1.0;
-        p.temp_disk_bytes = static_cast<std::uint64_t>(frames * out_pixels * 3 * sample_bytes *
-                                                       kLosslessChunkRatio);
+        p.temp_disk_bytes = static_cast<std::uint64_t>(chunk_disk_bytes(spec, input));
         p.assemble_seconds = frames * out_pixels / kAssembleOutputPixelsPerSecond;
     }
+    p.temp_disk_bytes += p.scratch_disk_bytes;
     p.upscale_seconds =
         frames * out_pixels * work_factor / pixels_per_second / std::max(1, workers);
     return e;
@@ -352,10 +437,16 @@ Result<Calibration> calibrate(const JobSpec& spec,
     }
     // The frames are all in: read once more, the sampler may not have caught the last pushes.
     const std::uint64_t after_pushes = sampler.read();
-    if (auto st = processor->finish(out); !st.ok()) {
-        return st.error();
+    // finish() may hand the frames out in slices: until a call appends nothing.
+    for (;;) {
+        if (auto st = processor->finish(out); !st.ok()) {
+            return st.error();
+        }
+        if (out.empty()) {
+            break;
+        }
+        note_output();
     }
-    note_output();
     const auto run_ended = Clock::now();
     double run_seconds = std::chrono::duration<double>(run_ended - run_started).count();
     double run_frames = cal.frames;
@@ -396,6 +487,23 @@ std::string gib(std::uint64_t bytes) {
 
 }  // namespace
 
+bool TileChoice::tile_major(int tiles_per_frame) const {
+    if (!tiled) {
+        return false;
+    }
+    switch (order) {
+        case ModelTileOrder::TileMajor:
+            return true;
+        case ModelTileOrder::FrameMajor:
+            return false;
+        case ModelTileOrder::Auto:
+            break;
+    }
+    // An automatic batch (0) keeps every tile resident on the CPU and what free memory allows on
+    // CUDA; the planner resolves it before it predicts, so it counts as resident here.
+    return tiles_per_frame > 1 && batch_size > 0 && batch_size < tiles_per_frame;
+}
+
 bool TileChoice::same_pixels(const TileChoice& other) const {
     if (tiled != other.tiled) {
         return false;
@@ -409,9 +517,15 @@ std::string TileChoice::describe() const {
         return "untiled";
     }
     std::string s = "tiles " + std::to_string(tile_size) + "x" + std::to_string(tile_size) +
-                    " (overlap " + std::to_string(tile_overlap) +
-                    (shift ? ", shifted grid)" : ")") + ", batch ";
+                    " (overlap " + std::to_string(tile_overlap) + (shift ? ", shifted grid)" : ")");
+    if (order == ModelTileOrder::TileMajor) {
+        return s + ", tile by tile";
+    }
+    s += ", batch ";
     s += batch_size > 0 ? std::to_string(batch_size) : std::string("auto");
+    if (order == ModelTileOrder::FrameMajor) {
+        s += ", frame by frame";
+    }
     return s;
 }
 
@@ -436,6 +550,7 @@ TileChoice requested_tiles(const JobSpec& spec) {
     t.tile_overlap = spec.model.tile_overlap;
     t.shift = spec.model.tile_shift;
     t.batch_size = spec.model.tile_batch_size;
+    t.order = spec.model.tile_order;
     return t;
 }
 
@@ -446,6 +561,7 @@ JobSpec apply_tiles(JobSpec spec, const TileChoice& tiles) {
         spec.model.tile_overlap = tiles.tile_overlap;
         spec.model.tile_shift = tiles.shift;
         spec.model.tile_batch_size = tiles.batch_size;
+        spec.model.tile_order = tiles.order;
     } else if (spec.model.tile_size == 0) {
         // Untiled: the size is unused, but 0 would ask the pipeline for "auto".
         spec.model.tile_size = 256;
@@ -455,7 +571,7 @@ JobSpec apply_tiles(JobSpec spec, const TileChoice& tiles) {
 
 std::optional<TileChoice> smaller_tiles(const TileChoice& current, int width, int height) {
     TileChoice next = current;
-    if (current.tiled && current.batch_size > 1) {
+    if (current.tiled && current.batch_size > 1 && current.order != ModelTileOrder::TileMajor) {
         next.batch_size = current.batch_size / 2;
         return next;
     }
@@ -593,15 +709,45 @@ Result<JobPlan> plan_job(const JobSpec& spec,
         costs.output_pixels_per_second = 1.0 / std::max(1e-12, cal->seconds_per_output_pixel);
     }
 
+    // Tile-major runs hold their segment in host memory and on scratch disk: the segment length
+    // is capped for them (the same cap for every candidate tiling's prediction and the runner).
+    const SegmentSettings& segs = spec.segments;
+    const std::int64_t asked_segment =
+        segs.max_segment_frames > 0 ? segs.max_segment_frames : kMaxFramesPerRun;
+    const std::int64_t longest_fed = std::min<std::int64_t>(
+        asked_segment, input.frames + 2 * std::int64_t(segs.segment_overlap));
+    const std::int64_t shortest_cap =
+        std::int64_t(std::max(1, segs.min_segment_frames)) + 2 * std::int64_t(segs.segment_overlap);
+    plan.work_folder_free_bytes = options.work_folder_free_bytes
+                                      ? *options.work_folder_free_bytes
+                                      : free_disk_bytes(checkpoint_dir_for(spec));
+    const double chunks = chunk_disk_bytes(spec, input);
+    auto segment_cap = [&](const TileChoice& t) {
+        const TileMajorFrameCosts per_frame = tile_major_frame_costs(input, t, spec.scale);
+        const double host_cap = double(kTileMajorHostFramesBytes) / per_frame.host;
+        const double disk_room =
+            std::max(0.0, double(plan.work_folder_free_bytes) * kScratchDiskShare - chunks);
+        const double disk_cap = disk_room / (per_frame.scratch * std::max(1, workers));
+        const double cap = std::min({double(asked_segment), host_cap, disk_cap});
+        return std::max(shortest_cap, static_cast<std::int64_t>(cap));
+    };
+    auto tile_major = [&](const TileChoice& t) {
+        return model && t.tile_major(count_tiles(input.width, input.height, t, spec.scale));
+    };
+    auto estimate_of = [&](const TileChoice& t) {
+        const std::int64_t fed =
+            tile_major(t) ? std::min(longest_fed, segment_cap(t)) : longest_fed;
+        return estimate(spec, input, device, t, costs, workers, fed);
+    };
     auto fits = [&](const TileChoice& t, Estimate* out) {
-        Estimate e = estimate(spec, input, device, t, costs, workers);
+        Estimate e = estimate_of(t);
         if (out != nullptr) {
             *out = e;
         }
         return e.model_bytes <= plan.budget_bytes &&
                (device.is_cuda || e.prediction.peak_host_bytes <= plan.budget_bytes);
     };
-    // The largest batch (tiles resident at once) that fits, 1 at least.
+    // The largest frame-major batch (tiles resident at once) that fits, 1 at least.
     auto best_batch = [&](TileChoice t) {
         const int n = count_tiles(input.width, input.height, t, spec.scale);
         t.batch_size = 1;
@@ -615,6 +761,34 @@ Result<JobPlan> plan_job(const JobSpec& spec,
         }
         return t;
     };
+    // Resolves the order (and an automatic batch) of a tiling whose size is fixed. Auto: every
+    // tile resident frame by frame when that fits (frames stream out, no scratch), else tile by
+    // tile (one resident state, no parked ones); an explicit batch decides as the pipeline does.
+    auto resolve = [&](TileChoice t) {
+        const int n = count_tiles(input.width, input.height, t, spec.scale);
+        if (!t.tiled) {
+            t.batch_size = 1;
+            return t;
+        }
+        if (t.order == ModelTileOrder::Auto) {
+            if (t.batch_size > 0) {
+                t.order =
+                    t.batch_size >= n ? ModelTileOrder::FrameMajor : ModelTileOrder::TileMajor;
+            } else {
+                TileChoice all = t;
+                all.order = ModelTileOrder::FrameMajor;
+                all.batch_size = n;
+                t.order = n <= 1 || fits(all, nullptr) ? ModelTileOrder::FrameMajor
+                                                       : ModelTileOrder::TileMajor;
+            }
+        }
+        if (t.order == ModelTileOrder::TileMajor) {
+            t.batch_size = 1;
+        } else if (t.batch_size == 0) {
+            t = best_batch(t);
+        }
+        return t;
+    };
 
     Estimate chosen;
     if (!model) {
@@ -622,12 +796,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
         plan.fits = fits(plan.tiles, &chosen);
         plan.reason = std::string(upscaler_kind_name(spec.upscaler)) + " needs no model memory";
     } else if (!plan.auto_tiles) {
-        plan.tiles = requested;
-        if (plan.tiles.tiled && plan.tiles.batch_size == 0) {
-            plan.tiles = best_batch(plan.tiles);
-        } else if (!plan.tiles.tiled) {
-            plan.tiles.batch_size = 1;
-        }
+        plan.tiles = resolve(requested);
         plan.fits = fits(plan.tiles, &chosen);
         plan.reason = "tiles as set";
     } else {
@@ -640,35 +809,67 @@ Result<JobPlan> plan_job(const JobSpec& spec,
             plan.tiles = untiled;
             plan.reason = "the whole frame fits";
         } else {
+            // The largest tiles that fit in an order the spec allows. The planner leaves the
+            // shifted second grid out (it doubles the work); an explicit tile size keeps the
+            // spec's shift, order and batch as they are (the branch above).
             bool found = false;
             const int floor =
                 std::max(kMinTileSize, floor_to_step(requested.tile_overlap) + kTileStep);
-            for (int size = floor_to_step(longer - 1); size >= floor; size -= kTileStep) {
+            for (int size = floor_to_step(longer - 1); size >= floor && !found; size -= kTileStep) {
                 TileChoice t = requested;
                 t.tiled = true;
                 t.tile_size = size;
-                t.batch_size = 1;
-                if (fits(t, nullptr)) {
-                    if (requested.batch_size > 0) {
-                        t.batch_size = requested.batch_size;
-                    } else {
-                        t = best_batch(t);
+                t.shift = false;
+                const int n = count_tiles(input.width, input.height, t, spec.scale);
+                std::vector<TileChoice> candidates;
+                if (requested.order == ModelTileOrder::Auto && requested.batch_size > 0) {
+                    // An explicit batch with the automatic order: the pipeline's rule decides.
+                    TileChoice given = t;
+                    given.batch_size = requested.batch_size;
+                    candidates.push_back(resolve(given));
+                } else if (requested.order != ModelTileOrder::TileMajor) {
+                    // Frame by frame: every tile resident (Auto), or parked ones (FrameMajor).
+                    TileChoice frame = t;
+                    frame.order = ModelTileOrder::FrameMajor;
+                    frame.batch_size =
+                        requested.order == ModelTileOrder::Auto
+                            ? n
+                            : (requested.batch_size > 0 ? std::min(requested.batch_size, n) : 1);
+                    candidates.push_back(frame);
+                }
+                if (requested.order != ModelTileOrder::FrameMajor && n > 1 &&
+                    !(requested.order == ModelTileOrder::Auto && requested.batch_size > 0)) {
+                    TileChoice tile = t;
+                    tile.order = ModelTileOrder::TileMajor;
+                    tile.batch_size = 1;
+                    candidates.push_back(tile);
+                }
+                for (const TileChoice& c : candidates) {
+                    if (fits(c, nullptr)) {
+                        plan.tiles = c;
+                        if (c.order == ModelTileOrder::FrameMajor && requested.batch_size == 0 &&
+                            requested.order == ModelTileOrder::FrameMajor) {
+                            plan.tiles = best_batch(c);
+                        }
+                        found = true;
+                        break;
                     }
-                    plan.tiles = t;
-                    found = true;
-                    break;
                 }
             }
             if (found) {
                 plan.reason = "the whole frame needs " + gib(chosen.model_bytes) +
                               ", more than the budget; these are the largest tiles that fit";
-                chosen = estimate(spec, input, device, plan.tiles, costs, workers);
+                chosen = estimate_of(plan.tiles);
             } else {
                 plan.tiles = requested;
                 plan.tiles.tiled = true;
+                plan.tiles.shift = false;
                 plan.tiles.tile_size = std::max(kMinTileSize, std::min(floor, longer));
                 plan.tiles.batch_size = 1;
-                chosen = estimate(spec, input, device, plan.tiles, costs, workers);
+                plan.tiles.order = requested.order == ModelTileOrder::FrameMajor
+                                       ? ModelTileOrder::FrameMajor
+                                       : ModelTileOrder::TileMajor;
+                chosen = estimate_of(plan.tiles);
                 plan.reason = "even the smallest tiles (" + std::to_string(plan.tiles.tile_size) +
                               ") need " + gib(chosen.model_bytes) + ", more than the budget";
             }
@@ -681,6 +882,20 @@ Result<JobPlan> plan_job(const JobSpec& spec,
         plan.reason += " (model " + gib(chosen.model_bytes) + " of " + gib(plan.budget_bytes) +
                        (spec.model.memory_budget > 0 ? " budget)" : " free memory budget)");
     }
+    if (tile_major(plan.tiles)) {
+        plan.max_segment_frames = segment_cap(plan.tiles);
+        plan.reason += "; tile by tile: segments of at most " +
+                       std::to_string(std::min(plan.max_segment_frames, asked_segment)) +
+                       " frames (" + gib(plan.prediction.segment_frames_bytes) +
+                       " of source frames in host memory per segment, limit " +
+                       gib(kTileMajorHostFramesBytes) + "; scratch " +
+                       gib(plan.prediction.scratch_disk_bytes) + " of " +
+                       gib(plan.work_folder_free_bytes) + " free in the work folder)";
+        if (double(plan.prediction.temp_disk_bytes) >
+            double(plan.work_folder_free_bytes) * kScratchDiskShare) {
+            plan.reason += "; the work folder is short of disk even for the shortest segments";
+        }
+    }
     return plan;
 }
 
@@ -688,8 +903,9 @@ std::string JobPlan::summary() const {
     std::string s = auto_tiles ? "auto chose " : "";
     if (tiles.tiled) {
         s += "tiles " + std::to_string(tiles.tile_size) + "x" + std::to_string(tiles.tile_size) +
-             ", " + std::to_string(tiles_per_frame) + " tiles, batch " +
-             std::to_string(tiles.batch_size);
+             ", " + std::to_string(tiles_per_frame) + " tiles, " +
+             (tiles.tile_major(tiles_per_frame) ? std::string("tile by tile")
+                                                : "batch " + std::to_string(tiles.batch_size));
     } else {
         s += "untiled";
     }
@@ -697,6 +913,9 @@ std::string JobPlan::summary() const {
         device.is_cuda ? prediction.peak_gpu_bytes : prediction.peak_host_bytes;
     s += ", predicted " + gpu::format_bytes(peak) + " of " + gpu::format_bytes(budget_bytes) +
          " budget on " + device.device + " (" + device.name + ")";
+    if (prediction.scratch_disk_bytes > 0) {
+        s += ", scratch " + gpu::format_bytes(prediction.scratch_disk_bytes);
+    }
     if (!fits) {
         s += ", DOES NOT FIT";
     }
@@ -738,12 +957,19 @@ json job_plan_to_value(const JobPlan& plan) {
                             {"wall_ms", c.wall_ms}};
     }
     const ResourcePrediction& p = plan.prediction;
-    j["prediction"] = {
-        {"peak_gpu_bytes", p.peak_gpu_bytes},     {"peak_host_bytes", p.peak_host_bytes},
-        {"temp_disk_bytes", p.temp_disk_bytes},   {"upscale_seconds", p.upscale_seconds},
-        {"assemble_seconds", p.assemble_seconds}, {"weights_bytes", p.weights_bytes},
-        {"state_bytes", p.state_bytes},           {"activation_bytes", p.activation_bytes},
-        {"canvas_bytes", p.canvas_bytes}};
+    j["prediction"] = {{"peak_gpu_bytes", p.peak_gpu_bytes},
+                       {"peak_host_bytes", p.peak_host_bytes},
+                       {"temp_disk_bytes", p.temp_disk_bytes},
+                       {"upscale_seconds", p.upscale_seconds},
+                       {"assemble_seconds", p.assemble_seconds},
+                       {"weights_bytes", p.weights_bytes},
+                       {"state_bytes", p.state_bytes},
+                       {"activation_bytes", p.activation_bytes},
+                       {"canvas_bytes", p.canvas_bytes},
+                       {"scratch_disk_bytes", p.scratch_disk_bytes},
+                       {"segment_frames_bytes", p.segment_frames_bytes}};
+    j["max_segment_frames"] = plan.max_segment_frames;
+    j["work_folder_free_bytes"] = plan.work_folder_free_bytes;
     j["reason"] = plan.reason;
     j["summary"] = plan.summary();
     return j;

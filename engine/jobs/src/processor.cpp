@@ -82,10 +82,21 @@ class ToneMappedProcessor final : public FrameProcessor {
         restore(inner_out, out);
         return {};
     }
+    // Forwards one slice per call: the inner processor's next non-empty slice (its empty calls in
+    // between are skipped), so an empty result here means the inner one is done too and the
+    // caller's loop ends exactly when it should. One slice at a time keeps a tile-major run's
+    // bounded host memory bounded through the tone mapping as well.
     Status finish(std::vector<Frame>& out) override {
+        if (m_finished) {
+            return {};
+        }
         std::vector<Frame> inner_out;
         if (auto st = m_inner->finish(inner_out); !st.ok()) {
             return st;
+        }
+        if (inner_out.empty()) {
+            m_finished = true;
+            return {};
         }
         restore(inner_out, out);
         return {};
@@ -121,11 +132,14 @@ class ToneMappedProcessor final : public FrameProcessor {
     imaging::ToneMapper m_mapper;
     ColorInfo m_color;
     int m_threads;
+    bool m_finished = false;  // the inner finish() appended nothing: every frame came out
 };
 
 }  // namespace
 
-pipeline::UpscalerConfig upscaler_config(const JobSpec& spec, const std::string& device) {
+pipeline::UpscalerConfig upscaler_config(const JobSpec& spec,
+                                         const std::string& device,
+                                         const fs::path& scratch_dir) {
     const ModelSettings& m = spec.model;
     pipeline::UpscalerConfig c;
     c.model_dir = resolve_model_dir(spec);
@@ -195,6 +209,18 @@ pipeline::UpscalerConfig upscaler_config(const JobSpec& spec, const std::string&
     c.tiling.shift = m.tile_shift;
     c.tiling.batch_size = m.tile_batch_size;
     c.tiling.adaptive_batch = m.adaptive_tile_batch;
+    switch (m.tile_order) {
+        case ModelTileOrder::Auto:
+            c.tiling.order = pipeline::TileOrder::Auto;
+            break;
+        case ModelTileOrder::FrameMajor:
+            c.tiling.order = pipeline::TileOrder::FrameMajor;
+            break;
+        case ModelTileOrder::TileMajor:
+            c.tiling.order = pipeline::TileOrder::TileMajor;
+            break;
+    }
+    c.scratch_dir = scratch_dir;
     c.unload_dit = m.unload_dit;
     c.noise_file = m.noise_file;
     return c;
@@ -251,7 +277,8 @@ Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
                 context.width, context.height, spec.scale, spec.threads);
             break;
         case UpscalerKind::FlashVSR: {
-            pipeline::UpscalerConfig config = upscaler_config(spec, context.device);
+            pipeline::UpscalerConfig config =
+                upscaler_config(spec, context.device, context.scratch_dir);
             std::error_code ec;
             if (!fs::is_directory(config.model_dir, ec)) {
                 return Error(ErrorCode::ModelFileMissing,
@@ -267,22 +294,28 @@ Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
             break;
         }
     }
-    if (uses_tone_mapping(spec, context.source_color)) {
-        if (!context.hdr_l_max) {
-            return Error(ErrorCode::Internal, "tone mapping needs a measured or given l_max");
-        }
-        imaging::ToneMapParams params;
-        params.method = spec.hdr.method;
-        params.exposure = spec.hdr.exposure;
-        params.l_max = *context.hdr_l_max;
-        auto mapper = imaging::ToneMapper::create(params);
-        if (!mapper.ok()) {
-            return mapper.error();
-        }
-        processor = std::make_unique<ToneMappedProcessor>(std::move(processor), *mapper,
-                                                          context.source_color, spec.threads);
+    return with_tone_mapping(std::move(processor), spec, context);
+}
+
+Result<std::unique_ptr<FrameProcessor>> with_tone_mapping(std::unique_ptr<FrameProcessor> inner,
+                                                          const JobSpec& spec,
+                                                          const ProcessorContext& context) {
+    if (!uses_tone_mapping(spec, context.source_color)) {
+        return inner;
     }
-    return processor;
+    if (!context.hdr_l_max) {
+        return Error(ErrorCode::Internal, "tone mapping needs a measured or given l_max");
+    }
+    imaging::ToneMapParams params;
+    params.method = spec.hdr.method;
+    params.exposure = spec.hdr.exposure;
+    params.l_max = *context.hdr_l_max;
+    auto mapper = imaging::ToneMapper::create(params);
+    if (!mapper.ok()) {
+        return mapper.error();
+    }
+    return std::unique_ptr<FrameProcessor>(std::make_unique<ToneMappedProcessor>(
+        std::move(inner), *mapper, context.source_color, spec.threads));
 }
 
 }  // namespace engine::jobs

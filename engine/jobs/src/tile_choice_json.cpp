@@ -11,7 +11,8 @@ nlohmann::json tile_choice_to_value(const TileChoice& tiles) {
             {"tile_size", tiles.tile_size},
             {"tile_overlap", tiles.tile_overlap},
             {"shift", tiles.shift},
-            {"batch_size", tiles.batch_size}};
+            {"batch_size", tiles.batch_size},
+            {"order", std::string(tile_order_name(tiles.order))}};
 }
 
 TileChoice tile_choice_from_value(const nlohmann::json& value) {
@@ -21,6 +22,10 @@ TileChoice tile_choice_from_value(const nlohmann::json& value) {
     t.tile_overlap = value.at("tile_overlap").get<int>();
     t.shift = value.at("shift").get<bool>();
     t.batch_size = value.at("batch_size").get<int>();
+    // Absent in manifests written before the tile order existed; those and unknown names read
+    // as Auto: the order changes no pixels, so any manifest stays resumable.
+    t.order =
+        parse_tile_order(value.value("order", std::string("auto"))).value_or(ModelTileOrder::Auto);
     return t;
 }
 

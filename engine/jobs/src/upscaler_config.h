@@ -5,6 +5,7 @@
 #include "engine/jobs/job_spec.h"
 #include "engine/pipeline/upscaler.h"
 
+#include <filesystem>
 #include <string>
 
 namespace engine::jobs {
@@ -12,6 +13,10 @@ namespace engine::jobs {
 // `device`: the worker's device; empty: spec.model.device. The model folder is resolved
 // (resolve_model_dir). Tiling is enabled only for a resolved size (tile_size > 0): the runner
 // resolves tile_size 0 (auto) through the planner before it makes processors.
-pipeline::UpscalerConfig upscaler_config(const JobSpec& spec, const std::string& device);
+// `scratch_dir`: UpscalerConfig::scratch_dir (a tile-major run's tile outputs); empty: the system
+// temporary folder.
+pipeline::UpscalerConfig upscaler_config(const JobSpec& spec,
+                                         const std::string& device,
+                                         const std::filesystem::path& scratch_dir = {});
 
 }  // namespace engine::jobs

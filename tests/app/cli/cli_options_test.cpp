@@ -136,6 +136,16 @@ const std::vector<Row>& rows() {
          [](const Options& o) { EXPECT_EQ(o.spec.model.tile_batch_size, 4); }},
         {{"--tile_batch_size", "auto"},
          [](const Options& o) { EXPECT_EQ(o.spec.model.tile_batch_size, 0); }},
+        {{"--tile_order", "tile"},
+         [](const Options& o) {
+             EXPECT_EQ(o.spec.model.tile_order, jobs::ModelTileOrder::TileMajor);
+         }},
+        {{"--tile_order", "Frame"},
+         [](const Options& o) {
+             EXPECT_EQ(o.spec.model.tile_order, jobs::ModelTileOrder::FrameMajor);
+         }},
+        {{"--tile_order", "auto"},
+         [](const Options& o) { EXPECT_EQ(o.spec.model.tile_order, jobs::ModelTileOrder::Auto); }},
         {{"--adaptive_tile_batch", "False"},
          [](const Options& o) { EXPECT_FALSE(o.spec.model.adaptive_tile_batch); }},
         {{"--unload_dit", "True"}, [](const Options& o) { EXPECT_TRUE(o.spec.model.unload_dit); }},
@@ -271,6 +281,7 @@ TEST(CliOptionsTest, BadValuesNameTheOptionAndTheAcceptedValues) {
         {{"--sparse_ratio", "-1"}, "--sparse_ratio"},
         {{"--tile_size", "16"}, "--tile_size"},
         {{"--tile_batch_size", "many"}, "--tile_batch_size"},
+        {{"--tile_order", "diagonal"}, "--tile_order"},
         {{"--memory_budget", "0"}, "--memory_budget"},
         {{"--max_segment_frames", "0"}, "--max_segment_frames"},
         {{"--scene_cut_threshold", "1.5"}, "--scene_cut_threshold"},
@@ -299,6 +310,9 @@ TEST(CliOptionsTest, BadValuesNameTheOptionAndTheAcceptedValues) {
     auto b = parse({"-i", "a", "--overwrite", "maybe"});
     ASSERT_FALSE(b.ok());
     EXPECT_EQ(b.error().get("accepted"), "True|False");
+    auto order = parse({"-i", "a", "--tile_order", "rows"});
+    ASSERT_FALSE(order.ok());
+    EXPECT_EQ(order.error().get("accepted"), "auto|frame|tile");
     auto scale = parse({"-i", "a", "--scale", "5"});
     EXPECT_NE(scale.error().detail.find("2 to 4"), std::string::npos);
 }
@@ -464,6 +478,22 @@ TEST_F(CliJobFileTest, JobFileIsTheBaseAndOptionsOverrideIt) {
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().code, engine::ErrorCode::InvalidArgument);
     EXPECT_EQ(bad.error().get("field"), "scale");
+}
+
+// --print-job prints the spec's JSON: the tile order is in it and reads back.
+TEST(CliOptionsTest, PrintedJobCarriesTheTileOrder) {
+    auto r = parse({"-i", "in.mp4", "--tiled_dit", "True", "--tile_order", "tile"});
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    auto spec = finalize_job_spec(*r);
+    ASSERT_TRUE(spec.ok()) << spec.error().to_string();
+    const std::string printed = jobs::to_json(*spec);
+    EXPECT_NE(printed.find("\"tile_order\": \"tile\""), std::string::npos) << printed;
+    auto again = jobs::job_spec_from_json(printed);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->model.tile_order, jobs::ModelTileOrder::TileMajor);
+    const std::string usage = usage_text();
+    EXPECT_NE(usage.find("--tile_order"), std::string::npos);
+    EXPECT_NE(usage.find("scratch disk"), std::string::npos);
 }
 
 TEST(CliOptionsTest, UsageGroupsOptionsAndExplainsCompatibilityOnes) {

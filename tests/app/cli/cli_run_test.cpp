@@ -516,6 +516,7 @@ TEST_F(CliRunTest, PlanPrintsThePredictionAndTheAutoChoice) {
                               path("b.txt"));
     ASSERT_EQ(tiles.exit_code, 0) << tiles.output;
     EXPECT_NE(tiles.output.find("(chosen by auto)"), std::string::npos) << tiles.output;
+    EXPECT_NE(tiles.output.find("tile order   "), std::string::npos) << tiles.output;
     EXPECT_FALSE(fs::exists(path("in_4x.mkv")));
 }
 

@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 struct Instance {
     TileChoice tiles;
     std::vector<std::int64_t> frames;
+    fs::path scratch_dir;
+    int finish_calls = 0;
 };
 
 struct Recorder {
@@ -30,6 +32,8 @@ struct Recorder {
     std::vector<Instance> instances;
     // Fails a push with OutOfMemory when this returns true (instance number, tiles, frames seen).
     std::function<bool(int, const TileChoice&, int)> out_of_memory;
+    // Like a tile-major run: no frame before the end, then one frame per finish() call.
+    bool one_frame_per_finish = false;
 };
 
 // Bicubic in FlashVSR's clothes: the spec stays a FlashVSR spec (tiles, cuts, fingerprints), the
@@ -53,15 +57,35 @@ class FakeModel final : public FrameProcessor {
         if (m_recorder.out_of_memory && m_recorder.out_of_memory(m_instance, tiles, seen)) {
             return Error(ErrorCode::OutOfMemory, "CUDA out of memory. Tried to allocate 2.00 GiB");
         }
+        if (m_recorder.one_frame_per_finish) {
+            return m_inner->push(frame, m_held);
+        }
         return m_inner->push(frame, out);
     }
-    Status finish(std::vector<Frame>& out) override { return m_inner->finish(out); }
+    Status finish(std::vector<Frame>& out) override {
+        {
+            std::lock_guard<std::mutex> lock(m_recorder.mutex);
+            ++m_recorder.instances[std::size_t(m_instance)].finish_calls;
+        }
+        if (!m_recorder.one_frame_per_finish) {
+            return m_inner->finish(out);
+        }
+        if (auto st = m_inner->finish(m_held); !st.ok()) {
+            return st;
+        }
+        if (m_next < m_held.size()) {
+            out.push_back(std::move(m_held[m_next++]));
+        }
+        return {};
+    }
     std::string description() const override { return "fake FlashVSR"; }
 
   private:
     std::unique_ptr<FrameProcessor> m_inner;
     Recorder& m_recorder;
     int m_instance;
+    std::vector<Frame> m_held;
+    std::size_t m_next = 0;
 };
 
 ProcessorFactory fake_factory(Recorder& recorder) {
@@ -80,6 +104,7 @@ ProcessorFactory fake_factory(Recorder& recorder) {
             instance = static_cast<int>(recorder.instances.size());
             Instance record;
             record.tiles = requested_tiles(spec);
+            record.scratch_dir = context.scratch_dir;
             recorder.instances.push_back(record);
         }
         return std::unique_ptr<FrameProcessor>(
@@ -362,6 +387,55 @@ TEST_F(JobExecutionModel, AutoTilesAreChosenOnceAndReusedOnResume) {
         EXPECT_FALSE(p.stage_name.empty());
         EXPECT_TRUE(p.gpu_memory.empty());
     }
+}
+
+// A tile-major processor hands its frames out in slices at the end: the runner asks until a call
+// appends nothing, so every frame reaches the segment files, in order. The order reaches the
+// processor with the job's work folder as its scratch folder, and a checkpoint made tile by tile
+// resumes frame by frame (same pixels, same fingerprint).
+TEST_F(JobExecutionModel, SlicedFinishDeliversEveryFrameInOrder) {
+    const fs::path input = m_root / "in.mkv";
+    ASSERT_TRUE(jobs_test::write_test_video(input, 50, 160, 120).ok());
+    JobSpec s = spec(input);
+    s.segments.max_segment_frames = 30;  // 2 segments of 25 frames, 2 frames of overlap
+    s.segments.scene_cuts = false;
+    s.model.tiled_dit = true;
+    s.model.tile_size = 64;
+    s.model.tile_order = ModelTileOrder::TileMajor;
+
+    Recorder recorder;
+    recorder.one_frame_per_finish = true;
+    CancelToken cancel;
+    Outcome stopped = run(s, recorder, cancel, 1);
+    ASSERT_FALSE(stopped.status.ok());
+    ASSERT_GE(recorder.instances.size(), 1u);
+    const Instance& first = recorder.instances[0];
+    EXPECT_EQ(first.tiles.order, ModelTileOrder::TileMajor);
+    EXPECT_EQ(first.tiles.batch_size, 1);
+    EXPECT_EQ(first.scratch_dir, checkpoint_dir_for(s));
+    // 27 frames fed (25 + the overlap after it): 27 slices, then the empty call that ends it.
+    EXPECT_EQ(first.frames.size(), 27u);
+    EXPECT_EQ(first.finish_calls, 28);
+    const Manifest m = manifest_of(s);
+    ASSERT_EQ(m.finished.size(), 1u);
+    ASSERT_TRUE(m.tiles.has_value());
+    EXPECT_EQ(m.tiles->order, ModelTileOrder::TileMajor);
+    ASSERT_TRUE(stopped.summary.plan.has_value());
+    EXPECT_GT(stopped.summary.plan->prediction.scratch_disk_bytes, 0u);
+
+    // Resumed frame by frame: the finished segment is kept, the other runs in the new order.
+    JobSpec frame_major = s;
+    frame_major.model.tile_order = ModelTileOrder::FrameMajor;
+    Recorder r2;
+    r2.one_frame_per_finish = true;
+    Outcome resumed = run(frame_major, r2);
+    ASSERT_TRUE(resumed.status.ok()) << resumed.status.error().to_string();
+    EXPECT_EQ(resumed.summary.segments_resumed, 1);
+    ASSERT_EQ(r2.instances.size(), 1u);
+    EXPECT_EQ(r2.instances[0].tiles.order, ModelTileOrder::FrameMajor);
+    EXPECT_EQ(r2.instances[0].finish_calls, int(r2.instances[0].frames.size()) + 1);
+    EXPECT_EQ(compare_with_bicubic(input, s.output), "");
+    EXPECT_EQ(resumed.progress.back().frames_done, 50);
 }
 
 }  // namespace

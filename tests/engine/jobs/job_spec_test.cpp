@@ -47,6 +47,7 @@ JobSpec unusual_spec() {
     m.tile_shift = false;
     m.tile_batch_size = 3;
     m.adaptive_tile_batch = false;
+    m.tile_order = ModelTileOrder::TileMajor;
     m.unload_dit = true;
     m.memory_budget = 12LL << 30;
     m.noise_file = "/tmp/noise.safetensors";
@@ -88,6 +89,7 @@ TEST(JobSpecJson, RoundTripKeepsEveryField) {
     EXPECT_FALSE(back->model.tile_shift);
     EXPECT_EQ(back->model.tile_batch_size, 3);
     EXPECT_FALSE(back->model.adaptive_tile_batch);
+    EXPECT_EQ(back->model.tile_order, ModelTileOrder::TileMajor);
     EXPECT_TRUE(back->model.unload_dit);
     EXPECT_EQ(back->model.memory_budget, 12LL << 30);
     EXPECT_FALSE(back->segments.scene_cuts);
@@ -104,6 +106,7 @@ TEST(JobSpecJson, SpecsWrittenBeforeTilingAndSceneCutsStillRead) {
     ASSERT_TRUE(old.ok()) << old.error().to_string();
     EXPECT_FALSE(old->model.tiled_dit);
     EXPECT_EQ(old->model.tile_size, 256);
+    EXPECT_EQ(old->model.tile_order, ModelTileOrder::Auto);  // before the tile order existed
     EXPECT_TRUE(old->segments.scene_cuts);
 
     auto bad = job_spec_from_json(R"({"model": {"tile_size": "big"}})");
@@ -134,6 +137,9 @@ TEST(JobSpecFingerprint, TilingAndSceneCutFieldsThatChangePixels) {
     EXPECT_TRUE(differs([](JobSpec& s) { s.segments.scene_cut_threshold = 0.5; }));
     // Memory and speed only.
     EXPECT_FALSE(differs([](JobSpec& s) { s.model.tile_batch_size = 4; }));
+    // Both orders give the same pixels: switching resumes the same checkpoint.
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.tile_order = ModelTileOrder::TileMajor; }));
+    EXPECT_FALSE(differs([](JobSpec& s) { s.model.tile_order = ModelTileOrder::FrameMajor; }));
     EXPECT_FALSE(differs([](JobSpec& s) { s.model.adaptive_tile_batch = false; }));
     EXPECT_FALSE(differs([](JobSpec& s) { s.model.unload_dit = true; }));
     EXPECT_FALSE(differs([](JobSpec& s) { s.model.memory_budget = 1LL << 30; }));
@@ -306,6 +312,23 @@ TEST(JobSpecValidate, RejectsInconsistentSettings) {
     EXPECT_EQ(field_of(t), "segments.scene_cut_threshold");
     t.segments.scene_cut_threshold = 1.5;
     EXPECT_EQ(field_of(t), "segments.scene_cut_threshold");
+}
+
+TEST(JobSpecJson, TileOrderNames) {
+    for (ModelTileOrder order :
+         {ModelTileOrder::Auto, ModelTileOrder::FrameMajor, ModelTileOrder::TileMajor}) {
+        EXPECT_EQ(parse_tile_order(tile_order_name(order)), order);
+    }
+    EXPECT_EQ(tile_order_name(ModelTileOrder::TileMajor), "tile");
+    EXPECT_EQ(tile_order_name(ModelTileOrder::FrameMajor), "frame");
+    EXPECT_FALSE(parse_tile_order("tiles").has_value());
+    auto read = job_spec_from_json(R"({"model": {"tile_order": "frame"}})");
+    ASSERT_TRUE(read.ok());
+    EXPECT_EQ(read->model.tile_order, ModelTileOrder::FrameMajor);
+    auto bad = job_spec_from_json(R"({"model": {"tile_order": "diagonal"}})");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().get("field"), "model.tile_order");
+    EXPECT_EQ(bad.error().get("accepted"), "auto|frame|tile");
 }
 
 }  // namespace

@@ -105,6 +105,36 @@ TEST(PlannerTiles, SmallerTilesHalveBatchThenSizeDownToTheFloor) {
     EXPECT_FALSE(tiled(256).same_pixels(tiled(224)));
     EXPECT_TRUE(TileChoice{}.same_pixels(TileChoice{}));
     EXPECT_EQ(TileChoice{}.describe(), "untiled");
+
+    // Tile by tile holds one state whatever the batch: the tiles shrink right away.
+    TileChoice tile_major = tiled(512, 24, false, 4);
+    tile_major.order = ModelTileOrder::TileMajor;
+    EXPECT_EQ(tile_major.describe(), "tiles 512x512 (overlap 24), tile by tile");
+    auto shrunk = smaller_tiles(tile_major, 1920, 1080);
+    ASSERT_TRUE(shrunk.has_value());
+    EXPECT_EQ(shrunk->tile_size, 256);
+    EXPECT_EQ(shrunk->order, ModelTileOrder::TileMajor);
+    EXPECT_TRUE(tile_major.same_pixels(tiled(512)));  // the order changes no pixels
+    TileChoice frame_major = tiled(512, 24, false, 2);
+    frame_major.order = ModelTileOrder::FrameMajor;
+    EXPECT_EQ(frame_major.describe(), "tiles 512x512 (overlap 24), batch 2, frame by frame");
+}
+
+TEST(PlannerTiles, TileMajorFollowsThePipelinesAutoRule) {
+    TileChoice t = tiled(256, 24, false, 2);
+    EXPECT_TRUE(t.tile_major(45));  // fewer resident than tiles
+    EXPECT_FALSE(t.tile_major(2));  // every tile resident
+    EXPECT_FALSE(t.tile_major(1));  // one tile
+    t.batch_size = 0;               // automatic batch: resident
+    EXPECT_FALSE(t.tile_major(45));
+    t.order = ModelTileOrder::TileMajor;
+    EXPECT_TRUE(t.tile_major(1));
+    t.order = ModelTileOrder::FrameMajor;
+    t.batch_size = 1;
+    EXPECT_FALSE(t.tile_major(45));
+    TileChoice untiled;
+    untiled.order = ModelTileOrder::TileMajor;
+    EXPECT_FALSE(untiled.tile_major(1));
 }
 
 TEST(PlannerPrediction, AnalyticModelMatchesTheH200Measurements) {
@@ -175,20 +205,25 @@ TEST(PlannerPrediction, AutoPicksTheLargestTilesThatFitTheBudget) {
     auto bigger = plan_job(larger, hd, fake_gpu(100 * kGiB));
     ASSERT_TRUE(bigger.ok());
     EXPECT_FALSE(bigger->fits);
-    // The batch is the largest that fits with those tiles.
-    if (plan->tiles.batch_size < plan->tiles_per_frame) {
-        JobSpec more = s;
-        more.model.tiled_dit = true;
-        more.model.tile_size = plan->tiles.tile_size;
-        more.model.tile_batch_size = plan->tiles.batch_size + 1;
-        EXPECT_FALSE(plan_job(more, hd, fake_gpu(100 * kGiB))->fits);
-    }
+    // Frame by frame with every tile resident does not fit with those tiles: one resident state,
+    // tile by tile, no shifted grid (the planner's choice; it doubles the work).
+    EXPECT_EQ(plan->tiles.order, ModelTileOrder::TileMajor);
+    EXPECT_EQ(plan->tiles.batch_size, 1);
+    EXPECT_FALSE(plan->tiles.shift);
+    JobSpec all_resident = s;
+    all_resident.model.tiled_dit = true;
+    all_resident.model.tile_size = plan->tiles.tile_size;
+    all_resident.model.tile_shift = false;
+    all_resident.model.tile_batch_size = plan->tiles_per_frame;
+    all_resident.model.tile_order = ModelTileOrder::FrameMajor;
+    EXPECT_FALSE(plan_job(all_resident, hd, fake_gpu(100 * kGiB))->fits);
     const std::string summary = plan->summary();
     EXPECT_EQ(summary.rfind("auto chose tiles " + std::to_string(plan->tiles.tile_size) + "x", 0),
               0u)
         << summary;
     EXPECT_NE(summary.find("predicted"), std::string::npos);
-    EXPECT_NE(summary.find(", batch " + std::to_string(plan->tiles.batch_size)), std::string::npos);
+    EXPECT_NE(summary.find(", tile by tile, "), std::string::npos) << summary;
+    EXPECT_NE(summary.find(", scratch "), std::string::npos) << summary;
 
     // Enough memory: the whole frame, untiled.
     s.model.memory_budget = 0;
@@ -306,6 +341,61 @@ TEST(PlannerCalibration, MeasuresWeightsAndPerTokenMemoryOfTheRealProcessor) {
     EXPECT_EQ(failed.error().code, ErrorCode::OutOfMemory);
 }
 
+// Holds every frame, then hands them out one per finish() call (as a tile-major run does).
+class SlicingProcessor final : public FrameProcessor {
+  public:
+    SlicingProcessor(int w, int h, int scale, int& finish_calls)
+        : m_w(w), m_h(h), m_scale(scale), m_finish_calls(finish_calls) {}
+    int output_width() const override { return m_w * m_scale; }
+    int output_height() const override { return m_h * m_scale; }
+    Status push(const Frame& frame, std::vector<Frame>& out) override {
+        (void)out;
+        m_held.push_back(frame.index);
+        return {};
+    }
+    Status finish(std::vector<Frame>& out) override {
+        ++m_finish_calls;
+        if (m_next < m_held.size()) {
+            Frame f;
+            f.allocate(1, 1, SampleType::U8);  // only counted by the calibration
+            f.index = m_held[m_next++];
+            out.push_back(std::move(f));
+        }
+        return {};
+    }
+    std::string description() const override { return "slicing"; }
+
+  private:
+    int m_w;
+    int m_h;
+    int m_scale;
+    int& m_finish_calls;
+    std::vector<std::int64_t> m_held;
+    std::size_t m_next = 0;
+};
+
+TEST(PlannerCalibration, SlicedFinishIsCalledUntilItAppendsNothing) {
+    JobSpec s = flashvsr_spec();
+    DeviceResources cpu;
+    cpu.device = "cpu";
+    cpu.name = "CPU";
+    cpu.host_available_bytes = 64 * kGiB;
+    PlannerOptions options;
+    options.calibration = CalibrationMode::Measure;
+    options.calibration_frames = 12;
+    int finish_calls = 0;
+    options.processor_factory =
+        [&](const JobSpec& spec,
+            const ProcessorContext& c) -> Result<std::unique_ptr<FrameProcessor>> {
+        return std::unique_ptr<FrameProcessor>(
+            std::make_unique<SlicingProcessor>(c.width, c.height, spec.scale, finish_calls));
+    };
+    auto plan = plan_job(s, input(320, 180), cpu, options);
+    ASSERT_TRUE(plan.ok()) << plan.error().to_string();
+    EXPECT_EQ(finish_calls, 13);  // 12 slices, then the empty call
+    EXPECT_GT(plan->calibration->seconds_per_output_pixel, 0.0);
+}
+
 TEST(PlannerDevices, CpuIsAlwaysThereAndUnknownGpusAreReported) {
     auto cpu = query_device_resources("cpu");
     ASSERT_TRUE(cpu.ok());
@@ -318,6 +408,165 @@ TEST(PlannerDevices, CpuIsAlwaysThereAndUnknownGpusAreReported) {
     EXPECT_EQ(missing.error().code, ErrorCode::DeviceUnavailable);
     EXPECT_EQ(query_device_resources("tpu").error().code, ErrorCode::InvalidArgument);
     EXPECT_TRUE(query_device_resources("auto").ok());
+}
+
+// Issue #7: 2048x3840 and 1024x1920 output under a 10 GiB budget, host memory under 8 GiB
+// whatever the clip length.
+TEST(PlannerTileMajor, BigTilesWithOneResidentStateUnderTenGiB) {
+    JobSpec s = flashvsr_spec();
+    s.model.tile_size = 0;  // auto
+    s.model.memory_budget = static_cast<std::int64_t>(10 * kGiB);
+    PlannerOptions options;
+    options.work_folder_free_bytes = 100000 * kGiB;  // disk is not the limit here
+    const InputProbe uhd = input(960, 512, 100000);  // x4 = 3840x2048, a long clip
+    auto plan = plan_job(s, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(plan.ok()) << plan.error().to_string();
+    EXPECT_TRUE(plan->fits);
+    ASSERT_TRUE(plan->tiles.tiled);
+    EXPECT_EQ(plan->tiles.order, ModelTileOrder::TileMajor);
+    EXPECT_FALSE(plan->tiles.shift);
+    const ResourcePrediction& p = plan->prediction;
+    EXPECT_LE(p.peak_gpu_bytes, 10 * kGiB);
+    EXPECT_EQ(p.canvas_bytes, 0u);  // the output goes to the scratch file
+    // Device memory = weights + one tile's state + activations (x allocator overhead).
+    EXPECT_EQ(p.peak_gpu_bytes, static_cast<std::uint64_t>(
+                                    double(p.weights_bytes + p.state_bytes + p.activation_bytes) *
+                                    kAllocatorOverhead));
+    // The same tiles frame by frame (one resident, the others parked) need the canvases: more
+    // device memory, and every other state parked in host memory.
+    JobSpec frame_major = apply_tiles(s, plan->tiles);
+    frame_major.model.tile_order = ModelTileOrder::FrameMajor;
+    auto parked = plan_job(frame_major, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(parked.ok());
+    EXPECT_GT(parked->prediction.canvas_bytes, 0u);
+    EXPECT_GT(parked->prediction.peak_gpu_bytes, p.peak_gpu_bytes);
+    EXPECT_EQ(parked->prediction.scratch_disk_bytes, 0u);
+    EXPECT_EQ(parked->max_segment_frames, 0);
+    // Frame by frame only, the planner has to take smaller tiles.
+    JobSpec frame_only = s;
+    frame_only.model.tile_order = ModelTileOrder::FrameMajor;
+    auto small = plan_job(frame_only, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(small.ok());
+    EXPECT_LT(small->tiles.tile_size, plan->tiles.tile_size);
+    EXPECT_EQ(small->tiles.order, ModelTileOrder::FrameMajor);
+
+    // Host memory: the capped segment's frames stay under the 4 GiB limit and the whole process
+    // under 8 GiB; a longer clip changes nothing.
+    EXPECT_GT(plan->max_segment_frames, 100);
+    EXPECT_LT(plan->max_segment_frames, 100000);
+    EXPECT_LE(p.segment_frames_bytes, kTileMajorHostFramesBytes);
+    EXPECT_GT(p.segment_frames_bytes, kTileMajorHostFramesBytes / 2);
+    EXPECT_LT(p.peak_host_bytes, 8 * kGiB);
+    auto longer = plan_job(s, input(960, 512, 1000000), fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(longer.ok());
+    EXPECT_EQ(longer->prediction.peak_host_bytes, p.peak_host_bytes);
+    EXPECT_EQ(longer->max_segment_frames, plan->max_segment_frames);
+    // Scratch: the segment's output (float32 RGB) x the overlap factor (> 1 with overlaps).
+    const double segment_output = double(plan->max_segment_frames) * 3840.0 * 2048.0 * 3 * 4;
+    EXPECT_GT(double(p.scratch_disk_bytes), segment_output);
+    EXPECT_LT(double(p.scratch_disk_bytes), 2.0 * segment_output);
+    EXPECT_GE(p.temp_disk_bytes, p.scratch_disk_bytes);
+    EXPECT_NE(plan->reason.find("tile by tile: segments of at most " +
+                                std::to_string(plan->max_segment_frames) + " frames"),
+              std::string::npos)
+        << plan->reason;
+
+    // 1024x1920: the whole frame needs ~18 GiB; tile by tile fits 10 GiB.
+    auto hd = plan_job(s, input(480, 256, 100000), fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(hd.ok());
+    EXPECT_TRUE(hd->fits);
+    EXPECT_TRUE(hd->tiles.tiled);
+    EXPECT_LE(hd->prediction.peak_gpu_bytes, 10 * kGiB);
+    EXPECT_LT(hd->prediction.peak_host_bytes, 8 * kGiB);
+}
+
+TEST(PlannerTileMajor, SegmentsAreCappedByTheWorkFoldersFreeDisk) {
+    JobSpec s = flashvsr_spec();
+    s.model.tiled_dit = true;
+    s.model.tile_size = 256;
+    s.model.tile_order = ModelTileOrder::TileMajor;
+    s.output_settings.mode = io::OutputMode::Pictures;  // no chunks: the scratch alone
+    PlannerOptions options;
+    options.work_folder_free_bytes = 40 * kGiB;
+    const InputProbe uhd = input(960, 540, 5000);
+    auto plan = plan_job(s, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(plan->tiles.order, ModelTileOrder::TileMajor);
+    EXPECT_EQ(plan->tiles.batch_size, 1);
+    EXPECT_EQ(plan->work_folder_free_bytes, 40 * kGiB);
+    EXPECT_LE(double(plan->prediction.scratch_disk_bytes), 40.0 * kGiB * kScratchDiskShare);
+    EXPECT_GT(double(plan->prediction.scratch_disk_bytes), 30.0 * kGiB * kScratchDiskShare);
+    // More disk: longer segments, until the host limit caps them.
+    options.work_folder_free_bytes = 80 * kGiB;
+    auto roomier = plan_job(s, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(roomier.ok());
+    EXPECT_GT(roomier->max_segment_frames, plan->max_segment_frames);
+    // Two workers run two segments at once: half as long.
+    JobSpec two = s;
+    two.devices = {"cuda:0", "cuda:1"};
+    options.work_folder_free_bytes = 40 * kGiB;
+    auto shared = plan_job(two, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(shared.ok());
+    EXPECT_NEAR(double(shared->max_segment_frames), plan->max_segment_frames / 2.0, 1.0);
+    // Hardly any disk: the shortest segments allowed (min_segment_frames + 2 x overlap), flagged.
+    options.work_folder_free_bytes = kGiB;
+    auto tight = plan_job(s, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(tight.ok());
+    EXPECT_EQ(tight->max_segment_frames,
+              s.segments.min_segment_frames + 2 * s.segments.segment_overlap);
+    EXPECT_NE(tight->reason.find("short of disk"), std::string::npos) << tight->reason;
+    // The spec's own shorter limit stays the limit (the runner takes the smaller one).
+    JobSpec short_segments = s;
+    short_segments.segments.max_segment_frames = 100;
+    options.work_folder_free_bytes = 100000 * kGiB;
+    auto bounded = plan_job(short_segments, uhd, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(bounded.ok());
+    EXPECT_EQ(bounded->max_segment_frames, 100);
+}
+
+TEST(PlannerTileMajor, ExplicitSettingsAreKept) {
+    JobSpec s = flashvsr_spec();
+    s.model.tiled_dit = true;
+    s.model.tile_size = 192;
+    s.model.tile_shift = true;  // explicit: kept
+    PlannerOptions options;
+    options.work_folder_free_bytes = 1000 * kGiB;
+    const InputProbe hd = input(480, 270, 100);
+    // Plenty of memory, automatic order and batch: every tile resident, frame by frame.
+    auto roomy = plan_job(s, hd, fake_gpu(140 * kGiB), options);
+    ASSERT_TRUE(roomy.ok());
+    EXPECT_EQ(roomy->tiles.order, ModelTileOrder::FrameMajor);
+    EXPECT_EQ(roomy->tiles.batch_size, roomy->tiles_per_frame);
+    EXPECT_TRUE(roomy->tiles.shift);
+    EXPECT_EQ(roomy->tiles.tile_size, 192);
+    EXPECT_EQ(roomy->prediction.scratch_disk_bytes, 0u);
+    EXPECT_EQ(roomy->max_segment_frames, 0);
+    // A 10 GiB budget: the same tiles, tile by tile.
+    s.model.memory_budget = static_cast<std::int64_t>(10 * kGiB);
+    auto tight = plan_job(s, hd, fake_gpu(140 * kGiB), options);
+    ASSERT_TRUE(tight.ok());
+    EXPECT_EQ(tight->tiles.order, ModelTileOrder::TileMajor);
+    EXPECT_EQ(tight->tiles.tile_size, 192);
+    EXPECT_TRUE(tight->tiles.shift);
+    EXPECT_TRUE(tight->fits);
+    EXPECT_GT(tight->prediction.scratch_disk_bytes, 0u);
+    // An explicit batch below the tile count with the automatic order: tile by tile, as the
+    // pipeline decides; an explicit frame order keeps its batch and parks the rest.
+    s.model.memory_budget = 0;
+    s.model.tile_batch_size = 2;
+    EXPECT_EQ(plan_job(s, hd, fake_gpu(140 * kGiB), options)->tiles.order,
+              ModelTileOrder::TileMajor);
+    s.model.tile_order = ModelTileOrder::FrameMajor;
+    auto parked = plan_job(s, hd, fake_gpu(140 * kGiB), options);
+    EXPECT_EQ(parked->tiles.order, ModelTileOrder::FrameMajor);
+    EXPECT_EQ(parked->tiles.batch_size, 2);
+    // Automatic tiles with an explicit order and batch keep both.
+    s.model.tile_size = 0;
+    s.model.memory_budget = static_cast<std::int64_t>(12 * kGiB);
+    auto auto_frame = plan_job(s, hd, fake_gpu(140 * kGiB), options);
+    ASSERT_TRUE(auto_frame.ok());
+    EXPECT_EQ(auto_frame->tiles.order, ModelTileOrder::FrameMajor);
+    EXPECT_EQ(auto_frame->tiles.batch_size, 2);
 }
 
 TEST(PlannerJson, PlanSerialisesWithPredictionAndReason) {
@@ -333,6 +582,11 @@ TEST(PlannerJson, PlanSerialisesWithPredictionAndReason) {
     EXPECT_EQ(j.at("basis"), "analytic");
     EXPECT_EQ(j.at("summary"), plan->summary());
     EXPECT_FALSE(j.at("reason").get<std::string>().empty());
+    EXPECT_EQ(j.at("tiles").at("order"), "tile");
+    EXPECT_EQ(j.at("prediction").at("scratch_disk_bytes").get<std::uint64_t>(),
+              plan->prediction.scratch_disk_bytes);
+    EXPECT_GT(plan->prediction.scratch_disk_bytes, 0u);
+    EXPECT_EQ(j.at("max_segment_frames").get<std::int64_t>(), plan->max_segment_frames);
 
     EXPECT_FALSE(plan_job(s, input(0, 540), fake_gpu(kGiB)).ok());
 }

@@ -128,6 +128,101 @@ TEST(Processor, ToneMappingWrapsTheScalerWithExactInverse) {
     EXPECT_NEAR(out[0].samples<float>()[0], 0.6f, 1e-4f);
 }
 
+// Stands in for a tile-major run: keeps every frame until the end, then hands them out one per
+// finish() call (bicubic-upscaled), then appends nothing.
+class OneFramePerFinish final : public FrameProcessor {
+  public:
+    explicit OneFramePerFinish(std::unique_ptr<FrameProcessor> inner) : m_inner(std::move(inner)) {}
+    int output_width() const override { return m_inner->output_width(); }
+    int output_height() const override { return m_inner->output_height(); }
+    Status push(const Frame& frame, std::vector<Frame>& out) override {
+        (void)out;
+        return m_inner->push(frame, m_held);
+    }
+    Status finish(std::vector<Frame>& out) override {
+        ++finish_calls;
+        if (m_next < m_held.size()) {
+            out.push_back(std::move(m_held[m_next++]));
+        }
+        return {};
+    }
+    std::string description() const override { return "one frame per finish"; }
+    int finish_calls = 0;
+
+  private:
+    std::unique_ptr<FrameProcessor> m_inner;
+    std::vector<Frame> m_held;
+    std::size_t m_next = 0;
+};
+
+// The HDR wrapper passes a sliced finish() through slice by slice (tone-mapped back), ends with
+// an empty call exactly when the inner one does, and keeps appending nothing afterwards.
+TEST(Processor, ToneMappingForwardsFinishSlices) {
+    JobSpec s = classic_spec(UpscalerKind::Bicubic);
+    s.scale = 2;
+    s.hdr.mode = HdrMode::ToneMapping;
+    s.hdr.method = imaging::ToneMapMethod::Reinhard;
+    ProcessorContext c = context(8, 6);
+    c.source_color.transfer = 8;  // linear
+    c.hdr_l_max = 8.0;
+    JobSpec classic = s;
+    classic.hdr.mode = HdrMode::Sdr;
+    auto inner = make_processor(classic, c);
+    ASSERT_TRUE(inner.ok());
+    auto sliced = std::make_unique<OneFramePerFinish>(std::move(inner).value());
+    OneFramePerFinish* probe = sliced.get();
+    auto made = with_tone_mapping(std::move(sliced), s, c);
+    ASSERT_TRUE(made.ok()) << made.error().to_string();
+    EXPECT_NE((*made)->description().find("tone mapping"), std::string::npos);
+
+    std::vector<Frame> out;
+    for (int i = 0; i < 3; ++i) {
+        Frame flat;
+        flat.allocate(8, 6, SampleType::F32);
+        for (std::size_t k = 0; k < flat.sample_count(); ++k) {
+            flat.samples<float>()[k] = 1.5f + float(i);
+        }
+        flat.index = i;
+        ASSERT_TRUE((*made)->push(flat, out).ok());
+    }
+    EXPECT_TRUE(out.empty());
+    for (int i = 0; i < 3; ++i) {
+        std::vector<Frame> slice;
+        ASSERT_TRUE((*made)->finish(slice).ok());
+        ASSERT_EQ(slice.size(), 1u) << i;
+        EXPECT_EQ(slice[0].index, i);
+        EXPECT_NEAR(slice[0].samples<float>()[0], 1.5f + float(i), 1e-4f);
+    }
+    std::vector<Frame> rest;
+    ASSERT_TRUE((*made)->finish(rest).ok());
+    EXPECT_TRUE(rest.empty());
+    EXPECT_EQ(probe->finish_calls, 4);
+    ASSERT_TRUE((*made)->finish(rest).ok());  // done: nothing more, the inner one not asked
+    EXPECT_TRUE(rest.empty());
+    EXPECT_EQ(probe->finish_calls, 4);
+
+    // SDR: no wrapper at all.
+    JobSpec sdr = s;
+    sdr.hdr.mode = HdrMode::Sdr;
+    auto plain = with_tone_mapping(make_processor(classic, c).value(), sdr, c);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_EQ((*plain)->description(), "bicubic");
+}
+
+TEST(Processor, TileOrderAndScratchFolderReachTheUpscaler) {
+    JobSpec s = classic_spec(UpscalerKind::FlashVSR);
+    s.model.tiled_dit = true;
+    s.model.tile_size = 256;
+    EXPECT_EQ(upscaler_config(s, "").tiling.order, pipeline::TileOrder::Auto);
+    EXPECT_TRUE(upscaler_config(s, "").scratch_dir.empty());
+    s.model.tile_order = ModelTileOrder::TileMajor;
+    EXPECT_EQ(upscaler_config(s, "").tiling.order, pipeline::TileOrder::TileMajor);
+    s.model.tile_order = ModelTileOrder::FrameMajor;
+    pipeline::UpscalerConfig c = upscaler_config(s, "", "/work/jobs/abc");
+    EXPECT_EQ(c.tiling.order, pipeline::TileOrder::FrameMajor);
+    EXPECT_EQ(c.scratch_dir, std::filesystem::path("/work/jobs/abc"));
+}
+
 TEST(Processor, TilingAndUnloadSettingsReachTheUpscaler) {
     JobSpec s = classic_spec(UpscalerKind::FlashVSR);
     s.model.tiled_dit = true;

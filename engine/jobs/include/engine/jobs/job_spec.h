@@ -31,6 +31,11 @@ enum class ModelColorFix { None, AdaIN, Wavelet };
 enum class ModelVersion { V10, V11 };
 enum class ModelLqResample { TorchBicubic, PilBicubic };
 enum class ModelAttention { Auto, Reference, BlockSparseKernel };
+// In which order a tiled run visits (tile, chunk) pairs (engine::pipeline::TileOrder): FrameMajor
+// streams frames out chunk by chunk; TileMajor runs each tile through the whole segment with one
+// tile state on the GPU and its output in a scratch file in the job's work folder (least GPU
+// memory; frames appear when the segment is done); Auto lets the planner pick.
+enum class ModelTileOrder { Auto, FrameMajor, TileMajor };
 
 // Auto: tone-map PQ, HLG and linear-light sources around the upscaler; Sdr: never;
 // ToneMapping: always (a source that is neither PQ nor HLG is read as linear light).
@@ -65,6 +70,9 @@ struct ModelSettings {
     bool tile_shift = true;
     int tile_batch_size = 0;  // 0 = auto
     bool adaptive_tile_batch = true;
+    // --tile_order. Not fingerprinted: both orders give the same pixels, so a checkpoint made in
+    // one order resumes in the other (the manifest's spec and tiles record what ran).
+    ModelTileOrder tile_order = ModelTileOrder::Auto;
     bool unload_dit = false;
     // GPU memory the planner may plan for, in bytes; 0 = the device's free memory.
     std::int64_t memory_budget = 0;
@@ -160,5 +168,8 @@ Status validate(const JobSpec& spec);
 // Names used in JSON and on the command line.
 std::string_view upscaler_kind_name(UpscalerKind kind);
 std::optional<UpscalerKind> parse_upscaler_kind(std::string_view name);
+// "auto", "frame", "tile".
+std::string_view tile_order_name(ModelTileOrder order);
+std::optional<ModelTileOrder> parse_tile_order(std::string_view name);
 
 }  // namespace engine::jobs

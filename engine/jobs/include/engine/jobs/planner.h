@@ -10,6 +10,11 @@
 // frame, i.e. 16x16 output pixels after padding the output to multiples of 128):
 //   device peak = weights + resident tiles x tokens x (KV bytes/token + activation bytes/token)
 //                 + blend canvases (tiled) ; x kAllocatorOverhead
+// A tile-major run (ModelTileOrder::TileMajor) keeps ONE tile state on the device and no canvas
+// (tile outputs go to a scratch file), so its device memory does not grow with the tile count;
+// it pays with host memory (the segment's source frames and full-frame noise, pinned transfer
+// buffers) and scratch disk (the segment's output x the tiles' overlap factor, float32), both
+// proportional to the segment length, which the planner caps (JobPlan::max_segment_frames).
 // with the constants below, derived from the model (KV) and from our own H200 measurements
 // (README: 11.6 GiB at 768x1408, 18.3 GiB at 1024x1920, tiny mode, bf16). With calibration
 // (PlannerOptions::calibration = Measure) the weights and the per-token bytes are measured instead:
@@ -69,6 +74,13 @@ inline constexpr int kTileStep = 32;
 inline constexpr int kMinTileSize = 64;
 // How often one segment is retried with smaller tiles after running out of GPU memory.
 inline constexpr int kMaxOomRetries = 4;
+// Tile-major runs: host memory the segment's source frames (float32 RGB, input size) and its
+// full-frame noise (16 latent channels, float32, one latent frame per 4 frames) may take; the
+// segment length is capped to stay under it, so host memory does not depend on the clip length.
+inline constexpr std::uint64_t kTileMajorHostFramesBytes = 4ull << 30;
+// Tile-major runs: the part of the work folder's free disk the scratch files (one per worker)
+// and the segment chunks together may fill.
+inline constexpr double kScratchDiskShare = 0.80;
 
 // ---- Inputs -------------------------------------------------------------------------------------
 
@@ -111,10 +123,17 @@ struct TileChoice {
     int tile_overlap = 0;
     bool shift = false;
     int batch_size = 1;  // tiles resident on the device at once (pipeline's tile_batch_size)
+    // Auto in a request; the planner resolves it (FrameMajor or TileMajor) for tiled runs. Like
+    // the batch, it changes memory and speed, not pixels.
+    ModelTileOrder order = ModelTileOrder::Auto;
 
-    // Same pixels (batch size ignored).
+    // Same pixels (batch size and order ignored).
     bool same_pixels(const TileChoice& other) const;
-    // "untiled", "tiles 384x384 (overlap 24, shifted grid), batch 2"
+    // Whether a run with these tiles goes tile by tile: TileMajor, or Auto with fewer tiles
+    // resident than the frame has (the pipeline's rule); never untiled.
+    bool tile_major(int tiles_per_frame) const;
+    // "untiled", "tiles 384x384 (overlap 24, shifted grid), batch 2",
+    // "tiles 768x768 (overlap 24), tile by tile" (TileMajor), "..., batch 1, frame by frame"
     std::string describe() const;
 };
 
@@ -126,13 +145,14 @@ int count_tiles(int width, int height, const TileChoice& tiles, int scale = 4);
 // The tiling a spec asks for as it stands (tile_size 0 = auto is NOT resolved: tiled with size 0).
 TileChoice requested_tiles(const JobSpec& spec);
 // The spec with the tiling applied to its model settings (tiled_dit, tile_size, tile_overlap,
-// tile_shift, tile_batch_size).
+// tile_shift, tile_batch_size, tile_order).
 JobSpec apply_tiles(JobSpec spec, const TileChoice& tiles);
 
 // The next tiling to try after a GPU out-of-memory error on a frame of width x height: a tile batch
 // above 1 is halved first (same pixels); then untiled becomes tiled with tiles of half the frame's
 // longer side, and tiled halves the tile size (multiples of kTileStep). std::nullopt when the
-// tiles cannot shrink any more (kMinTileSize, or not larger than overlap + kTileStep).
+// tiles cannot shrink any more (kMinTileSize, or not larger than overlap + kTileStep). A
+// tile-major run holds one tile state whatever the batch: its tiles shrink right away.
 std::optional<TileChoice> smaller_tiles(const TileChoice& current, int width, int height);
 
 // ---- Prediction ---------------------------------------------------------------------------------
@@ -140,11 +160,16 @@ std::optional<TileChoice> smaller_tiles(const TileChoice& current, int width, in
 struct ResourcePrediction {
     // GPU memory at the peak (0 for CPU devices, where the model's memory is host memory).
     std::uint64_t peak_gpu_bytes = 0;
-    // Process memory at the peak: frames in flight, decoder/encoder, parked tile states, and the
-    // model itself on a CPU device.
+    // Process memory at the peak: frames in flight, decoder/encoder, parked tile states, a
+    // tile-major segment's source frames and transfer buffers, and the model itself on a CPU
+    // device.
     std::uint64_t peak_host_bytes = 0;
-    // Lossless chunks in the checkpoint folder (video output); 0 for pictures.
+    // Temporary disk in the work folder: lossless chunks (video output; none for pictures) plus
+    // the tile-major scratch files (scratch_disk_bytes).
     std::uint64_t temp_disk_bytes = 0;
+    // Tile-major: the scratch files of the segments running at once (one per worker): fed frames
+    // x output pixels x 3 x 4 bytes x the tiles' overlap factor. 0 otherwise.
+    std::uint64_t scratch_disk_bytes = 0;
     double upscale_seconds = 0;
     double assemble_seconds = 0;
     double total_seconds() const { return upscale_seconds + assemble_seconds; }
@@ -153,6 +178,8 @@ struct ResourcePrediction {
     std::uint64_t state_bytes = 0;       // KV caches of resident tiles
     std::uint64_t activation_bytes = 0;  // largest chunk of resident tiles
     std::uint64_t canvas_bytes = 0;      // tile blending canvases
+    // Tile-major: host memory of one segment's source frames and noise (per worker).
+    std::uint64_t segment_frames_bytes = 0;
 };
 
 enum class CalibrationMode {
@@ -185,6 +212,9 @@ struct PlannerOptions {
     CancelToken cancel;
     // The processor the calibration runs (tests inject a fake); empty: make_processor.
     ProcessorFactory processor_factory;
+    // Free disk of the job's work folder (tile-major scratch); empty: read from the file system
+    // at checkpoint_dir_for(spec) (or its nearest existing parent).
+    std::optional<std::uint64_t> work_folder_free_bytes;
 };
 
 struct JobPlan {
@@ -201,9 +231,16 @@ struct JobPlan {
     std::optional<Calibration> calibration;
     ResourcePrediction prediction;
     std::string reason;  // why these tiles, one sentence with numbers
+    // Tile-major runs: the most frames one segment may be fed (overlap included) so that its
+    // source frames stay under kTileMajorHostFramesBytes and the scratch files fit the work
+    // folder's free disk; never below min_segment_frames + 2 x segment_overlap. The runner cuts
+    // the segments with it (when it is below the spec's own limit). 0: no cap (frame-major).
+    std::int64_t max_segment_frames = 0;
+    std::uint64_t work_folder_free_bytes = 0;  // what the cap was computed with
 
     // One line for people: "auto chose tiles 384x384, 6 tiles, batch 2, predicted 9.1 GiB of
-    // 20.0 GiB budget on cuda:0 (NVIDIA H100 80GB HBM3)".
+    // 20.0 GiB budget on cuda:0 (NVIDIA H100 80GB HBM3)"; tile-major: "... 6 tiles, tile by
+    // tile, predicted ..., scratch 12.3 GiB".
     std::string summary() const;
 };
 

@@ -12,6 +12,7 @@
 #include "engine/core/result.h"
 #include "engine/jobs/job_spec.h"
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -43,11 +44,22 @@ struct ProcessorContext {
     CancelToken cancel;
     ColorInfo source_color;           // decides HdrMode::Auto
     std::optional<double> hdr_l_max;  // required when tone mapping applies
+    // Where a tile-major FlashVSR run keeps its tile outputs while the segment runs (the job's
+    // work folder, next to its segment files); empty: the system temporary folder.
+    std::filesystem::path scratch_dir;
 };
 
 // Builds the processor the spec asks for. FlashVSR errors: ModelFileMissing ... DeviceUnavailable.
 Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
                                                        const ProcessorContext& context);
+
+// `inner` wrapped in HDR tone mapping when the spec tone-maps context.source_color (else `inner`
+// as it is): frames are tone-mapped before `inner` and restored after it. Its finish() forwards
+// the inner one's slices one per call and keeps the slicing contract above. Internal error when
+// tone mapping applies and context.hdr_l_max is empty.
+Result<std::unique_ptr<FrameProcessor>> with_tone_mapping(std::unique_ptr<FrameProcessor> inner,
+                                                          const JobSpec& spec,
+                                                          const ProcessorContext& context);
 
 // What builds a segment's processor. The runner uses make_processor unless the job was submitted
 // with another one (SubmitOptions::processor_factory: tests inject failing or instrumented
