@@ -3,9 +3,9 @@
 // RMS_norm (F.normalize over channels · sqrt(C) · gamma) and SiLU, at the decoder's widths.
 //
 // Tolerances: the bias and residual adds are the same roundings as PyTorch's and must be
-// bit-identical. The norm rounds once where PyTorch rounds three times (division, scale, gamma)
-// and sums in another order, and SiLU uses the fast exponential, so values may land one rounding
-// step apart: relative L2 error well below one ulp of the dtype and few values not identical.
+// bit-identical. The norm rounds once where PyTorch rounds four times (the norm, the division,
+// the scale, gamma), so about a third of the values differ by a rounding step; the fused result
+// must be at least as close to the exact (float64) result as the unfused ops are.
 
 #include "kernels/torch/channel_norm.h"
 
@@ -42,19 +42,24 @@ void check_width(std::int64_t channels, torch::ScalarType dtype) {
     EXPECT_TRUE(torch::equal(added, (x + bias5).add_(residual)))
         << "bias + residual, C " << channels;
 
+    // Against the exact result (float64 from the same inputs): the fused pass, which rounds
+    // once, must be at least as close as the unfused ops, which round after each op.
     auto got = fused::channel_norm(x, bias, {}, gamma, scale, true);
-    auto ref = torch::silu(rms_norm_ref(x + bias5, gamma));
-    const auto n = error_norms(got, ref);
-    const double differing = (got != ref).sum().item<double>() / static_cast<double>(got.numel());
-    std::printf("channel_norm C %-4lld %s: rel L2 %.3e, max abs %.3e, %.3f%% not bit-identical\n",
+    auto unfused = torch::silu(rms_norm_ref(x + bias5, gamma));
+    auto r = (x + bias5).to(torch::kDouble);  // the bias add rounds in both
+    auto exact = torch::silu(r / r.pow(2).sum(1, true).sqrt() * scale *
+                             gamma.to(torch::kDouble).view({1, -1, 1, 1, 1}));
+    const auto n = error_norms(got, exact);
+    const auto n_unfused = error_norms(unfused, exact);
+    std::printf("channel_norm C %-4lld %s: rel L2 to exact %.3e (unfused ops %.3e), max abs %.3e\n",
                 static_cast<long long>(channels), dtype == torch::kBFloat16 ? "bf16" : "fp16",
-                n.relative_l2, n.max_abs, 100.0 * differing);
+                n.relative_l2, n_unfused.relative_l2, n.max_abs);
     EXPECT_EQ(n.non_finite, 0);
-    EXPECT_LT(n.relative_l2, dtype == torch::kBFloat16 ? 3e-3 : 5e-4);
-    EXPECT_LT(differing, 0.2);
+    EXPECT_LE(n.relative_l2, n_unfused.relative_l2 * 1.05);
+    EXPECT_LE(n.max_abs, n_unfused.max_abs * 1.5);
 }
 
-TEST(ChannelNorm, MatchesTheUnfusedOps) {
+TEST(ChannelNorm, AtLeastAsAccurateAsTheUnfusedOps) {
     KERNELS_REQUIRE_CUDA();
     torch::manual_seed(11);
     for (auto channels : {8, 96, 192, 384}) {

@@ -45,9 +45,12 @@ torch::nn::Conv3d make_causal_conv(std::int64_t in,
 // read frames from a [B, T, C, H, W] copy, and the result is returned as a transposed view of a
 // [B, T, C, H, W] tensor, so chained convs find their input already in that layout. CUDA keeps
 // the native 3-D conv (cuDNN).
-torch::Tensor conv3d(torch::nn::Conv3d& conv, const torch::Tensor& input) {
+// with_bias false: conv->bias is left out (the caller adds it in a later fused pass).
+torch::Tensor conv3d(torch::nn::Conv3d& conv, const torch::Tensor& input, bool with_bias = true) {
+    const auto& bias = with_bias ? conv->bias : torch::Tensor();
     if (!input.device().is_cpu()) {
-        return conv(input);
+        const auto& w = conv->weight;  // spatial padding as make_causal_conv sets it
+        return at::conv3d(input, w, bias, {1, 1, 1}, {0, w.size(3) / 2, w.size(4) / 2});
     }
     const auto& weight = conv->weight;  // [O, I, kt, kh, kw]
     const auto taps = weight.size(2);
@@ -59,23 +62,12 @@ torch::Tensor conv3d(torch::nn::Conv3d& conv, const torch::Tensor& input) {
     for (std::int64_t k = 0; k < taps; ++k) {
         const auto x = frames.narrow(1, k, frames_out).reshape({b * frames_out, c, h, w});
         if (k == 0) {
-            out = F::conv2d(x, weight.select(2, k), F::Conv2dFuncOptions(options).bias(conv->bias));
+            out = F::conv2d(x, weight.select(2, k), F::Conv2dFuncOptions(options).bias(bias));
         } else {
             out.add_(F::conv2d(x, weight.select(2, k), options));
         }
     }
     return out.view({b, frames_out, out.size(1), out.size(2), out.size(3)}).transpose(1, 2);
-}
-
-// True when the fused channels-last kernel (kernels/channel_norm.h) takes x: CUDA bf16/fp16
-// channels-last activations, with the kernels built.
-bool fused(const torch::Tensor& x) {
-#ifdef FVSR_HAVE_CUDA_KERNELS
-    return kernels::torch_api::channel_norm_accepts(x);
-#else
-    (void)x;
-    return false;
-#endif
 }
 
 torch::Tensor channel_view(const torch::Tensor& v, const torch::Tensor& like) {
@@ -87,7 +79,7 @@ torch::Tensor channel_view(const torch::Tensor& v, const torch::Tensor& like) {
 // silu(norm(x + bias)), bias optional: one pass on the fused path.
 torch::Tensor norm_silu(RmsNormImpl& norm, const torch::Tensor& x, const torch::Tensor& bias) {
 #ifdef FVSR_HAVE_CUDA_KERNELS
-    if (fused(x)) {
+    if (kernels::torch_api::channel_norm_accepts(x)) {
         return kernels::torch_api::channel_norm(x, bias, {}, norm.gamma, norm.scale(), true);
     }
 #endif
@@ -101,7 +93,7 @@ torch::Tensor add_bias_residual(const torch::Tensor& x,
                                 const torch::Tensor& bias,
                                 const torch::Tensor& residual) {
 #ifdef FVSR_HAVE_CUDA_KERNELS
-    if (fused(x) && residual.sizes() == x.sizes() &&
+    if (kernels::torch_api::channel_norm_accepts(x) && residual.sizes() == x.sizes() &&
         residual.is_contiguous(at::MemoryFormat::ChannelsLast3d)) {
         return kernels::torch_api::channel_norm(x, bias, residual, {}, 1.0, false);
     }
@@ -138,11 +130,7 @@ torch::Tensor causal_conv(torch::nn::Conv3d& conv,
         input.narrow(2, missing, cached).copy_(slot.frames);
     }
     input.narrow(2, missing + cached, frames).copy_(x);
-    if (!with_bias) {
-        const auto& w = conv->weight;  // CUDA only (the fused path): cuDNN, no bias pass
-        return at::conv3d(input, w, {}, {1, 1, 1}, {0, w.size(3) / 2, w.size(4) / 2});
-    }
-    auto out = conv3d(conv, input);
+    auto out = conv3d(conv, input, with_bias);
     slot.frames = std::move(next_cache);
     return out;
 }
@@ -321,9 +309,9 @@ ResidualBlockImpl::ResidualBlockImpl(std::int64_t in, std::int64_t out, int& nex
 }
 
 torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, WanVaeState& state) {
-    if (fused(x)) {
-        // Conv biases folded into the fused pass after each conv: 3 passes over the activation
-        // besides the convs instead of about 12.
+    if (fold_bias) {
+        // Conv biases folded into the pass after each conv (one fused kernel pass on CUDA): 3
+        // passes over the activation besides the convs instead of about 12.
         auto y = norm_silu(*norm0, x, {});
         y = causal_conv(conv2, y, state.slots[m_slot2], /*with_bias=*/false);
         y = norm_silu(*norm3, y, conv2->bias);
@@ -475,6 +463,11 @@ void WanVaeDecoderImpl::set_channels_last(bool enabled) {
         } else if (parameter.dim() == 4) {
             parameter.set_data(parameter.contiguous(enabled ? at::MemoryFormat::ChannelsLast
                                                             : at::MemoryFormat::Contiguous));
+        }
+    }
+    for (const auto& module : decoder->modules(/*include_self=*/false)) {
+        if (auto block = std::dynamic_pointer_cast<ResidualBlockImpl>(module)) {
+            block->fold_bias = enabled;
         }
     }
     m_channels_last = enabled;

@@ -89,6 +89,9 @@ class ResidualBlockImpl : public torch::nn::Module {
     ResidualBlockImpl(std::int64_t in, std::int64_t out, int& next_slot);
     torch::Tensor forward(const torch::Tensor& x, WanVaeState& state);
 
+    // Conv biases added in the pass after each conv (with the norm, SiLU and residual add: one
+    // fused kernel on CUDA) instead of by the conv; set with the channels-last layout.
+    bool fold_bias = false;
     RmsNorm norm0{nullptr};
     torch::nn::Conv3d conv2{nullptr};
     RmsNorm norm3{nullptr};
