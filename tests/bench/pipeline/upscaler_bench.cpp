@@ -17,6 +17,7 @@
 // are the caching allocator's and getrusage's ru_maxrss.
 
 #include "bench/bench_memory.h"
+#include "engine/core/log.h"
 #include "engine/pipeline/upscaler.h"
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +63,10 @@ struct Sample {
 
 int main(int argc, char** argv) {
     auto args = bench::arguments(argc, argv);
+    // The engine's log lines (tile batch, order, scratch bytes) go with the numbers.
+    engine::set_log_sink([](engine::LogLevel, std::string_view message) {
+        std::fprintf(stderr, "log: %.*s\n", static_cast<int>(message.size()), message.data());
+    });
     if (!args.count("--model_dir")) {
         std::fprintf(stderr, "usage: see the header of tests/bench/pipeline/upscaler_bench.cpp\n");
         return 2;
