@@ -206,13 +206,6 @@ class TileMajorUpscaler final : public Upscaler {
           m_noise(std::move(setup.noise)),
           m_weights(tile_blend_weights(m_plan)) {}
 
-    ~TileMajorUpscaler() override {
-        if (m_transfer.pending()) {
-            m_transfer.wait();
-        }
-        m_files.clear();
-    }
-
     int output_width() const override { return static_cast<int>(m_geometry.output_width); }
     int output_height() const override { return static_cast<int>(m_geometry.output_height); }
 
@@ -275,10 +268,9 @@ class TileMajorUpscaler final : public Upscaler {
   private:
     enum class State { Buffering, Emitting, Done, Failed };
 
+    // The run cannot go on (tile states mid-run, files partial). A copy still in flight is left to
+    // HostTransfer's destructor: waiting here could throw again on a broken device.
     Error fail(Error error) {
-        if (m_transfer.pending()) {
-            m_transfer.wait();
-        }
         release_scratch();
         m_sources.clear();
         m_pending.clear();
