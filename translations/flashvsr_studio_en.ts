@@ -1262,6 +1262,22 @@
         <source>FlashVSR runs at most %1 frames at a time.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Tile order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How a tiled job works through a segment. Frame by frame: every tile of each chunk in turn, frames appear as they are done. Tile by tile: each tile runs through the whole segment with one tile state on the GPU; it uses the least GPU memory, but frames appear only when the segment is done and it needs scratch disk in the job&apos;s work folder. Automatic: the planner picks. Both give the same pictures.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frame by frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tile by tile</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PlanReadout</name>
@@ -1311,6 +1327,10 @@
     </message>
     <message>
         <source>It does not fit the memory budget even with the smallest tiles.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tiles %1 px, %2 per frame, tile by tile (scratch disk %3; frames appear when a segment is done)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1262,6 +1262,22 @@
         <source>FlashVSR runs at most %1 frames at a time.</source>
         <translation>FlashVSR 一次最多处理 %1 帧。</translation>
     </message>
+    <message>
+        <source>Tile order</source>
+        <translation>分块顺序</translation>
+    </message>
+    <message>
+        <source>How a tiled job works through a segment. Frame by frame: every tile of each chunk in turn, frames appear as they are done. Tile by tile: each tile runs through the whole segment with one tile state on the GPU; it uses the least GPU memory, but frames appear only when the segment is done and it needs scratch disk in the job&apos;s work folder. Automatic: the planner picks. Both give the same pictures.</source>
+        <translation>分块任务处理一个分段的顺序。逐帧：每个块（chunk）依次处理所有分块，帧处理完即输出。逐块：每个分块单独跑完整个分段，GPU 上只保留一个分块的状态；显存占用最少，但要等分段完成后才输出帧，并且需要任务工作文件夹中的临时磁盘空间。自动：由规划器选择。两种顺序得到的画面相同。</translation>
+    </message>
+    <message>
+        <source>Frame by frame</source>
+        <translation>逐帧</translation>
+    </message>
+    <message>
+        <source>Tile by tile</source>
+        <translation>逐块</translation>
+    </message>
 </context>
 <context>
     <name>PlanReadout</name>
@@ -1312,6 +1328,10 @@
     <message>
         <source>It does not fit the memory budget even with the smallest tiles.</source>
         <translation>即使使用最小的分块也超出显存预算。</translation>
+    </message>
+    <message>
+        <source>tiles %1 px, %2 per frame, tile by tile (scratch disk %3; frames appear when a segment is done)</source>
+        <translation>分块 %1 像素，每帧 %2 块，逐块处理（临时磁盘 %3；分段完成后才输出帧）</translation>
     </message>
 </context>
 <context>

@@ -37,6 +37,9 @@ const ChoiceTable<ModelPrecision> kPrecisions = {{"", ModelPrecision::Auto},
                                                  {"bf16", ModelPrecision::BF16},
                                                  {"fp16", ModelPrecision::FP16},
                                                  {"fp32", ModelPrecision::FP32}};
+const ChoiceTable<ModelTileOrder> kTileOrders = {{"auto", ModelTileOrder::Auto},
+                                                 {"frame", ModelTileOrder::FrameMajor},
+                                                 {"tile", ModelTileOrder::TileMajor}};
 const ChoiceTable<ModelLqResample> kLqResamples = {{"torch_bicubic", ModelLqResample::TorchBicubic},
                                                    {"pil_bicubic", ModelLqResample::PilBicubic}};
 const ChoiceTable<io::OutputMode> kOutputModes = {{"video", io::OutputMode::Video},
@@ -179,6 +182,7 @@ engine::Result<JobSpec> buildJobSpec(const QVariantMap& raw,
     m.tile_shift = num("tile_shift").toBool();
     m.tile_batch_size = num("tile_batch_size").toInt();
     m.adaptive_tile_batch = num("adaptive_tile_batch").toBool();
+    mapChoice(v, "tile_order", kTileOrders, &m.tile_order, &error);
     m.unload_dit = num("unload_dit").toBool();
     // GiB in the panel, bytes in the spec (as the CLI's --memory_budget).
     m.memory_budget = has("memory_budget") ? static_cast<std::int64_t>(std::llround(
@@ -265,6 +269,7 @@ QVariantMap parametersFromJobSpec(const JobSpec& s) {
     v.insert(QStringLiteral("tile_shift"), m.tile_shift);
     v.insert(QStringLiteral("tile_batch_size"), m.tile_batch_size);
     v.insert(QStringLiteral("adaptive_tile_batch"), m.adaptive_tile_batch);
+    v.insert(QStringLiteral("tile_order"), choiceName(kTileOrders, m.tile_order));
     v.insert(QStringLiteral("unload_dit"), m.unload_dit);
     if (m.memory_budget > 0) {
         v.insert(QStringLiteral("memory_budget"),

@@ -86,6 +86,8 @@ PlanReadout planReadout(const QVariantMap& values,
     r.seconds = p.prediction.total_seconds();
     r.tileSize = p.tiles.tiled ? p.tiles.tile_size : 0;
     r.tilesPerFrame = p.tiles_per_frame;
+    r.tileMajor = p.tiles.tile_major(p.tiles_per_frame);
+    r.scratchDiskBytes = p.prediction.scratch_disk_bytes;
     r.details = QString::fromStdString(p.summary() + "\n" + p.reason);
     const QLocale locale;
     const QString memory =
@@ -94,13 +96,22 @@ PlanReadout planReadout(const QVariantMap& values,
                   .arg(locale.formattedDataSize(static_cast<qint64>(r.peakMemoryBytes)))
             : translated(QT_TRANSLATE_NOOP("PlanReadout", "peak memory %1 (CPU)"))
                   .arg(locale.formattedDataSize(static_cast<qint64>(r.peakMemoryBytes)));
-    const QString tiles =
-        p.tiles.tiled
-            ? translated(QT_TRANSLATE_NOOP("PlanReadout", "tiles %1 px, %2 per frame, batch %3"))
-                  .arg(p.tiles.tile_size)
-                  .arg(p.tiles_per_frame)
-                  .arg(p.tiles.batch_size)
-            : translated(QT_TRANSLATE_NOOP("PlanReadout", "untiled"));
+    QString tiles;
+    if (!p.tiles.tiled) {
+        tiles = translated(QT_TRANSLATE_NOOP("PlanReadout", "untiled"));
+    } else if (r.tileMajor) {
+        tiles = translated(QT_TRANSLATE_NOOP("PlanReadout",
+                                             "tiles %1 px, %2 per frame, tile by tile (scratch "
+                                             "disk %3; frames appear when a segment is done)"))
+                    .arg(p.tiles.tile_size)
+                    .arg(p.tiles_per_frame)
+                    .arg(locale.formattedDataSize(static_cast<qint64>(r.scratchDiskBytes)));
+    } else {
+        tiles = translated(QT_TRANSLATE_NOOP("PlanReadout", "tiles %1 px, %2 per frame, batch %3"))
+                    .arg(p.tiles.tile_size)
+                    .arg(p.tiles_per_frame)
+                    .arg(p.tiles.batch_size);
+    }
     r.text = translated(QT_TRANSLATE_NOOP("PlanReadout",
                                           "Prediction for %1 frames: %2, temporary disk %3, "
                                           "about %4; %5."))

@@ -2,7 +2,8 @@
 // The planner's prediction for the parameter panel: engine::jobs::plan_job (analytic, no
 // calibration) for the current values and the input open in the viewer, as translated text:
 // predicted peak GPU memory (host memory on a CPU device), temporary disk, duration, and the
-// tiling it runs with (automatic tile size resolved).
+// tiling it runs with (automatic tile size and tile order resolved, with a tile-major run's
+// scratch disk).
 //
 // Threads: any. Cost: arithmetic plus reading /proc/meminfo and NVML for the device; call it when
 // the values or the input change, not per frame.
@@ -32,6 +33,10 @@ struct PlanReadout {
     double seconds = 0.0;
     int tileSize = 0;  // 0 when untiled
     int tilesPerFrame = 1;
+    // Tile by tile (engine::jobs::ModelTileOrder::TileMajor, chosen or resolved by the planner):
+    // frames appear when a segment is done; scratchDiskBytes of tempDiskBytes is its scratch.
+    bool tileMajor = false;
+    quint64 scratchDiskBytes = 0;
 };
 
 // "42 s", "3 min 5 s", "2 h 10 min" (translated; negative counts as 0).

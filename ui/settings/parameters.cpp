@@ -285,6 +285,19 @@ QList<ParameterDef> buildCatalog() {
         0, 0, 256, QT_TRANSLATE_NOOP("Parameters", "tiles"));
     tileBatch.zeroLabel = QT_TRANSLATE_NOOP("Parameters", "Automatic");
     c << tileBatch;
+    c << choice("tile_order", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tile order"),
+                QT_TRANSLATE_NOOP("Parameters",
+                                  "How a tiled job works through a segment. Frame by frame: every "
+                                  "tile of each chunk in turn, frames appear as they are done. "
+                                  "Tile by tile: each tile runs through the whole segment with "
+                                  "one tile state on the GPU; it uses the least GPU memory, but "
+                                  "frames appear only when the segment is done and it needs "
+                                  "scratch disk in the job's work folder. Automatic: the planner "
+                                  "picks. Both give the same pictures."),
+                "auto",
+                {{"auto", QT_TRANSLATE_NOOP("Parameters", "Automatic")},
+                 {"frame", QT_TRANSLATE_NOOP("Parameters", "Frame by frame")},
+                 {"tile", QT_TRANSLATE_NOOP("Parameters", "Tile by tile")}});
     c << boolean("adaptive_tile_batch", G::Tiling,
                  QT_TRANSLATE_NOOP("Parameters", "Adaptive tile batch"),
                  QT_TRANSLATE_NOOP("Parameters",

@@ -40,6 +40,7 @@ class JobSpecBuilderTest : public QObject {
                                     {"tile_shift", false},
                                     {"tile_batch_size", 4},
                                     {"adaptive_tile_batch", false},
+                                    {"tile_order", "tile"},
                                     {"max_segment_frames", 500},
                                     {"segment_overlap", 4},
                                     {"scene_cuts", false},
@@ -98,6 +99,7 @@ class JobSpecBuilderTest : public QObject {
         QVERIFY(s.model.tiled_dit);
         QCOMPARE(s.model.tile_size, 0);
         QCOMPARE(s.model.tile_overlap, 32);
+        QCOMPARE(s.model.tile_order, ModelTileOrder::TileMajor);
         QVERIFY(!s.model.tile_shift);
         QCOMPARE(s.model.tile_batch_size, 4);
         QVERIFY(!s.model.adaptive_tile_batch);
@@ -169,6 +171,7 @@ class JobSpecBuilderTest : public QObject {
         QCOMPARE(spec->model.tile_shift, m.tile_shift);
         QCOMPARE(spec->model.tile_batch_size, m.tile_batch_size);
         QCOMPARE(spec->model.adaptive_tile_batch, m.adaptive_tile_batch);
+        QCOMPARE(spec->model.tile_order, m.tile_order);
         QCOMPARE(spec->model.unload_dit, m.unload_dit);
         QCOMPARE(spec->model.lq_resample, m.lq_resample);
         const engine::jobs::SegmentSettings g;

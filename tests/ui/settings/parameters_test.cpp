@@ -70,6 +70,7 @@ class ParametersTest : public QObject {
                                  "tile_shift",
                                  "tile_batch_size",
                                  "adaptive_tile_batch",
+                                 "tile_order",
                                  "unload_dit",
                                  "memory_budget",
                                  "max_segment_frames",
@@ -199,10 +200,29 @@ class ParametersTest : public QObject {
         QCOMPARE(args.at(args.indexOf("--tiled_dit") + 1), QString("True"));
         QCOMPARE(args.at(args.indexOf("--tile_size") + 1), QString("auto"));
         QVERIFY(!args.contains("--tile_batch_size"));  // the default (auto)
+        QVERIFY(!args.contains("--tile_order"));       // the default (auto)
         QCOMPARE(args.at(args.indexOf("--memory_budget") + 1), QString("8"));
         QCOMPARE(args.at(args.indexOf("--scene_cuts") + 1), QString("False"));
         QCOMPARE(args.at(args.indexOf("--first_frame") + 1), QString("5"));
         QCOMPARE(args.at(args.indexOf("--end_frame") + 1), QString("50"));
+        v["tile_order"] = "tile";
+        const QStringList tileMajor = ui::commandLineArguments(v, "/in/a.mp4", QString());
+        QCOMPARE(tileMajor.at(tileMajor.indexOf("--tile_order") + 1), QString("tile"));
+        v["tile_order"] = "diagonal";
+        QVERIFY(hasIssue(ui::validateParameters(v), "tile_order", ui::IssueSeverity::Error));
+        v["tile_order"] = "auto";
+        // The tile order combo: three translated choices, automatic first and by default.
+        const ui::ParameterDef* order = ui::findParameter("tile_order");
+        QVERIFY(order != nullptr);
+        QCOMPARE(order->type, ui::ParameterType::Choice);
+        QCOMPARE(order->group, ui::ParameterGroup::Tiling);
+        QCOMPARE(order->defaultValue.toString(), QString("auto"));
+        QCOMPARE(order->choices.size(), 3);
+        QCOMPARE(ui::choiceLabel(order->choices.at(0)), QString("Automatic"));
+        QCOMPARE(ui::choiceLabel(order->choices.at(1)), QString("Frame by frame"));
+        QCOMPARE(ui::choiceLabel(order->choices.at(2)), QString("Tile by tile"));
+        QVERIFY(ui::parameterTooltip(*order).contains("least GPU memory"));
+        QVERIFY(ui::parameterTooltip(*order).contains("scratch disk"));
         // A flag takes no value.
         QCOMPARE(args.at(args.indexOf("--keep_checkpoint") + 1), QString("--input"));
         v["keep_checkpoint"] = false;

@@ -26,6 +26,7 @@ class PresetStoreTest : public QObject {
         v["global_l_max"] = 12.5;
         v["input_fps"] = "24000/1001";
         v["output_pattern"] = "{name}_{date}";
+        v["tile_order"] = "tile";
         p.values = v;
         QString error;
         const auto back = ui::presetFromJson(ui::presetToJson(p), &error);
@@ -34,6 +35,13 @@ class PresetStoreTest : public QObject {
         QCOMPARE(back->values, ui::withDefaults(v));
         QCOMPARE(back->values.value("sparse_ratio").toDouble(), 1.75);
         QCOMPARE(back->values.value("crf").toInt(), 20);
+        QCOMPARE(back->values.value("tile_order").toString(), QString("tile"));
+        // A preset saved before the tile order existed reads as automatic.
+        ui::Preset old = p;
+        old.values.remove("tile_order");
+        const auto oldBack = ui::presetFromJson(ui::presetToJson(old), &error);
+        QVERIFY2(oldBack.has_value(), qPrintable(error));
+        QCOMPARE(oldBack->values.value("tile_order").toString(), QString("auto"));
     }
 
     void everyBuiltInIsValidAndRoundTrips() {

@@ -17,6 +17,7 @@ class StudioSettingsTest : public QObject {
         QVariantMap params = ui::defaultParameters();
         params["scale"] = 2;
         params["output_pattern"] = "{name}_up";
+        params["tile_order"] = "frame";
         {
             QSettings store(file, QSettings::IniFormat);
             ui::StudioSettings s(store);
@@ -48,6 +49,7 @@ class StudioSettingsTest : public QObject {
         QCOMPARE(s.windowGeometry(), QByteArray("geometry-bytes"));
         QCOMPARE(s.windowState(), QByteArray("state-bytes"));
         QCOMPARE(ui::withDefaults(s.parameters()), ui::withDefaults(params));
+        QCOMPARE(s.parameters().value("tile_order").toString(), QString("frame"));
         QCOMPARE(s.presetId(), QString("user:mine"));
         QCOMPARE(s.viewerCacheFrames(), 512);
         QCOMPARE(s.devicePollIntervalMs(), 500);

@@ -473,6 +473,32 @@ class MainWindowTest : public QObject {
         device->setCurrentText("cpu");
         QVERIFY(!ui::hasErrors(panel->issues()));
     }
+
+    // The tiling section's "Tile order" combo: three entries with their tooltip, its choice in
+    // the values, on the command line and through a saved preset.
+    void tileOrderCombo() {
+        Fixture f;
+        ui::MainWindow window(*f.settings, *f.presets, f.bridge);
+        ui::ParameterPanel* panel = window.parameterPanel();
+        auto* order = qobject_cast<QComboBox*>(panel->editor("tile_order"));
+        QVERIFY(order != nullptr);
+        QCOMPARE(order->count(), 3);
+        QCOMPARE(order->itemText(0), QString("Automatic"));
+        QCOMPARE(order->itemText(1), QString("Frame by frame"));
+        QCOMPARE(order->itemText(2), QString("Tile by tile"));
+        QVERIFY(order->toolTip().contains("least GPU memory"));
+        QCOMPARE(panel->parameters().value("tile_order").toString(), QString("auto"));
+        order->setCurrentIndex(2);
+        QCOMPARE(panel->parameters().value("tile_order").toString(), QString("tile"));
+        QVERIFY(panel->commandLine("/v/clip.mov").contains("--tile_order tile"));
+        QString error;
+        QVERIFY(panel->savePresetAs("Tiles", &error));
+        order->setCurrentIndex(0);
+        QCOMPARE(panel->parameters().value("tile_order").toString(), QString("auto"));
+        QVERIFY(panel->selectPreset("user:tiles"));
+        QCOMPARE(order->currentIndex(), 2);
+        QCOMPARE(panel->parameters().value("tile_order").toString(), QString("tile"));
+    }
 };
 
 FVSR_UI_TEST(MainWindowTest)
