@@ -191,12 +191,14 @@ JobExecution::JobExecution(JobSpec spec,
                            JobEvents events,
                            std::optional<CancelToken> external,
                            ProcessorFactory factory,
-                           std::optional<DeviceResources> planning_device)
+                           std::optional<DeviceResources> planning_device,
+                           std::optional<std::uint64_t> work_folder_free_bytes)
     : m_spec(std::move(spec)),
       m_events(std::move(events)),
       m_external(std::move(external)),
       m_factory(factory ? std::move(factory) : ProcessorFactory(make_processor)),
-      m_planning_device(std::move(planning_device)) {
+      m_planning_device(std::move(planning_device)),
+      m_work_folder_free_bytes(work_folder_free_bytes) {
     m_job_id = job_id_for(m_spec);
     m_checkpoint_dir = checkpoint_dir_for(m_spec);
     m_private_checkpoint_dir = m_spec.checkpoint_dir.empty();
@@ -523,6 +525,7 @@ Result<std::vector<int>> JobExecution::prepare(int worker_index, const std::stri
             PlannerOptions options;
             options.cancel = m_cancel;
             options.processor_factory = m_factory;
+            options.work_folder_free_bytes = m_work_folder_free_bytes;
             JobSpec planned = m_spec;
             if (choose) {
                 options.calibration =

@@ -32,12 +32,14 @@ class JobExecution {
     // `external`: the submitter's token (may be shared with other jobs); the job never cancels
     // it, it only follows it.
     // `factory`: builds segment processors (empty: make_processor). `planning_device`: plan for
-    // this device instead of the preparing worker's.
+    // this device instead of the preparing worker's. `work_folder_free_bytes`: the free disk the
+    // planner assumes for the work folder (empty: measured).
     JobExecution(JobSpec spec,
                  JobEvents events,
                  std::optional<CancelToken> external,
                  ProcessorFactory factory = {},
-                 std::optional<DeviceResources> planning_device = std::nullopt);
+                 std::optional<DeviceResources> planning_device = std::nullopt,
+                 std::optional<std::uint64_t> work_folder_free_bytes = std::nullopt);
     // The devices of the workers that may run this job (for per-GPU memory in progress events).
     // Called before the first task.
     void set_worker_devices(const std::vector<std::string>& devices);
@@ -111,6 +113,7 @@ class JobExecution {
     std::string m_processor_description;
     ProcessorFactory m_factory;
     std::optional<DeviceResources> m_planning_device;
+    std::optional<std::uint64_t> m_work_folder_free_bytes;
     std::optional<JobPlan> m_plan;                     // guarded by m_manifest_mutex
     std::map<std::string, TileChoice> m_device_tiles;  // per device after OOM retries; same
     std::vector<OomRetry> m_oom_retries;               // same

@@ -330,7 +330,7 @@ JobHandle JobQueue::submit(JobSpec spec, JobEvents events, SubmitOptions options
     job->control = control;
     job->execution = std::make_unique<JobExecution>(
         std::move(spec), std::move(events), options.cancel, std::move(options.processor_factory),
-        std::move(options.planning_device));
+        std::move(options.planning_device), options.work_folder_free_bytes);
     {
         std::vector<std::string> devices;
         for (std::size_t i = 0; i < m_devices.size(); ++i) {

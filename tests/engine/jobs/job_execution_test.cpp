@@ -155,7 +155,8 @@ class JobExecutionModel : public ::testing::Test {
                 Recorder& recorder,
                 std::optional<CancelToken> cancel = {},
                 int stop_after_segments = -1,
-                std::optional<DeviceResources> planning_device = {}) {
+                std::optional<DeviceResources> planning_device = {},
+                std::optional<std::uint64_t> work_folder_free_bytes = {}) {
         Outcome outcome;
         std::mutex mutex;
         JobEvents events;
@@ -171,6 +172,7 @@ class JobExecutionModel : public ::testing::Test {
         options.cancel = cancel;
         options.processor_factory = fake_factory(recorder);
         options.planning_device = planning_device;
+        options.work_folder_free_bytes = work_folder_free_bytes;
         JobHandle handle = queue.submit(s, events, options);
         outcome.status = handle.wait();
         outcome.summary = handle.summary();
@@ -436,6 +438,56 @@ TEST_F(JobExecutionModel, SlicedFinishDeliversEveryFrameInOrder) {
     EXPECT_EQ(r2.instances[0].finish_calls, int(r2.instances[0].frames.size()) + 1);
     EXPECT_EQ(compare_with_bicubic(input, s.output), "");
     EXPECT_EQ(resumed.progress.back().frames_done, 50);
+}
+
+// Tile by tile, the planner caps the segment length by the work folder's free disk (the scratch
+// holds a segment's output several times over); the runner cuts the segments with the cap, and a
+// resume keeps the stored length even when more disk is free by then.
+TEST_F(JobExecutionModel, TileMajorSegmentsAreCappedByFreeDiskAndKeptOnResume) {
+    const fs::path input = m_root / "in.mkv";
+    ASSERT_TRUE(jobs_test::write_test_video(input, 60, 160, 120).ok());
+    JobSpec s = spec(input);
+    s.segments.scene_cuts = false;
+    s.model.tiled_dit = true;
+    s.model.tile_size = 64;
+    s.model.tile_order = ModelTileOrder::TileMajor;
+    const std::uint64_t free_disk = 100ull << 20;  // about 30 frames of scratch at 320x240
+
+    InputProbe probe;
+    probe.width = 160;
+    probe.height = 120;
+    probe.frames = 60;
+    probe.fps = {25, 1};
+    auto cpu = query_device_resources("cpu");
+    ASSERT_TRUE(cpu.ok());
+    PlannerOptions options;
+    options.work_folder_free_bytes = free_disk;
+    auto expected = plan_job(s, probe, *cpu, options);
+    ASSERT_TRUE(expected.ok());
+    const std::int64_t cap = expected->max_segment_frames;
+    ASSERT_GE(cap, 25);  // min_segment_frames + 2 x overlap
+    ASSERT_LT(cap, 50);  // several segments for 60 frames
+
+    Recorder recorder;
+    CancelToken cancel;
+    Outcome stopped = run(s, recorder, cancel, 1, std::nullopt, free_disk);
+    ASSERT_FALSE(stopped.status.ok());
+    const Manifest m = manifest_of(s);
+    EXPECT_EQ(m.plan.max_segment_frames, cap);
+    ASSERT_GE(m.plan.segments.size(), 2u);
+    for (const Segment& segment : m.plan.segments) {
+        EXPECT_LE(segment.input_frames(), cap);
+    }
+    ASSERT_TRUE(stopped.summary.plan.has_value());
+    EXPECT_EQ(stopped.summary.plan->max_segment_frames, cap);
+
+    // Plenty of disk now: the stored segments stay (a new cut would not match them).
+    Recorder r2;
+    Outcome resumed = run(s, r2, {}, -1, std::nullopt, 1ull << 40);
+    ASSERT_TRUE(resumed.status.ok()) << resumed.status.error().to_string();
+    EXPECT_GE(resumed.summary.segments_resumed, 1);
+    EXPECT_EQ(manifest_of(s).plan.segments, m.plan.segments);
+    EXPECT_EQ(compare_with_bicubic(input, s.output), "");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "engine/jobs/processor.h"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,10 @@ struct SubmitOptions {
     // For a job spread over GPUs of different sizes, pass the smallest one's
     // (query_device_resources).
     std::optional<DeviceResources> planning_device;
+    // Free disk the planner assumes in the job's work folder (a tile-major run's scratch caps its
+    // segment length); empty: measured when the job prepares. For a quota the file system does
+    // not report, and for tests.
+    std::optional<std::uint64_t> work_folder_free_bytes;
 };
 
 class JobQueue {
