@@ -199,21 +199,22 @@ double tile_area_factor(int width, int height, const TileChoice& tiles, int scal
     return std::max(1.0, area / (double(width) * height));
 }
 
-// Per fed frame of a tile-major segment: host bytes (source frame as float32 RGB + its share of
-// the full-frame noise: 16 float32 channels per 8x8 output pixels of the padded frame, one latent
-// frame per 4 frames) and scratch bytes (float32 RGB output x the tiles' overlap factor).
+// Per fed frame of a tile-major segment: host bytes (the source frame as the pipeline keeps it:
+// 8-bit RGB as bytes; deeper sources and tone-mapped HDR as float32; the noise is not kept, the
+// pipeline redraws it from saved generator states) and scratch bytes (float32 RGB output x the
+// tiles' overlap factor, as engine::pipeline's tile_major_scratch_bytes_per_frame).
 struct TileMajorFrameCosts {
     double host = 0;
     double scratch = 0;
 };
 
-TileMajorFrameCosts tile_major_frame_costs(const InputProbe& input,
-                                           const TileChoice& tiles,
-                                           int scale) {
+TileMajorFrameCosts tile_major_frame_costs(const JobSpec& spec,
+                                           const InputProbe& input,
+                                           const TileChoice& tiles) {
     TileMajorFrameCosts c;
-    const double padded_out = double(ceil_to(std::int64_t(input.width) * scale, 128)) *
-                              double(ceil_to(std::int64_t(input.height) * scale, 128));
-    c.host = double(input.width) * input.height * 3 * 4 + padded_out / 64.0 * 16 * 4 / 4;
+    const int scale = spec.scale;
+    const bool floats = input.bit_depth > 8 || spec.hdr.mode == HdrMode::ToneMapping;
+    c.host = double(input.width) * input.height * 3 * (floats ? 4 : 1);
     c.scratch = double(input.width) * input.height * scale * scale * 3 * 4 *
                 tile_area_factor(input.width, input.height, tiles, scale);
     return c;
@@ -264,10 +265,10 @@ Estimate estimate(const JobSpec& spec,
             static_cast<std::uint64_t>(resident * tokens * costs.activation_per_token);
         if (tile_major) {
             // No canvas and no parked states: the tile's blend-weighted output goes to the
-            // scratch file. The host holds the segment (source frames, noise) and pinned
+            // scratch file. The host holds the segment's source frames and pinned
             // buffers for a chunk of the tile's output (float32 RGB, the 21-frame first chunk,
             // double-buffered).
-            const TileMajorFrameCosts per_frame = tile_major_frame_costs(input, tiles, scale);
+            const TileMajorFrameCosts per_frame = tile_major_frame_costs(spec, input, tiles);
             const double frames = double(std::max<std::int64_t>(1, segment_frames));
             const double padded_tile = double(ceil_to(std::int64_t(tile_w) * scale, 128)) *
                                        double(ceil_to(std::int64_t(tile_h) * scale, 128));
@@ -723,7 +724,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
                                       : free_disk_bytes(checkpoint_dir_for(spec));
     const double chunks = chunk_disk_bytes(spec, input);
     auto segment_cap = [&](const TileChoice& t) {
-        const TileMajorFrameCosts per_frame = tile_major_frame_costs(input, t, spec.scale);
+        const TileMajorFrameCosts per_frame = tile_major_frame_costs(spec, input, t);
         const double host_cap = double(kTileMajorHostFramesBytes) / per_frame.host;
         const double disk_room =
             std::max(0.0, double(plan.work_folder_free_bytes) * kScratchDiskShare - chunks);

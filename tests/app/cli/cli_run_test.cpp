@@ -520,6 +520,53 @@ TEST_F(CliRunTest, PlanPrintsThePredictionAndTheAutoChoice) {
     EXPECT_FALSE(fs::exists(path("in_4x.mkv")));
 }
 
+// The tiny model tiled, tile by tile (scratch files in the job's work folder) and frame by frame:
+// the same frames bit for bit, two segments each (the runner drains finish() slice by slice).
+TEST_F(CliRunTest, TileOrdersGiveTheSameVideo) {
+    const std::string maker = FVSR_MAKE_TEST_MODEL_PATH;
+    if (maker.empty()) {
+        GTEST_SKIP() << "flashvsr-make-test-model is not built in this configuration";
+    }
+    fs::path model = path("model");
+    ASSERT_EQ(std::system(("'" + maker + "' '" + model.string() + "' > /dev/null").c_str()), 0);
+    fs::path in = make_clip("in.mkv", 30, false, 96, 64);
+    auto run_order = [&](const std::string& order) {
+        fs::path out = path("out_" + order + ".mkv");
+        RunResult r = run_cli({"--input",
+                               in.string(),
+                               "--output",
+                               out.string(),
+                               "--model_dir",
+                               model.string(),
+                               "--scale",
+                               "2",
+                               "--codec",
+                               "ffv1",
+                               "--tiled_dit",
+                               "True",
+                               "--tile_size",
+                               "64",
+                               "--tile_shift",
+                               "False",
+                               "--tile_order",
+                               order.c_str(),
+                               "--max_segment_frames",
+                               "25",
+                               "--scene_cuts",
+                               "False",
+                               "--checkpoint_dir",
+                               path("ckpt_" + order).string(),
+                               "--quiet"},
+                              path("log_" + order + ".txt"));
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        return out;
+    };
+    const fs::path tile = run_order("tile");
+    const fs::path frame = run_order("frame");
+    EXPECT_EQ(count_frames(tile), 30);
+    EXPECT_EQ(compare_videos(tile, frame), "");
+}
+
 TEST_F(CliRunTest, FlashVsrUpscaleWithTinyTestModel) {
     const std::string maker = FVSR_MAKE_TEST_MODEL_PATH;
     if (maker.empty()) {

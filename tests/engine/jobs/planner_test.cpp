@@ -461,6 +461,13 @@ TEST(PlannerTileMajor, BigTilesWithOneResidentStateUnderTenGiB) {
     ASSERT_TRUE(longer.ok());
     EXPECT_EQ(longer->prediction.peak_host_bytes, p.peak_host_bytes);
     EXPECT_EQ(longer->max_segment_frames, plan->max_segment_frames);
+    // The pipeline keeps 8-bit sources as bytes, deeper ones as float32: a quarter of the frames.
+    InputProbe deep = uhd;
+    deep.bit_depth = 10;
+    auto ten_bit = plan_job(s, deep, fake_gpu(80 * kGiB), options);
+    ASSERT_TRUE(ten_bit.ok());
+    EXPECT_NEAR(double(ten_bit->max_segment_frames), plan->max_segment_frames / 4.0, 1.0);
+    EXPECT_LE(ten_bit->prediction.segment_frames_bytes, kTileMajorHostFramesBytes);
     // Scratch: the segment's output (float32 RGB) x the overlap factor (> 1 with overlaps).
     const double segment_output = double(plan->max_segment_frames) * 3840.0 * 2048.0 * 3 * 4;
     EXPECT_GT(double(p.scratch_disk_bytes), segment_output);

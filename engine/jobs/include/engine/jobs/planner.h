@@ -12,8 +12,8 @@
 //                 + blend canvases (tiled) ; x kAllocatorOverhead
 // A tile-major run (ModelTileOrder::TileMajor) keeps ONE tile state on the device and no canvas
 // (tile outputs go to a scratch file), so its device memory does not grow with the tile count;
-// it pays with host memory (the segment's source frames and full-frame noise, pinned transfer
-// buffers) and scratch disk (the segment's output x the tiles' overlap factor, float32), both
+// it pays with host memory (the segment's source frames, pinned transfer buffers) and scratch
+// disk (the segment's output x the tiles' overlap factor, float32), both
 // proportional to the segment length, which the planner caps (JobPlan::max_segment_frames).
 // with the constants below, derived from the model (KV) and from our own H200 measurements
 // (README: 11.6 GiB at 768x1408, 18.3 GiB at 1024x1920, tiny mode, bf16). With calibration
@@ -74,9 +74,10 @@ inline constexpr int kTileStep = 32;
 inline constexpr int kMinTileSize = 64;
 // How often one segment is retried with smaller tiles after running out of GPU memory.
 inline constexpr int kMaxOomRetries = 4;
-// Tile-major runs: host memory the segment's source frames (float32 RGB, input size) and its
-// full-frame noise (16 latent channels, float32, one latent frame per 4 frames) may take; the
-// segment length is capped to stay under it, so host memory does not depend on the clip length.
+// Tile-major runs: host memory the segment's source frames may take (input size, RGB, kept by
+// the pipeline until its last tile: bytes for 8-bit sources, float32 for deeper or tone-mapped
+// ones); the segment length is capped to stay under it, so host memory does not depend on the
+// clip length.
 inline constexpr std::uint64_t kTileMajorHostFramesBytes = 4ull << 30;
 // Tile-major runs: the part of the work folder's free disk the scratch files (one per worker)
 // and the segment chunks together may fill.
@@ -178,7 +179,7 @@ struct ResourcePrediction {
     std::uint64_t state_bytes = 0;       // KV caches of resident tiles
     std::uint64_t activation_bytes = 0;  // largest chunk of resident tiles
     std::uint64_t canvas_bytes = 0;      // tile blending canvases
-    // Tile-major: host memory of one segment's source frames and noise (per worker).
+    // Tile-major: host memory of one segment's source frames (per worker).
     std::uint64_t segment_frames_bytes = 0;
 };
 
