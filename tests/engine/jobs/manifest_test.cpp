@@ -111,6 +111,33 @@ TEST(Manifest, TilesAndSceneCutsRoundTrip) {
     EXPECT_EQ(back->finished[0].tiles->tile_size, 192);
 }
 
+// The tile order is recorded with the tiles; manifests from before it (or with a name a newer
+// build wrote) read as automatic, since the order changes no pixels.
+TEST(Manifest, TileOrderIsRecordedAndOptional) {
+    Manifest m = sample_manifest();
+    TileChoice tiles;
+    tiles.tiled = true;
+    tiles.tile_size = 256;
+    tiles.tile_overlap = 24;
+    tiles.order = ModelTileOrder::TileMajor;
+    m.tiles = tiles;
+    auto j = nlohmann::json::parse(to_json(m));
+    EXPECT_EQ(j.at("tiles").at("order"), "tile");
+    auto back = manifest_from_json(j.dump());
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(back->tiles->order, ModelTileOrder::TileMajor);
+
+    j["tiles"].erase("order");
+    auto old = manifest_from_json(j.dump());
+    ASSERT_TRUE(old.ok()) << old.error().to_string();
+    EXPECT_EQ(old->tiles->order, ModelTileOrder::Auto);
+    EXPECT_TRUE(old->tiles->same_pixels(tiles));
+    j["tiles"]["order"] = "spiral";
+    auto newer = manifest_from_json(j.dump());
+    ASSERT_TRUE(newer.ok());
+    EXPECT_EQ(newer->tiles->order, ModelTileOrder::Auto);
+}
+
 TEST(Manifest, ManifestsWrittenBeforeTilingAndSceneCutsStillRead) {
     // The keys older builds did not write: the plan's scene cuts, the tiles, per-segment tiles.
     auto j = nlohmann::json::parse(to_json(sample_manifest()));
