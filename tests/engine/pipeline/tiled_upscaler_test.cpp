@@ -228,23 +228,34 @@ TEST(TileMajor, SameFramesAsFrameMajorWithSeededNoise) {
     EXPECT_EQ((frame_major - tile_major).abs().max().item<float>(), 0.0F);
     EXPECT_TRUE(scratch.empty());  // scratch files removed once the last frame came out
 
-    // Slices: push() appends nothing, each finish() call at most 8 frames, then nothing.
+    // Slices: push() appends nothing; the first finish() call hands out the last tile's first
+    // chunk (21 frames), each later call one more chunk (8, then the 6 real frames of the last
+    // one), then nothing.
     EXPECT_EQ(tile_log.pushed_out, 0u);
-    const std::vector<std::size_t> slices{8, 8, 8, 8, 3, 0};
+    const std::vector<std::size_t> slices{21, 8, 6, 0};
     EXPECT_EQ(tile_log.finish_sizes, slices);
     EXPECT_EQ(frame_log.finish_sizes.back(), 0u);
-    // Progress per (tile, chunk) with nothing emitted, then per slice.
+    // Progress per (tile, chunk) with nothing emitted; the last tile's chunk k+1 is queued before
+    // chunk k's frames go out, so its events interleave with the slices'.
     const auto tiles = tiles_of(config).size();
     ASSERT_GE(tiles, 4u);
     const auto runs = tiles * 3;
-    ASSERT_EQ(tile_log.stages.size(), runs + 5);
     const auto count = std::to_string(tiles);
+    const std::vector<std::string> tail{"tile " + count + "/" + count + ", chunk 1/3",
+                                        "tile " + count + "/" + count + ", chunk 2/3",
+                                        "frames 1-21/35",
+                                        "tile " + count + "/" + count + ", chunk 3/3",
+                                        "frames 22-29/35",
+                                        "frames 30-35/35"};
+    const std::vector<std::int64_t> tail_emitted{0, 0, 21, 21, 29, 35};
+    ASSERT_EQ(tile_log.stages.size(), runs + 3);
     EXPECT_EQ(tile_log.stages.front(), "tile 1/" + count + ", chunk 1/3");
-    EXPECT_EQ(tile_log.stages[runs - 1], "tile " + count + "/" + count + ", chunk 3/3");
-    EXPECT_EQ(tile_log.emitted[runs - 1], 0);
-    EXPECT_EQ(tile_log.stages[runs], "frames 1-8/35");
-    EXPECT_EQ(tile_log.emitted[runs], 8);
-    EXPECT_EQ(tile_log.emitted.back(), kFrames);
+    EXPECT_EQ(tile_log.stages[runs - 4],
+              "tile " + std::to_string(tiles - 1) + "/" + count + ", chunk 3/3");
+    EXPECT_EQ(tile_log.emitted[runs - 4], 0);
+    EXPECT_EQ(std::vector<std::string>(tile_log.stages.end() - 6, tile_log.stages.end()), tail);
+    EXPECT_EQ(std::vector<std::int64_t>(tile_log.emitted.end() - 6, tile_log.emitted.end()),
+              tail_emitted);
 }
 
 TEST(TileMajor, SameFramesAsFrameMajorWithNoiseFile) {
@@ -329,12 +340,12 @@ TEST(TileMajor, DestroyedMidwayRemovesTheScratchFiles) {
     auto config = several_tiles(1);
     config.scratch_dir = scratch.path();
     config.tiling.order = TileOrder::TileMajor;
-    auto upscaler = pushed_tile_major(config, 21);
+    auto upscaler = pushed_tile_major(config, 29);  // 2 chunks
     ASSERT_NE(upscaler, nullptr);
     std::vector<engine::Frame> out;
     ASSERT_TRUE(upscaler->finish(out).ok());
-    EXPECT_EQ(out.size(), 8u);
-    EXPECT_FALSE(scratch.empty());  // 13 frames still to come
+    EXPECT_EQ(out.size(), 21u);     // the first chunk
+    EXPECT_FALSE(scratch.empty());  // 8 frames still to come
     std::vector<engine::Frame> more;
     EXPECT_FALSE(upscaler->push(out.front(), more).ok());  // push() after finish()
     upscaler.reset();
@@ -363,10 +374,12 @@ TEST(TileMajor, FullDiskIsDiskFullWithPathAndBytesNeeded) {
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().code, engine::ErrorCode::DiskFull) << status.error().to_string();
     EXPECT_NE(status.error().get("path").find(scratch.path().string()), std::string::npos);
-    // Every tile's region (4x its input size) in RGB float32 per frame, 21 frames.
+    // Every tile's region (4x its input size) in RGB float32 per frame, 21 frames, but the
+    // last tile's, which goes straight to the frames.
     std::int64_t bytes = 0;
-    for (const auto& tile : tiles_of(config)) {
-        bytes += tile.width() * 4 * tile.height() * 4 * 3 * 4 * 21;
+    const auto tiles = tiles_of(config);
+    for (std::size_t i = 0; i + 1 < tiles.size(); ++i) {
+        bytes += tiles[i].width() * 4 * tiles[i].height() * 4 * 3 * 4 * 21;
     }
     EXPECT_EQ(status.error().get("needed_bytes"), std::to_string(bytes));
     EXPECT_TRUE(scratch.empty());

@@ -27,9 +27,10 @@ enum class AttentionBackend { Auto, Reference, BlockSparseKernel };
 // In which order a tiled run visits (tile, chunk) pairs.
 //  FrameMajor: chunk after chunk, every tile per chunk; tiles whose streaming state is not
 //    resident wait parked in host memory (each park moves the tile's KV caches both ways).
-//  TileMajor: tile after tile, each running every chunk of the run with its state resident, its
-//    blend-weighted output written to a scratch file; frames come out after the last tile (see
-//    Upscaler::finish). One tile state on the device, no parked states: the low-VRAM order.
+//  TileMajor: tile after tile, each running every chunk of the run with its state resident, the
+//    blend-weighted output of all but the last written to scratch files; frames come out while
+//    the last tile runs (see Upscaler::finish). One tile state on the device, no parked states:
+//    the low-VRAM order.
 //    Device memory does not grow with the tile count, host memory holds the run's source frames.
 //  Auto: TileMajor when not every tile's state is resident at once, FrameMajor otherwise.
 // Both orders give the same frames (same crops, noise and blend; float32 sums in tile order).
@@ -80,8 +81,9 @@ struct UpscalerConfig {
 };
 
 // Called on the driving thread after each chunk; must not block. A TileMajor run calls it after
-// every (tile, chunk) with frames_emitted = 0 and a stage like "tile 3/10, chunk 5/12", then
-// after every slice of frames that finish() hands out ("frames 9-16/40").
+// every (tile, chunk) with the frames emitted so far (0 before the last tile) and a stage like
+// "tile 3/10, chunk 5/12", and after every slice of frames that finish() hands out
+// ("frames 22-29/40"); the last tile's chunk k+1 is reported before chunk k's slice.
 struct UpscalerEvents {
     std::function<void(std::int64_t frames_emitted, const std::string& stage)> on_chunk;
 };
@@ -105,9 +107,11 @@ class Upscaler {
     virtual Status push(const Frame& lq_frame, std::vector<Frame>& out) = 0;
     // End of input: pads with repeats of the last frame, runs the remaining chunks and appends
     // finished frames, so that exactly as many frames come out as went in. A TileMajor run
-    // computes every tile in its first finish() call and then hands the frames out in slices
-    // (bounded host memory): call finish() again until a call appends nothing; once everything
-    // came out it returns OK and appends nothing.
+    // hands the frames out in slices (bounded host memory): its first finish() call computes
+    // every tile but the last and appends the frames of the last tile's first chunk (21), each
+    // later call runs one more chunk of the last tile and appends the chunk before it (8; the
+    // last one its real frames). Call finish() again until a call appends nothing; once
+    // everything came out it returns OK and appends nothing.
     virtual Status finish(std::vector<Frame>& out) = 0;
 
     virtual void set_cancel_token(CancelToken token) = 0;
