@@ -285,7 +285,13 @@ Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
                              "model folder " + path_string(config.model_dir) + " does not exist")
                     .with("path", path_string(config.model_dir));
             }
-            auto upscaler = pipeline::Upscaler::create(config, context.width, context.height);
+            pipeline::UpscalerEvents events;
+            if (context.on_stage) {
+                events.on_chunk = [on_stage = context.on_stage](
+                                      std::int64_t, const std::string& stage) { on_stage(stage); };
+            }
+            auto upscaler =
+                pipeline::Upscaler::create(config, context.width, context.height, events);
             if (!upscaler.ok()) {
                 return upscaler.error();
             }

@@ -40,8 +40,14 @@ struct Recorder {
 // pixels come from the classic scaler, so the output is checkable frame by frame.
 class FakeModel final : public FrameProcessor {
   public:
-    FakeModel(std::unique_ptr<FrameProcessor> inner, Recorder& recorder, int instance)
-        : m_inner(std::move(inner)), m_recorder(recorder), m_instance(instance) {}
+    FakeModel(std::unique_ptr<FrameProcessor> inner,
+              Recorder& recorder,
+              int instance,
+              std::function<void(const std::string&)> on_stage)
+        : m_inner(std::move(inner)),
+          m_recorder(recorder),
+          m_instance(instance),
+          m_on_stage(std::move(on_stage)) {}
     int output_width() const override { return m_inner->output_width(); }
     int output_height() const override { return m_inner->output_height(); }
     Status push(const Frame& frame, std::vector<Frame>& out) override {
@@ -70,6 +76,13 @@ class FakeModel final : public FrameProcessor {
         if (!m_recorder.one_frame_per_finish) {
             return m_inner->finish(out);
         }
+        if (m_next == 0 && m_on_stage) {
+            // What a tile-major pipeline reports while it runs its tiles (and a frame-major
+            // chunk, which the runner leaves out: its frames are the progress).
+            m_on_stage("tile 1/2, chunk 1/1");
+            m_on_stage("tile 2/2, chunk 1/1");
+            m_on_stage("chunk 1");
+        }
         if (auto st = m_inner->finish(m_held); !st.ok()) {
             return st;
         }
@@ -84,6 +97,7 @@ class FakeModel final : public FrameProcessor {
     std::unique_ptr<FrameProcessor> m_inner;
     Recorder& m_recorder;
     int m_instance;
+    std::function<void(const std::string&)> m_on_stage;
     std::vector<Frame> m_held;
     std::size_t m_next = 0;
 };
@@ -107,8 +121,8 @@ ProcessorFactory fake_factory(Recorder& recorder) {
             record.scratch_dir = context.scratch_dir;
             recorder.instances.push_back(record);
         }
-        return std::unique_ptr<FrameProcessor>(
-            std::make_unique<FakeModel>(std::move(inner).value(), recorder, instance));
+        return std::unique_ptr<FrameProcessor>(std::make_unique<FakeModel>(
+            std::move(inner).value(), recorder, instance, context.on_stage));
     };
 }
 
@@ -424,6 +438,9 @@ TEST_F(JobExecutionModel, SlicedFinishDeliversEveryFrameInOrder) {
     EXPECT_EQ(m.tiles->order, ModelTileOrder::TileMajor);
     ASSERT_TRUE(stopped.summary.plan.has_value());
     EXPECT_GT(stopped.summary.plan->prediction.scratch_disk_bytes, 0u);
+    // The tiles are the progress while no frame comes out; chunk stages are not shown.
+    EXPECT_TRUE(has_stage(stopped.progress, "upscaling tile 2/2, chunk 1/1"));
+    EXPECT_FALSE(has_stage(stopped.progress, "upscaling chunk 1"));
 
     // Resumed frame by frame: the finished segment is kept, the other runs in the new order.
     JobSpec frame_major = s;

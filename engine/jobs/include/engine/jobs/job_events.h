@@ -48,7 +48,8 @@ struct JobProgress {
     std::string job_id;
     JobStage stage = JobStage::Probing;
     // What happens now, finer than `stage`: "probing", "detecting scene cuts", "planning",
-    // "calibrating", "measuring HDR peak", "upscaling", "retrying segment 3 with smaller tiles",
+    // "calibrating", "measuring HDR peak", "upscaling", "upscaling tile 3/10, chunk 5/12" (a
+    // tile-major run before its frames come out), "retrying segment 3 with smaller tiles",
     // "assembling", "done", "already done" (the output of an earlier run is complete).
     std::string stage_name;
     // Output frames finished (Upscaling, resumed ones included). Steps back by the frames of a

@@ -47,6 +47,10 @@ struct ProcessorContext {
     // Where a tile-major FlashVSR run keeps its tile outputs while the segment runs (the job's
     // work folder, next to its segment files); empty: the system temporary folder.
     std::filesystem::path scratch_dir;
+    // FlashVSR: the pipeline's progress within a run (UpscalerEvents::on_chunk's stage: "chunk 4",
+    // a tile-major run's "tile 3/10, chunk 5/12" while no frame comes out, then "frames 9-16/40").
+    // Called on the thread driving the processor; must not block. Empty: not reported.
+    std::function<void(const std::string& stage)> on_stage;
 };
 
 // Builds the processor the spec asks for. FlashVSR errors: ModelFileMissing ... DeviceUnavailable.
