@@ -435,7 +435,8 @@ const std::vector<OptionSpec>& specs() {
          "add a second tile grid offset by half a stride and average both (default True)",
          boolean("--tile_shift", [](Options& o, bool b) { o.spec.model.tile_shift = b; })},
         {"--tile_batch_size", "", "N|auto", Section::Tiling,
-         "tiles per model call; 0 or auto: from free GPU memory (default)",
+         "tiles whose state stays on the GPU at once; 0 or auto: from free GPU memory (default); "
+         "with --tile_order auto, fewer than the frame's tiles means tile by tile",
          integer(
              "--tile_batch_size", 0, 256,
              [](Options& o, std::int64_t v) { o.spec.model.tile_batch_size = int(v); }, "auto")},
