@@ -15,6 +15,10 @@
 // loading. Memory is sampled after every chunk (every tile chunk, tile-major): GPU allocated now
 // and host RSS at 25 / 50 / 100 % of the run show whether either grows with clip length; peaks
 // are the caching allocator's and getrusage's ru_maxrss.
+// A tile-major run also prints where its finish() calls spend their time: the tiles before the
+// last (up to that tile's last chunk event), then the rest per frame (the last tile's chunks with
+// the emission overlapping them: summing frames from the scratch files), and the engine's own
+// "tile-major timings" log line splits the latter into queuing, device waits, reads and sums.
 
 #include "bench/bench_memory.h"
 #include "engine/core/log.h"
@@ -64,6 +68,7 @@ struct Sample {
 int main(int argc, char** argv) {
     auto args = bench::arguments(argc, argv);
     // The engine's log lines (tile batch, order, scratch bytes) go with the numbers.
+    engine::set_log_level(engine::LogLevel::Info);
     engine::set_log_sink([](engine::LogLevel, std::string_view message) {
         std::fprintf(stderr, "log: %.*s\n", static_cast<int>(message.size()), message.data());
     });
@@ -125,8 +130,25 @@ int main(int argc, char** argv) {
         s.rss_mib = bench::current_rss_mib();
         samples.push_back(s);
     };
+    // Tile-major: when the tile before the last finished its last chunk ("tile a/b, chunk c/c"
+    // with a = b - 1).
+    Clock::time_point before_last_done{};
+    bool tile_major_seen = false;
     UpscalerEvents events;
-    events.on_chunk = [&](std::int64_t emitted, const std::string&) { sample(emitted); };
+    events.on_chunk = [&](std::int64_t emitted, const std::string& stage) {
+        sample(emitted);
+        int tile = 0;
+        int tiles = 0;
+        int chunk = 0;
+        int chunks = 0;
+        if (std::sscanf(stage.c_str(), "tile %d/%d, chunk %d/%d", &tile, &tiles, &chunk, &chunks) ==
+            4) {
+            tile_major_seen = true;
+            if (tile == tiles - 1 && chunk == chunks) {
+                before_last_done = Clock::now();
+            }
+        }
+    };
     bench::reset_gpu_peak(device);
     auto upscaler = Upscaler::create(config, width, height, events);
     if (!upscaler) {
@@ -145,8 +167,14 @@ int main(int argc, char** argv) {
         out.clear();  // the frames leave, as they do to an encoder
     }
     // A tile-major run hands its frames out a slice per call: call until nothing comes.
+    const auto finish_start = Clock::now();
+    double finish_s = 0.0;
+    const auto emitted_before_finish = emitted;
     for (;;) {
-        if (auto ok = (*upscaler)->finish(out); !ok) {
+        const auto call_start = Clock::now();
+        const auto ok = (*upscaler)->finish(out);
+        finish_s += std::chrono::duration<double>(Clock::now() - call_start).count();
+        if (!ok) {
             std::fprintf(stderr, "%s\n", ok.error().to_string().c_str());
             return 1;
         }
@@ -186,6 +214,20 @@ int main(int argc, char** argv) {
     const double overall_fps = static_cast<double>(emitted) / (total_s - load_s);
     std::printf("  load %.1f s, total %.1f s, %lld frames out, %.2f fps overall after load\n",
                 load_s, total_s, static_cast<long long>(emitted), overall_fps);
+    if (tile_major_seen) {
+        // One tile: nothing runs before the last tile.
+        const double before_last_s =
+            before_last_done == Clock::time_point{}
+                ? 0.0
+                : std::chrono::duration<double>(before_last_done - finish_start).count();
+        const auto finish_frames = std::max<std::int64_t>(emitted - emitted_before_finish, 1);
+        std::printf(
+            "  finish() %.1f s: tiles before the last %.1f s, then last tile + emission "
+            "%.1f s = %.1f ms/frame over %lld frames\n",
+            finish_s, before_last_s, finish_s - before_last_s,
+            1000.0 * (finish_s - before_last_s) / static_cast<double>(finish_frames),
+            static_cast<long long>(finish_frames));
+    }
     for (const double f : {0.25, 0.5, 1.0}) {
         const auto s = at(f);
         std::printf("  at %3.0f %%: frame %lld, GPU allocated %.2f GiB, host RSS %.0f MiB\n",
