@@ -322,9 +322,9 @@ void TileFrameAssembler::assemble(const std::vector<const float*>& blocks, float
                     continue;
                 }
                 const auto count = span.cols * 3;
-                const float* from =
+                const float* __restrict from =
                     blocks[static_cast<std::size_t>(span.tile)] + (y - span.row0) * count;
-                float* to = row + span.col0 * 3;
+                float* __restrict to = row + span.col0 * 3;
                 for (std::int64_t j = 0; j < count; ++j) {
                     to[j] += from[j];
                 }
@@ -622,6 +622,9 @@ class TileMajorUpscaler final : public Upscaler {
     void emit_frames(std::int64_t begin, const torch::Tensor& last_tile, std::vector<Frame>& out) {
         TORCH_CHECK(begin == m_emitted, "tile-major: frames from ", begin, " after ", m_emitted,
                     " went out");
+        TORCH_CHECK(last_tile.is_contiguous() && last_tile.scalar_type() == torch::kFloat &&
+                        !last_tile.is_cuda(),
+                    "tile-major: the last tile's frames must be contiguous float32 on the host");
         const auto count = last_tile.size(0);
         const auto block_values = last_tile[0].numel();
         const auto* last_values = last_tile.data_ptr<float>();
