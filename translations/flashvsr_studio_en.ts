@@ -1151,7 +1151,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Tile side in input pixels (32 to 4096). Automatic: the largest tiles that fit the GPU memory budget.</source>
+        <source>Tile side in input pixels (32 to 4096). Automatic: the fastest tiles that fit the GPU memory budget.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1151,8 +1151,8 @@
         <translation>分块大小</translation>
     </message>
     <message>
-        <source>Tile side in input pixels (32 to 4096). Automatic: the largest tiles that fit the GPU memory budget.</source>
-        <translation>分块边长，以输入像素计（32 到 4096）。自动：能放进显存预算的最大分块。</translation>
+        <source>Tile side in input pixels (32 to 4096). Automatic: the fastest tiles that fit the GPU memory budget.</source>
+        <translation>分块边长，以输入像素计（32 到 4096）。自动：能放进显存预算的最快分块。</translation>
     </message>
     <message>
         <source>px</source>

@@ -422,7 +422,7 @@ const std::vector<OptionSpec>& specs() {
          "run the whole pipeline per spatial tile, blended without seams (default False)",
          boolean("--tiled_dit", [](Options& o, bool b) { o.spec.model.tiled_dit = b; })},
         {"--tile_size", "", "N|auto", Section::Tiling,
-         "tile side in input pixels (default 256); auto: the largest tiles that fit the memory "
+         "tile side in input pixels (default 256); auto: the fastest tiles that fit the memory "
          "budget, without the shifted grid (the planner's choice is shown by --plan)",
          integer(
              "--tile_size", 32, 4096,

@@ -262,7 +262,7 @@ QList<ParameterDef> buildCatalog() {
     ParameterDef tileSize =
         integer("tile_size", G::Tiling, QT_TRANSLATE_NOOP("Parameters", "Tile size"),
                 QT_TRANSLATE_NOOP("Parameters",
-                                  "Tile side in input pixels (32 to 4096). Automatic: the largest "
+                                  "Tile side in input pixels (32 to 4096). Automatic: the fastest "
                                   "tiles that fit the GPU memory budget."),
                 256, 32, 4096, QT_TRANSLATE_NOOP("Parameters", "px"));
     tileSize.zeroLabel = QT_TRANSLATE_NOOP("Parameters", "Automatic");

@@ -66,7 +66,7 @@ QVariantMap builtInValues(const QString& id) {
         v = {{"mode", "tiny"},  {"sparse_ratio", 1.5}, {"kv_ratio", 2.0},   {"local_range", 9},
              {"codec", "h264"}, {"quality", "high"},   {"hw_encoder", true}};
     } else if (id == QLatin1String("low_vram")) {
-        // tile_size 0: the planner picks the largest tiles that fit the free memory (none when
+        // tile_size 0: the planner picks the fastest tiles that fit the free memory (none when
         // the whole frame fits); a batch that still runs out of memory is halved.
         v = {{"mode", "tiny"},  {"precision", "fp16"},  {"sparse_ratio", 1.5},
              {"kv_ratio", 2.0}, {"local_range", 9},     {"tiled_vae", false},

@@ -9,18 +9,20 @@
 // Memory model (FlashVSR, per resident tile or whole frame; "token" = one DiT token of one latent
 // frame, i.e. 16x16 output pixels after padding the output to multiples of 128):
 //   device peak = weights + resident tiles x tokens x (KV bytes/token + activation bytes/token)
-//                 + blend canvases (tiled) ; x kAllocatorOverhead
+//                 + blend canvases (tiled) ; x kAllocatorOverhead (kExpandableAllocatorOverhead
+//                 for one CUDA worker)
 // A tile-major run (ModelTileOrder::TileMajor) keeps ONE tile state on the device and no canvas
 // (tile outputs go to a scratch file), so its device memory does not grow with the tile count;
 // it pays with host memory (the segment's source frames, pinned transfer buffers) and scratch
 // disk (the segment's output x the tiles' overlap factor, float32), both
 // proportional to the segment length, which the planner caps (JobPlan::max_segment_frames).
-// with the constants below, derived from the model (KV) and from our own H200 measurements
-// (README: 11.6 GiB at 768x1408, 18.3 GiB at 1024x1920, tiny mode, bf16). With calibration
-// (PlannerOptions::calibration = Measure) the weights and the per-token bytes are measured instead:
-// one chunk of the actual settings runs on a small crop of the real model on the device, and the
-// growth of device memory (NVML used memory on CUDA, process RSS on the CPU) is sampled while it
-// runs. Classic scalers (bicubic, Lanczos) need no model: only host memory, disk and time.
+// with the constants below, derived from the model (KV) and from our own measurements
+// (docs/PERFORMANCE.md: 9.97 GiB at 768x1408, 15.36 GiB at 1024x1920, tiny mode, bf16). With
+// calibration (PlannerOptions::calibration = Measure) the weights and the per-token bytes are
+// measured instead: one chunk of the actual settings runs on a small crop of the real model on the
+// device, and the growth of device memory (NVML used memory on CUDA, process RSS on the CPU) is
+// sampled while it runs. Classic scalers (bicubic, Lanczos) need no model: only host memory, disk
+// and time.
 //
 // Threads: every function may be called from any thread; plan_job() with calibration runs the
 // model on the calling thread and blocks (seconds on a GPU, minutes with real weights on a CPU).
@@ -43,14 +45,19 @@ namespace engine::jobs {
 inline constexpr int kDitBlocks = 30;
 inline constexpr int kDitWidth = 1536;
 // Activation bytes per token of one latent frame, per byte of the run dtype, for tiny and
-// tiny-long mode: (18.3 - 11.6) GiB / (7680 - 4224) tokens measured on the H200 = 2.08 MB per
-// token in bf16, minus the KV cache's 1.11 MB (kv_ratio 3) = 0.97 MB = 2 x 487,000.
-inline constexpr double kActivationBytesPerTokenPerByte = 487000.0;
+// tiny-long mode. Measured peaks allocated (H100/H200, session 4 code, weights 3.35 GiB): 9.97 GiB
+// at 768x1408 untiled (4224 tokens), 9.50 GiB for one 256-pixel tile tile by tile (4096 tokens),
+// 14.37 GiB at 1024x1920 (7680): 1.55 MiB per token, minus the KV cache's 1.11 MB (kv_ratio 3)
+// = 0.52 MB = 2 x 260,000.
+inline constexpr double kActivationBytesPerTokenPerByte = 260000.0;
 // Full mode decodes with the Wan VAE (96..384 channels at up to full resolution with causal
 // caches): not measured yet; this factor on the activations is an estimate (calibrate instead).
 inline constexpr double kFullModeActivationFactor = 1.6;
-// Caching-allocator slack and fragmentation on top of the allocated peak.
+// Caching-allocator slack and fragmentation on top of the allocated peak: with LibTorch's
+// default allocator (several GPU workers in one process), and with expandable segments, which
+// the CLI sets for one-GPU runs (reserved / allocated measured 1.04-1.05).
 inline constexpr double kAllocatorOverhead = 1.10;
+inline constexpr double kExpandableAllocatorOverhead = 1.05;
 // The part of the free memory the planner leaves alone when no budget is given (other processes,
 // the CUDA context, NVML's view lagging the allocator).
 inline constexpr double kBudgetHeadroom = 0.90;
