@@ -4,6 +4,7 @@
 #include "engine/gpu/device_info.h"
 #include "engine/jobs/identity.h"
 #include "engine/pipeline/tile_plan.h"
+#include "engine/pipeline/upscaler.h"
 #include "json_values.h"
 #include "output_layout.h"
 
@@ -408,7 +409,17 @@ Result<Calibration> calibrate(const JobSpec& spec,
         return made.error();
     }
     std::unique_ptr<FrameProcessor> processor = std::move(made).value();
-    const std::uint64_t loaded = std::max(sampler.read(), baseline);
+    // On CUDA the caching allocator's own figures when this process can read them: what the run
+    // holds of the card, without the CUDA context and loaded kernels that NVML also counts (a
+    // 10 GiB budget is for the run; the card keeps its context beside it).
+    const std::optional<pipeline::AllocatorBytes> allocator =
+        device.is_cuda ? pipeline::allocator_bytes(device.device) : std::nullopt;
+    if (allocator) {
+        pipeline::reset_allocator_peak(device.device);
+        cal.memory_measured = true;
+    }
+    const std::uint64_t loaded =
+        allocator ? allocator->reserved : std::max(sampler.read(), baseline);
     sampler.reset_peak();
     using Clock = std::chrono::steady_clock;
     const auto run_started = Clock::now();
@@ -456,11 +467,15 @@ Result<Calibration> calibrate(const JobSpec& spec,
         run_frames = static_cast<double>(emitted - out_before_steady);
     }
     sampler.stop();
-    const std::uint64_t peak = std::max({sampler.peak(), loaded, after_pushes});
+    std::uint64_t peak = std::max({sampler.peak(), loaded, after_pushes});
+    if (allocator) {
+        const auto now = pipeline::allocator_bytes(device.device);
+        peak = std::max(loaded, now ? now->peak_reserved : loaded);
+    }
     processor.reset();
 
     const double tokens = tokens_per_latent_frame(cal.crop_width, cal.crop_height, spec.scale);
-    cal.weights_bytes = loaded - baseline;
+    cal.weights_bytes = allocator ? loaded : loaded - baseline;
     cal.bytes_per_token = double(peak - loaded) / tokens;
     const double out_pixels = double(cal.crop_width) * cal.crop_height * spec.scale * spec.scale;
     cal.seconds_per_output_pixel = run_seconds / (out_pixels * run_frames);

@@ -1,5 +1,9 @@
 #include "device_memory.h"
 
+#include "engine/pipeline/upscaler.h"
+
+#include <string>
+
 #ifdef FVSR_TORCH_HAS_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
@@ -39,3 +43,51 @@ std::optional<std::int64_t> free_device_bytes([[maybe_unused]] const torch::Devi
 }
 
 }  // namespace engine::pipeline::detail
+
+namespace engine::pipeline {
+
+#ifdef FVSR_TORCH_HAS_CUDA
+namespace {
+
+// The CUDA device index `device` names, if this process has that device.
+std::optional<int> cuda_index(const std::string& device) {
+    try {
+        const torch::Device parsed(device);
+        if (!parsed.is_cuda() || !at::globalContext().hasCUDA()) {
+            return std::nullopt;
+        }
+        const int index = parsed.has_index() ? parsed.index() : 0;
+        if (index >= static_cast<int>(at::detail::getCUDAHooks().getNumGPUs())) {
+            return std::nullopt;
+        }
+        return index;
+    } catch (const c10::Error&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+#endif
+
+std::optional<AllocatorBytes> allocator_bytes([[maybe_unused]] const std::string& device) {
+#ifdef FVSR_TORCH_HAS_CUDA
+    if (const auto index = cuda_index(device)) {
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(*index);
+        AllocatorBytes bytes;
+        bytes.reserved = static_cast<std::uint64_t>(stats.reserved_bytes[0].current);
+        bytes.peak_reserved = static_cast<std::uint64_t>(stats.reserved_bytes[0].peak);
+        return bytes;
+    }
+#endif
+    return std::nullopt;
+}
+
+void reset_allocator_peak([[maybe_unused]] const std::string& device) {
+#ifdef FVSR_TORCH_HAS_CUDA
+    if (const auto index = cuda_index(device)) {
+        c10::cuda::CUDACachingAllocator::resetPeakStats(*index);
+    }
+#endif
+}
+
+}  // namespace engine::pipeline

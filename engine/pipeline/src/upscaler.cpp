@@ -579,6 +579,12 @@ Result<std::unique_ptr<Upscaler>> Upscaler::create(const UpscalerConfig& config,
                 config, std::move(events), geometry,
                 std::make_unique<WholeFrameBackend>(std::move(stream).value()), noise);
         }
+        if (device->is_cuda()) {
+            // Loading (dtype casts, layout conversions, prompt K/V) leaves freed blocks in the
+            // caching allocator: give them back, so the device holds the weights only and what
+            // the process shows (NVML, the planner's calibration) is what the run needs.
+            detail::release_cached_memory(device.value());
+        }
         log_info("FlashVSR upscaler ready: " + upscaler->device_description());
         return upscaler;
     } catch (const std::exception& e) {

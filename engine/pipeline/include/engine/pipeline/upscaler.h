@@ -88,6 +88,17 @@ struct UpscalerEvents {
     std::function<void(std::int64_t frames_emitted, const std::string& stage)> on_chunk;
 };
 
+// LibTorch's CUDA caching allocator on `device` ("cuda", "cuda:N"): bytes it holds now and the
+// most it held since reset_allocator_peak() (what a run needs of the card, without the CUDA
+// context). nullopt on the CPU, for a device that does not exist, or without a CUDA LibTorch.
+// Any thread.
+struct AllocatorBytes {
+    std::uint64_t reserved = 0;
+    std::uint64_t peak_reserved = 0;
+};
+std::optional<AllocatorBytes> allocator_bytes(const std::string& device);
+void reset_allocator_peak(const std::string& device);
+
 class Upscaler {
   public:
     virtual ~Upscaler() = default;
