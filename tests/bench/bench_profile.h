@@ -1,6 +1,7 @@
 #pragma once
-// Kineto traces for the model benchmarks: CPU ops (with input shapes) and CUDA kernels, written
-// as a Chrome trace that scripts/gpu/trace_summary.py summarises by kernel kind.
+// Timing helpers of the model benchmarks: device synchronisation, and Kineto traces (CPU ops with
+// input shapes and CUDA kernels) written as a Chrome trace that scripts/gpu/trace_summary.py
+// summarises by kernel kind.
 #include "engine/torch.h"
 
 #include <torch/csrc/autograd/profiler_kineto.h>
@@ -10,6 +11,13 @@
 #include <string>
 
 namespace bench {
+
+// Waits for the device's queued work (timing with host clocks); no-op on the CPU.
+inline void synchronize(const torch::Device& device) {
+    if (device.is_cuda()) {
+        at::detail::getCUDAHooks().deviceSynchronize(device.index());
+    }
+}
 
 inline void start_profiler(const torch::Device& device) {
     namespace prof = torch::profiler::impl;

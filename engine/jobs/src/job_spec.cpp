@@ -2,6 +2,7 @@
 
 #include "engine/core/paths.h"
 #include "engine/jobs/identity.h"
+#include "json_number.h"
 #include "json_values.h"
 
 #include <nlohmann/json.hpp>
@@ -113,7 +114,7 @@ class Reader {
             if (!v->is_number()) {
                 fail(field(section, key), "a number");
             }
-            out = v->get<T>();
+            out = json_number<T>(*v);
         }
     }
     template <typename T>
@@ -122,7 +123,7 @@ class Reader {
             if (!v->is_number()) {
                 fail(field(section, key), "a number");
             }
-            out = v->get<T>();
+            out = json_number<T>(*v);
         }
     }
     void boolean(const char* section, const char* key, bool& out) const {
@@ -159,7 +160,7 @@ class Reader {
                 !(*v)[1].is_number_integer()) {
                 fail(field(section, key), "[numerator, denominator]");
             }
-            out = Rational{(*v)[0].get<int>(), (*v)[1].get<int>()};
+            out = Rational{json_number<int>((*v)[0]), json_number<int>((*v)[1])};
         }
     }
     template <typename E, std::size_t N>

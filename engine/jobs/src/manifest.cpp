@@ -1,6 +1,7 @@
 #include "engine/jobs/manifest.h"
 
 #include "engine/core/paths.h"
+#include "json_number.h"
 #include "json_values.h"
 
 #include <nlohmann/json.hpp>
@@ -48,7 +49,7 @@ json rational(Rational r) {
     return json::array({r.num, r.den});
 }
 Rational rational_from(const json& j) {
-    return Rational{j.at(0).get<int>(), j.at(1).get<int>()};
+    return Rational{json_number<int>(j.at(0)), json_number<int>(j.at(1))};
 }
 
 std::string utc_now() {
@@ -174,7 +175,7 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
         if (j.at("format").get<std::string>() != kFormat) {
             return corrupt("not a FlashVSR Studio job manifest");
         }
-        m.version = j.at("version").get<int>();
+        m.version = json_number<int>(j.at("version"));
         if (m.version != kManifestVersion) {
             return corrupt("manifest version " + std::to_string(m.version) + ", expected " +
                            std::to_string(kManifestVersion));
@@ -193,35 +194,35 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
         m.model.folder = model.at("folder").get<std::string>();
         for (const auto& f : model.at("files")) {
             m.model.files.push_back(
-                {f.at("name").get<std::string>(), f.at("size").get<std::uint64_t>(),
-                 f.at("mtime_ns").get<std::int64_t>(), f.at("sha256").get<std::string>()});
+                {f.at("name").get<std::string>(), json_number<std::uint64_t>(f.at("size")),
+                 json_number<std::int64_t>(f.at("mtime_ns")), f.at("sha256").get<std::string>()});
         }
 
         const json& in = j.at("input");
         m.input.path = in.at("path").get<std::string>();
-        m.input.size_bytes = in.at("size").get<std::uint64_t>();
-        m.input.mtime_ns = in.at("mtime_ns").get<std::int64_t>();
+        m.input.size_bytes = json_number<std::uint64_t>(in.at("size"));
+        m.input.mtime_ns = json_number<std::int64_t>(in.at("mtime_ns"));
         m.input.head_tail_hash = in.at("head_tail_hash").get<std::string>();
-        m.input.frame_count = in.at("frame_count").get<std::int64_t>();
-        m.input.width = in.at("width").get<int>();
-        m.input.height = in.at("height").get<int>();
+        m.input.frame_count = json_number<std::int64_t>(in.at("frame_count"));
+        m.input.width = json_number<int>(in.at("width"));
+        m.input.height = json_number<int>(in.at("height"));
 
         const json& plan = j.at("plan");
-        m.plan.first = plan.at("first").get<std::int64_t>();
-        m.plan.end = plan.at("end").get<std::int64_t>();
-        m.plan.max_segment_frames = plan.at("max_segment_frames").get<std::int64_t>();
-        m.plan.overlap = plan.at("overlap").get<int>();
+        m.plan.first = json_number<std::int64_t>(plan.at("first"));
+        m.plan.end = json_number<std::int64_t>(plan.at("end"));
+        m.plan.max_segment_frames = json_number<std::int64_t>(plan.at("max_segment_frames"));
+        m.plan.overlap = json_number<int>(plan.at("overlap"));
         // Absent before scene cuts existed: no cuts.
         if (auto it = plan.find("scene_cuts"); it != plan.end() && !it->is_null()) {
-            m.plan.scene_cuts = it->get<std::vector<std::int64_t>>();
+            m.plan.scene_cuts = json_numbers<std::int64_t>(*it);
         }
         for (const auto& s : plan.at("segments")) {
             Segment seg;
-            seg.index = s.at("index").get<int>();
-            seg.first = s.at("first").get<std::int64_t>();
-            seg.end = s.at("end").get<std::int64_t>();
-            seg.input_first = s.at("input_first").get<std::int64_t>();
-            seg.input_end = s.at("input_end").get<std::int64_t>();
+            seg.index = json_number<int>(s.at("index"));
+            seg.first = json_number<std::int64_t>(s.at("first"));
+            seg.end = json_number<std::int64_t>(s.at("end"));
+            seg.input_first = json_number<std::int64_t>(s.at("input_first"));
+            seg.input_end = json_number<std::int64_t>(s.at("input_end"));
             if (seg.index != int(m.plan.segments.size()) || seg.first >= seg.end ||
                 seg.input_first > seg.first || seg.input_end < seg.end) {
                 return corrupt("plan segment " + std::to_string(seg.index) + " is inconsistent");
@@ -230,10 +231,10 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
         }
 
         const json& f = j.at("intermediate");
-        m.intermediate.width = f.at("width").get<int>();
-        m.intermediate.height = f.at("height").get<int>();
+        m.intermediate.width = json_number<int>(f.at("width"));
+        m.intermediate.height = json_number<int>(f.at("height"));
         m.intermediate.type = parse_sample_type(f.at("sample_type").get<std::string>());
-        m.intermediate.bit_depth = f.at("bit_depth").get<int>();
+        m.intermediate.bit_depth = json_number<int>(f.at("bit_depth"));
         m.intermediate.time_base = rational_from(f.at("time_base"));
         m.intermediate.frame_rate = rational_from(f.at("frame_rate"));
         if (!j.at("hdr_l_max").is_null()) {
@@ -245,15 +246,15 @@ Result<Manifest> manifest_from_json(std::string_view text, std::string_view path
 
         for (const auto& r : j.at("finished")) {
             SegmentRecord rec;
-            rec.index = r.at("index").get<int>();
-            rec.first = r.at("first").get<std::int64_t>();
-            rec.end = r.at("end").get<std::int64_t>();
+            rec.index = json_number<int>(r.at("index"));
+            rec.first = json_number<std::int64_t>(r.at("first"));
+            rec.end = json_number<std::int64_t>(r.at("end"));
             for (const auto& file : r.at("files")) {
                 rec.files.push_back({file.at("name").get<std::string>(),
-                                     file.at("size").get<std::uint64_t>(),
+                                     json_number<std::uint64_t>(file.at("size")),
                                      file.at("hash").get<std::string>()});
             }
-            rec.pts = r.at("pts").get<std::vector<std::int64_t>>();
+            rec.pts = json_numbers<std::int64_t>(r.at("pts"));
             if (auto it = r.find("tiles"); it != r.end() && !it->is_null()) {
                 rec.tiles = tile_choice_from_value(*it);
             }

@@ -2,6 +2,7 @@
 // pipeline and LibTorch, so that the manifest reader and its fuzz target (tests/fuzz) compile
 // without them: this file needs only the planner's header and nlohmann_json.
 
+#include "json_number.h"
 #include "json_values.h"
 
 namespace engine::jobs {
@@ -18,10 +19,10 @@ nlohmann::json tile_choice_to_value(const TileChoice& tiles) {
 TileChoice tile_choice_from_value(const nlohmann::json& value) {
     TileChoice t;
     t.tiled = value.at("tiled").get<bool>();
-    t.tile_size = value.at("tile_size").get<int>();
-    t.tile_overlap = value.at("tile_overlap").get<int>();
+    t.tile_size = json_number<int>(value.at("tile_size"));
+    t.tile_overlap = json_number<int>(value.at("tile_overlap"));
     t.shift = value.at("shift").get<bool>();
-    t.batch_size = value.at("batch_size").get<int>();
+    t.batch_size = json_number<int>(value.at("batch_size"));
     // Absent in manifests written before the tile order existed; those and unknown names read
     // as Auto: the order changes no pixels, so any manifest stays resumable.
     t.order =

@@ -34,12 +34,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace model = engine::model;
 
-void synchronize(const torch::Device& device) {
-    if (device.is_cuda()) {
-        at::detail::getCUDAHooks().deviceSynchronize(device.index());
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,7 +118,7 @@ int main(int argc, char** argv) {
         if (stage == "mask" || stage == "text" || stage == "time" || stage == "latents") {
             return;  // inside a timed stage
         }
-        synchronize(device);
+        bench::synchronize(device);
         const auto now = Clock::now();
         stage_ms[stage] += std::chrono::duration<double, std::milli>(now - last).count();
         last = now;
@@ -145,12 +139,12 @@ int main(int argc, char** argv) {
             auto cond = lq.slice(2, 0, span.output_end - span.output_begin);
             auto noise = torch::randn(
                 {1, 16, span.latent_end - span.latent_begin, height / 8, width / 8}, options);
-            synchronize(device);
+            bench::synchronize(device);
             const auto t0 = Clock::now();
             last = t0;
             (*stream)->run_chunk(lq, cond, noise,
                                  timed ? observer : engine::pipeline::StageObserver{});
-            synchronize(device);
+            bench::synchronize(device);
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
             if (timed) {
                 if (chunks <= 12) {

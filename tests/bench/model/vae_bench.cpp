@@ -22,12 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace vae = engine::model::vae;
 
-void synchronize(const torch::Device& device) {
-    if (device.is_cuda()) {
-        at::detail::getCUDAHooks().deviceSynchronize(device.index());
-    }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,10 +69,10 @@ int main(int argc, char** argv) {
             }
             auto latents =
                 torch::randn({1, 16, k == 0 ? 6 : 2, height / 8, width / 8}, latent_options);
-            synchronize(device);
+            bench::synchronize(device);
             const auto t0 = Clock::now();
             auto frames = decoder.decode(latents);
-            synchronize(device);
+            bench::synchronize(device);
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
             if (timed) {
                 std::printf("chunk %d: %.1f ms (%lld frames)\n", k, ms,

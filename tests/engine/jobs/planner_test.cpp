@@ -460,7 +460,6 @@ TEST(PlannerTileMajor, BigTilesWithOneResidentStateUnderTenGiB) {
     EXPECT_EQ(small->tiles.order, ModelTileOrder::FrameMajor);
     EXPECT_GT(small->prediction.canvas_bytes, 0u);
 
-
     // Host memory: the capped segment's frames stay under the 4 GiB limit and the whole process
     // under 8 GiB; a longer clip changes nothing.
     EXPECT_GT(plan->max_segment_frames, 100);
