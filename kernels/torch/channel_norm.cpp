@@ -1,5 +1,6 @@
 #include "kernels/torch/channel_norm.h"
 
+#include "binding.h"
 #include "kernels/channel_norm.h"
 
 #include <c10/cuda/CUDAGuard.h>
@@ -10,24 +11,11 @@
 namespace kernels::torch_api {
 namespace {
 
+using detail::aligned16;
+using detail::channels_of;
+
 at::MemoryFormat channels_last_of(const torch::Tensor& x) {
     return x.dim() == 5 ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::ChannelsLast;
-}
-
-bool aligned16(const torch::Tensor& t) {
-    return (reinterpret_cast<std::uintptr_t>(t.data_ptr()) & 15u) == 0;
-}
-
-// A per-channel vector as a contiguous, aligned [C] tensor of x's dtype on x's device.
-torch::Tensor channels_of(const torch::Tensor& t, const char* name, const torch::Tensor& x) {
-    TORCH_CHECK(t.numel() == x.size(1), "channel_norm: ", name, " must have C = ", x.size(1),
-                " elements, got ", t.sizes());
-    TORCH_CHECK(t.device() == x.device() && t.scalar_type() == x.scalar_type(),
-                "channel_norm: ", name, " must be ", x.scalar_type(), " on ", x.device(), ", got ",
-                t.scalar_type(), " on ", t.device());
-    auto flat = t.reshape({-1});
-    return flat.is_contiguous() && aligned16(flat) ? flat
-                                                   : flat.clone(torch::MemoryFormat::Contiguous);
 }
 
 }  // namespace
@@ -57,7 +45,7 @@ torch::Tensor channel_norm(const torch::Tensor& x,
     torch::Tensor bias_c;
     torch::Tensor gamma_c;
     if (bias.defined()) {
-        bias_c = channels_of(bias, "bias", x);
+        bias_c = channels_of(bias, "channel_norm", "bias", x);
         p.bias = bias_c.data_ptr();
     }
     if (residual.defined()) {
@@ -68,7 +56,7 @@ torch::Tensor channel_norm(const torch::Tensor& x,
         p.residual = residual.data_ptr();
     }
     if (gamma.defined()) {
-        gamma_c = channels_of(gamma, "gamma", x);
+        gamma_c = channels_of(gamma, "channel_norm", "gamma", x);
         p.norm = true;
         p.gamma = gamma_c.data_ptr();
         p.scale = static_cast<float>(scale);

@@ -1,5 +1,6 @@
 #include "kernels/torch/dit_elementwise.h"
 
+#include "binding.h"
 #include "kernels/dit_elementwise.h"
 
 #include <c10/cuda/CUDAGuard.h>
@@ -11,9 +12,8 @@
 namespace kernels::torch_api {
 namespace {
 
-bool aligned16(const torch::Tensor& t) {
-    return (reinterpret_cast<std::uintptr_t>(t.data_ptr()) & 15u) == 0;
-}
+using detail::aligned16;
+using detail::channels_of;
 
 // [1, L, C] or [L, C] -> [L, C] rows the kernel can read in place (contiguous channels, row
 // stride a multiple of 8, 16-byte aligned), else a contiguous copy.
@@ -24,22 +24,6 @@ torch::Tensor rows_of(const torch::Tensor& t, const char* fn, const char* name) 
     auto rows = t.dim() == 3 ? t.select(0, 0) : t;
     const bool readable = rows.stride(1) == 1 && rows.stride(0) % 8 == 0 && aligned16(rows);
     return readable ? rows : rows.clone(torch::MemoryFormat::Contiguous);
-}
-
-// A per-channel vector with C elements as a contiguous, 16-byte aligned [C] tensor.
-torch::Tensor channels_of(const torch::Tensor& t,
-                          const char* fn,
-                          const char* name,
-                          const torch::Tensor& x) {
-    TORCH_CHECK(t.numel() == x.size(1), fn, ": ", name, " must have C = ", x.size(1),
-                " elements, got ", t.sizes());
-    TORCH_CHECK(t.device() == x.device(), fn, ": ", name, " must be on ", x.device(), ", got ",
-                t.device());
-    TORCH_CHECK(t.scalar_type() == x.scalar_type(), fn, ": ", name, " must be ", x.scalar_type(),
-                " like x, got ", t.scalar_type());
-    auto flat = t.reshape({-1});
-    return flat.is_contiguous() && aligned16(flat) ? flat
-                                                   : flat.clone(torch::MemoryFormat::Contiguous);
 }
 
 struct Call {

@@ -1,5 +1,6 @@
 #include "kernels/torch/sparse_attention.h"
 
+#include "binding.h"
 #include "kernels/block_select.h"
 #include "kernels/block_sparse_attention.h"
 
@@ -12,6 +13,8 @@
 namespace kernels::torch_api {
 namespace {
 
+using detail::aligned16;
+
 kernels::ScalarType scalar_type_of(const torch::Tensor& t, const char* fn, const char* name) {
     if (t.scalar_type() == torch::kBFloat16) {
         return kernels::ScalarType::kBFloat16;
@@ -23,10 +26,6 @@ kernels::ScalarType scalar_type_of(const torch::Tensor& t, const char* fn, const
 
 void check_status(const kernels::KernelStatus& status, const char* fn) {
     TORCH_CHECK(status.ok(), fn, ": CUDA kernel failed: ", status.message());
-}
-
-bool aligned16(const torch::Tensor& t) {
-    return (reinterpret_cast<std::uintptr_t>(t.data_ptr()) & 15u) == 0;
 }
 
 // True when the kernels can read `t` in place: last dimension contiguous, 16-byte aligned base,
