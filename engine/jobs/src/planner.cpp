@@ -834,6 +834,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
             // leaves the shifted second grid out (it doubles the work); an explicit tile size
             // keeps the spec's shift, order and batch as they are (the branch above).
             bool found = false;
+            Estimate best;
             double best_seconds = 0;
             const int floor =
                 std::max(kMinTileSize, floor_to_step(requested.tile_overlap) + kTileStep);
@@ -867,15 +868,18 @@ Result<JobPlan> plan_job(const JobSpec& spec,
                     candidates.push_back(tile);
                 }
                 for (const TileChoice& c : candidates) {
-                    if (fits(c, nullptr)) {
+                    Estimate e;
+                    if (fits(c, &e)) {
                         TileChoice choice = c;
                         if (c.order == ModelTileOrder::FrameMajor && requested.batch_size == 0 &&
                             requested.order == ModelTileOrder::FrameMajor) {
                             choice = best_batch(c);
+                            e = estimate_of(choice);
                         }
-                        const double seconds = estimate_of(choice).prediction.upscale_seconds;
+                        const double seconds = e.prediction.upscale_seconds;
                         if (!found || seconds < best_seconds * 0.999) {
                             plan.tiles = choice;
+                            best = e;
                             best_seconds = seconds;
                             found = true;
                         }
@@ -886,7 +890,7 @@ Result<JobPlan> plan_job(const JobSpec& spec,
             if (found) {
                 plan.reason = "the whole frame needs " + gib(chosen.model_bytes) +
                               ", more than the budget; these are the fastest tiles that fit";
-                chosen = estimate_of(plan.tiles);
+                chosen = best;
             } else {
                 plan.tiles = requested;
                 plan.tiles.tiled = true;
