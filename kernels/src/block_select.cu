@@ -408,7 +408,8 @@ KernelStatus run_select(const BlockSelectParams& p, cudaStream_t stream) {
             const dim3 grid_k(static_cast<unsigned>(fresh),
                               static_cast<unsigned>((channels + 511) / 512));
             pool_windows_kernel<T><<<grid_k, block, 0, stream>>>(
-                static_cast<const T*>(p.k_windows) + p.nk_pooled * p.k_window_stride,
+                static_cast<const T*>(p.k_windows) +
+                    static_cast<int64_t>(p.nk_pooled - p.k_windows_first) * p.k_window_stride,
                 p.k_window_stride, p.k_token_stride, channels,
                 static_cast<T*>(p.pooled_k) + static_cast<int64_t>(p.nk_pooled) * channels);
             KERNELS_CUDA_TRY(cudaGetLastError());
@@ -481,6 +482,8 @@ KernelStatus select_blocks(const BlockSelectParams& p, cudaStream_t stream) {
     KERNELS_REQUIRE(windows_per_group * p.nk <= INT32_MAX, "S * nk too large");
     KERNELS_REQUIRE(p.local_range >= 1, "local_range must be at least 1");
     KERNELS_REQUIRE(p.nk_pooled >= 0 && p.nk_pooled <= p.nk, "nk_pooled must lie in [0, nk]");
+    KERNELS_REQUIRE(p.k_windows_first >= 0 && p.k_windows_first <= p.nk_pooled,
+                    "k_windows_first must lie in [0, nk_pooled]");
     KERNELS_REQUIRE(p.q_windows != nullptr && p.k_windows != nullptr && p.pooled_q != nullptr &&
                         p.pooled_k != nullptr && p.scores != nullptr &&
                         p.probabilities != nullptr && p.mask != nullptr,

@@ -35,6 +35,7 @@ constexpr int kMaxOrderedQueryBlocks = 12288;  // 48 KiB of int32 counts in shar
 __global__ void build_block_lists_kernel(const uint8_t* __restrict__ mask,
                                          int64_t rows,
                                          int64_t k_blocks,
+                                         const int32_t* __restrict__ key_map,
                                          int32_t* __restrict__ counts,
                                          int32_t* __restrict__ indices) {
     const int64_t row = static_cast<int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
@@ -50,7 +51,8 @@ __global__ void build_block_lists_kernel(const uint8_t* __restrict__ mask,
         const bool selected = j < k_blocks && m[j] != 0;
         const unsigned ballot = __ballot_sync(0xffffffffu, selected);
         if (selected) {
-            out[n + __popc(ballot & ((1u << lane) - 1u))] = static_cast<int32_t>(j);
+            out[n + __popc(ballot & ((1u << lane) - 1u))] =
+                key_map != nullptr ? key_map[j] : static_cast<int32_t>(j);
         }
         n += __popc(ballot);
     }
@@ -114,7 +116,8 @@ KernelStatus build_block_lists(const uint8_t* mask,
                                int32_t* counts,
                                int32_t* indices,
                                int32_t* order,
-                               cudaStream_t stream) {
+                               cudaStream_t stream,
+                               const int32_t* key_map) {
     KERNELS_REQUIRE(rows >= 0 && q_blocks > 0 && k_blocks > 0, "block list sizes must be positive");
     KERNELS_REQUIRE(rows % q_blocks == 0, "rows must be a multiple of q_blocks (B·H·nqb)");
     KERNELS_REQUIRE(k_blocks <= INT32_MAX && rows <= INT32_MAX, "too many blocks");
@@ -128,7 +131,7 @@ KernelStatus build_block_lists(const uint8_t* mask,
     constexpr int kWarpsPerBlock = 8;
     const int64_t grid = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
     build_block_lists_kernel<<<static_cast<unsigned>(grid), kWarpsPerBlock * 32, 0, stream>>>(
-        mask, rows, k_blocks, counts, indices);
+        mask, rows, k_blocks, key_map, counts, indices);
     KERNELS_CUDA_TRY(cudaGetLastError());
     if (order != nullptr) {
         const int64_t segments = rows / q_blocks;
@@ -160,6 +163,9 @@ KernelStatus block_sparse_attention_forward(const BlockSparseAttentionParams& p,
                         strides_ok(p.v_batch_stride, p.v_row_stride, p.v_head_stride) &&
                         strides_ok(p.out_batch_stride, p.out_row_stride, p.out_head_stride),
                     "all strides must be multiples of 8 elements (16 bytes)");
+    KERNELS_REQUIRE(p.list_stride >= 0, "list_stride must not be negative");
+    KERNELS_REQUIRE(p.list_stride == 0 || p.k_len % kAttentionBlock == 0,
+                    "block lists through a key map need k_len to be a multiple of 128");
     int device = 0;
     KERNELS_CUDA_TRY(cudaGetDevice(&device));
     int major = 0;

@@ -77,7 +77,7 @@ __global__ void __launch_bounds__(kBsaThreads, 2)
     const int head = static_cast<int>(bh % p.heads);
     const int batch = static_cast<int>(bh / p.heads);
     const int count = p.block_counts[row_id];
-    const int32_t* list = p.block_indices + row_id * k_blocks;
+    const int32_t* list = p.block_indices + row_id * (p.list_stride > 0 ? p.list_stride : k_blocks);
     const int64_t q_start = q_block * kBsaBlockM;
 
     T* out = static_cast<T*>(p.out) + batch * p.out_batch_stride + head * p.out_head_stride;
@@ -100,7 +100,8 @@ __global__ void __launch_bounds__(kBsaThreads, 2)
 
     // 64-key tiles: two per selected block, except that the second half of a final key block with
     // ≤ 64 valid keys is skipped (it would be all −inf). The list is ascending, so only its last
-    // entry can be the final block.
+    // entry can be the final block (lists through a key map need k_len % 128 == 0: no short
+    // tail).
     const int last_block = list[count - 1];
     const bool short_tail =
         last_block == k_blocks - 1 && p.k_len - (k_blocks - 1) * kAttentionBlock <= kBsaBlockN;

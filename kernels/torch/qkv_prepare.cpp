@@ -1,9 +1,12 @@
 #include "kernels/torch/qkv_prepare.h"
 
+#include "binding.h"
 #include "kernels/qkv_prepare.h"
 
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+
+#include <vector>
 
 namespace kernels::torch_api {
 namespace {
@@ -33,7 +36,9 @@ QkvWindows qkv_prepare(const torch::Tensor& q,
                        double eps,
                        const torch::Tensor& rope,
                        std::array<std::int64_t, 3> grid,
-                       std::array<std::int64_t, 3> window) {
+                       std::array<std::int64_t, 3> window,
+                       const torch::Tensor& k_out,
+                       const torch::Tensor& v_out) {
     const auto tokens = grid[0] * grid[1] * grid[2];
     auto qr = rows_of(q, "q", tokens);
     auto kr = rows_of(k, "k", tokens);
@@ -65,9 +70,19 @@ QkvWindows qkv_prepare(const torch::Tensor& q,
     const auto tokens_per_window = window[0] * window[1] * window[2];
     const auto windows = tokens / tokens_per_window;
     auto options = qr.options();
-    QkvWindows out{torch::empty({windows, tokens_per_window, channels}, options),
-                   torch::empty({windows, tokens_per_window, channels}, options),
-                   torch::empty({windows, tokens_per_window, channels}, options)};
+    const std::vector<std::int64_t> shape{windows, tokens_per_window, channels};
+    TORCH_CHECK(k_out.defined() == v_out.defined(), kFn, ": pass both k_out and v_out or neither");
+    for (const auto* given : {&k_out, &v_out}) {
+        TORCH_CHECK(!given->defined() || (given->sizes() == torch::IntArrayRef(shape) &&
+                                          given->is_contiguous() && given->scalar_type() == dtype &&
+                                          given->device() == device && detail::aligned16(*given)),
+                    kFn, ": k_out and v_out must be contiguous 16-byte aligned ",
+                    torch::IntArrayRef(shape), " ", dtype, " on ", device, ", got ", given->sizes(),
+                    " ", given->scalar_type(), " on ", given->device());
+    }
+    QkvWindows out{torch::empty(shape, options),
+                   k_out.defined() ? k_out : torch::empty(shape, options),
+                   v_out.defined() ? v_out : torch::empty(shape, options)};
 
     QkvPrepareParams p;
     p.dtype = dtype == torch::kBFloat16 ? ScalarType::kBFloat16 : ScalarType::kFloat16;

@@ -60,13 +60,17 @@ kernels::AttentionKernel kernel_of(AttentionImpl impl) {
 
 }  // namespace
 
-void block_sparse_attention_out(torch::Tensor& out,
-                                const torch::Tensor& q_in,
-                                const torch::Tensor& k_in,
-                                const torch::Tensor& v_in,
-                                const torch::Tensor& block_mask,
-                                double scale,
-                                AttentionImpl impl) {
+namespace {
+
+// block_sparse_attention_out, with an optional key map (block_sparse_attention_mapped).
+void attention_into(torch::Tensor& out,
+                    const torch::Tensor& q_in,
+                    const torch::Tensor& k_in,
+                    const torch::Tensor& v_in,
+                    const torch::Tensor& block_mask,
+                    const torch::Tensor& key_blocks,
+                    double scale,
+                    AttentionImpl impl) {
     constexpr const char* fn = "block_sparse_attention";
     TORCH_CHECK(q_in.is_cuda(), fn, ": q must be a CUDA tensor, got device ", q_in.device());
     TORCH_CHECK(q_in.dim() == 4 && q_in.size(3) == kernels::kHeadDim, fn,
@@ -91,12 +95,23 @@ void block_sparse_attention_out(torch::Tensor& out,
                 fn, ": q, k, v and block_mask must be on one device, got ", q_in.device(), ", ",
                 k_in.device(), ", ", v_in.device(), ", ", block_mask.device());
     const int64_t q_blocks = kernels::attention_blocks(q_len);
-    const int64_t k_blocks = kernels::attention_blocks(k_len);
+    const bool mapped = key_blocks.defined();
+    if (mapped) {
+        TORCH_CHECK(k_len % kernels::kAttentionBlock == 0, fn,
+                    ": with key_blocks, Lk must be a multiple of 128, got ", k_len);
+        TORCH_CHECK(
+            key_blocks.dim() == 1 && key_blocks.numel() > 0 &&
+                key_blocks.scalar_type() == torch::kInt && key_blocks.device() == q_in.device(),
+            fn, ": key_blocks must be a non-empty int32 [nkb] tensor on ", q_in.device(), ", got ",
+            key_blocks.sizes(), " ", key_blocks.scalar_type(), " on ", key_blocks.device());
+    }
+    const int64_t k_blocks = mapped ? key_blocks.numel() : kernels::attention_blocks(k_len);
     TORCH_CHECK(block_mask.dim() == 4 && block_mask.size(0) == batch &&
                     block_mask.size(1) == heads && block_mask.size(2) == q_blocks &&
                     block_mask.size(3) == k_blocks,
                 fn, ": block_mask must be [B=", batch, ", H=", heads, ", ceil(Lq/128)=", q_blocks,
-                ", ceil(Lk/128)=", k_blocks, "], got ", block_mask.sizes());
+                mapped ? ", key_blocks.numel()=" : ", ceil(Lk/128)=", k_blocks, "], got ",
+                block_mask.sizes());
     TORCH_CHECK(
         block_mask.scalar_type() == torch::kBool || block_mask.scalar_type() == torch::kByte, fn,
         ": block_mask must be bool or uint8, got ", block_mask.scalar_type());
@@ -124,11 +139,12 @@ void block_sparse_attention_out(torch::Tensor& out,
     torch::Tensor counts = torch::empty({rows}, int_options);
     torch::Tensor indices = torch::empty({rows, k_blocks}, int_options);
     torch::Tensor order = torch::empty({rows}, int_options);
-    check_status(
-        kernels::build_block_lists(static_cast<const uint8_t*>(mask.data_ptr()), rows, q_blocks,
-                                   k_blocks, counts.data_ptr<int32_t>(),
-                                   indices.data_ptr<int32_t>(), order.data_ptr<int32_t>(), stream),
-        fn);
+    const torch::Tensor map = mapped ? key_blocks.contiguous() : torch::Tensor();
+    check_status(kernels::build_block_lists(static_cast<const uint8_t*>(mask.data_ptr()), rows,
+                                            q_blocks, k_blocks, counts.data_ptr<int32_t>(),
+                                            indices.data_ptr<int32_t>(), order.data_ptr<int32_t>(),
+                                            stream, mapped ? map.data_ptr<int32_t>() : nullptr),
+                 fn);
 
     kernels::BlockSparseAttentionParams p;
     p.dtype = dtype;
@@ -157,8 +173,35 @@ void block_sparse_attention_out(torch::Tensor& out,
     p.block_counts = counts.data_ptr<int32_t>();
     p.block_indices = indices.data_ptr<int32_t>();
     p.row_order = order.data_ptr<int32_t>();
+    p.list_stride = mapped ? k_blocks : 0;
     p.kernel = kernel_of(impl);
     check_status(kernels::block_sparse_attention_forward(p, stream), fn);
+}
+
+}  // namespace
+
+void block_sparse_attention_out(torch::Tensor& out,
+                                const torch::Tensor& q,
+                                const torch::Tensor& k,
+                                const torch::Tensor& v,
+                                const torch::Tensor& block_mask,
+                                double scale,
+                                AttentionImpl impl) {
+    attention_into(out, q, k, v, block_mask, torch::Tensor(), scale, impl);
+}
+
+torch::Tensor block_sparse_attention_mapped(const torch::Tensor& q,
+                                            const torch::Tensor& k,
+                                            const torch::Tensor& v,
+                                            const torch::Tensor& block_mask,
+                                            const torch::Tensor& key_blocks,
+                                            double scale,
+                                            AttentionImpl impl) {
+    TORCH_CHECK(key_blocks.defined(), "block_sparse_attention_mapped: key_blocks is required");
+    torch::Tensor out =
+        torch::empty(q.sizes(), q.options().memory_format(torch::MemoryFormat::Contiguous));
+    attention_into(out, q, k, v, block_mask, key_blocks, scale, impl);
+    return out;
 }
 
 torch::Tensor block_sparse_attention(const torch::Tensor& q,
@@ -213,14 +256,19 @@ std::string attention_kernel_description(const torch::Tensor& q_in,
            choice.reason;
 }
 
-BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
-                                         const torch::Tensor& k_in,
-                                         std::int64_t heads,
-                                         std::int64_t grid_h,
-                                         std::int64_t grid_w,
-                                         std::int64_t local_range,
-                                         std::int64_t topk,
-                                         const torch::Tensor& pooled_k_prefix) {
+namespace {
+
+// select_blocks_with_stages where k_in holds key windows k_first .. nk-1 (k_first ≤ the prefix's
+// rows, nk = k_first + k_in.size(0)).
+BlockSelection select_impl(const torch::Tensor& q_in,
+                           const torch::Tensor& k_in,
+                           std::int64_t k_first,
+                           std::int64_t heads,
+                           std::int64_t grid_h,
+                           std::int64_t grid_w,
+                           std::int64_t local_range,
+                           std::int64_t topk,
+                           const torch::Tensor& pooled_k_prefix) {
     constexpr const char* fn = "select_blocks";
     TORCH_CHECK(heads > 0, fn, ": heads must be positive, got ", heads);
     const int64_t channels = heads * kernels::kHeadDim;
@@ -243,7 +291,7 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
                 "x", grid_w);
     TORCH_CHECK(local_range >= 1, fn, ": local_range must be at least 1, got ", local_range);
     const int64_t nq = q_in.size(0);
-    const int64_t nk = k_in.size(0);
+    const int64_t nk = k_first + k_in.size(0);
     const int64_t windows = grid_h * grid_w;
     TORCH_CHECK(nq > 0 && nq % windows == 0 && nk > 0 && nk % windows == 0, fn, ": nq=", nq,
                 " and nk=", nk, " must be positive multiples of S = grid_h*grid_w = ", windows);
@@ -276,10 +324,13 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
         nk_pooled = pooled_k_prefix.size(0);
         result.pooled_k.narrow(0, 0, nk_pooled).copy_(pooled_k_prefix);
     }
+    TORCH_CHECK(k_first <= nk_pooled, fn, ": the key windows before the first one passed (",
+                k_first, ") need their pooled keys, got ", nk_pooled);
 
     kernels::BlockSelectParams p;
     p.dtype = dtype;
     p.nk_pooled = static_cast<int>(nk_pooled);
+    p.k_windows_first = static_cast<int>(k_first);
     p.q_windows = q.data_ptr();
     p.k_windows = k.data_ptr();
     p.q_window_stride = q.stride(0);
@@ -302,6 +353,33 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_in,
     check_status(kernels::select_blocks(p, stream), fn);
     result.mask = mask.unsqueeze(0);
     return result;
+}
+
+}  // namespace
+
+BlockSelection select_blocks_with_stages(const torch::Tensor& q_windows,
+                                         const torch::Tensor& k_windows,
+                                         std::int64_t heads,
+                                         std::int64_t grid_h,
+                                         std::int64_t grid_w,
+                                         std::int64_t local_range,
+                                         std::int64_t topk,
+                                         const torch::Tensor& pooled_k_prefix) {
+    return select_impl(q_windows, k_windows, 0, heads, grid_h, grid_w, local_range, topk,
+                       pooled_k_prefix);
+}
+
+BlockSelection select_blocks_appended(const torch::Tensor& q_windows,
+                                      const torch::Tensor& pooled_k_cached,
+                                      const torch::Tensor& k_new_windows,
+                                      std::int64_t heads,
+                                      std::int64_t grid_h,
+                                      std::int64_t grid_w,
+                                      std::int64_t local_range,
+                                      std::int64_t topk) {
+    const std::int64_t cached = pooled_k_cached.defined() ? pooled_k_cached.size(0) : 0;
+    return select_impl(q_windows, k_new_windows, cached, heads, grid_h, grid_w, local_range, topk,
+                       pooled_k_cached);
 }
 
 torch::Tensor select_blocks(const torch::Tensor& q_windows,

@@ -255,6 +255,24 @@ TEST(BlockSelectGpu, CarriedPooledKeysGiveTheSameSelection) {
                  c10::Error);
 }
 
+TEST(BlockSelectGpu, AppendedWindowsGiveTheSameSelection) {
+    KERNELS_REQUIRE_CUDA();
+    // The DiT's KV pool path: the cache's pooled keys and only the chunk's own key windows.
+    const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);
+    const auto q = torch::randn({66, 128, 1536}, opts);
+    const auto k = torch::randn({264, 128, 1536}, opts) + torch::randn({264, 1, 1536}, opts);
+    const auto full = kernels::torch_api::select_blocks_with_stages(q, k, 12, 6, 11, 11, 7919);
+    const auto appended = kernels::torch_api::select_blocks_appended(
+        q, full.pooled_k.narrow(0, 0, 198).clone(), k.narrow(0, 198, 66).clone(), 12, 6, 11, 11,
+        7919);
+    EXPECT_TRUE(torch::equal(appended.pooled_k, full.pooled_k));
+    EXPECT_TRUE(torch::equal(appended.mask, full.mask));
+    // No cache (the first chunk): the new windows are all the keys.
+    const auto first =
+        kernels::torch_api::select_blocks_appended(q, torch::Tensor(), k, 12, 6, 11, 11, 7919);
+    EXPECT_TRUE(torch::equal(first.mask, full.mask));
+}
+
 TEST(BlockSelectGpu, RejectsBadArguments) {
     KERNELS_REQUIRE_CUDA();
     const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);

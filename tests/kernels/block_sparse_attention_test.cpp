@@ -177,6 +177,39 @@ TEST(BlockSparseAttentionGpu, Steady1024x1920) {
     run_case({"1024x1920 steady fp16 50%", torch::kHalf, 1, 12, 15360, 61440, 0.5, 0.0}, 32);
 }
 
+// The DiT's KV pool: key blocks anywhere in k/v, named by a map. Bit-identical to the same
+// attention on k/v gathered into logical order (the lists visit the same keys in the same order).
+TEST(BlockSparseAttentionGpu, MappedKeyBlocksEqualGatheredOnes) {
+    KERNELS_REQUIRE_CUDA();
+    const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);
+    const int64_t heads = 12, q_blocks = 66, logical = 264, pool_blocks = 400;
+    const auto q = torch::randn({1, q_blocks * kBlock, heads, kDim}, opts);
+    const auto k_pool = torch::randn({1, pool_blocks * kBlock, heads, kDim}, opts);
+    const auto v_pool = torch::randn({1, pool_blocks * kBlock, heads, kDim}, opts);
+    const auto map = torch::randperm(pool_blocks, torch::TensorOptions().dtype(torch::kLong))
+                         .narrow(0, 0, logical)
+                         .to(torch::kCUDA);
+    auto gather = [&](const torch::Tensor& t) {
+        return t.view({1, pool_blocks, kBlock, heads, kDim})
+            .index_select(1, map)
+            .reshape({1, logical * kBlock, heads, kDim});
+    };
+    const auto mask = torch::rand({1, heads, q_blocks, logical}, opts.dtype(torch::kFloat)) < 0.45;
+    const double scale = 1.0 / std::sqrt(128.0);
+    for (auto impl :
+         {kernels::torch_api::AttentionImpl::kMmaSync, kernels::torch_api::AttentionImpl::kAuto}) {
+        const auto mapped = kernels::torch_api::block_sparse_attention_mapped(
+            q, k_pool, v_pool, mask, map.to(torch::kInt), scale, impl);
+        const auto gathered = kernels::torch_api::block_sparse_attention(
+            q, gather(k_pool), gather(v_pool), mask, scale, impl);
+        EXPECT_TRUE(torch::equal(mapped, gathered));
+    }
+    // A map needs whole blocks and one entry per mask column.
+    EXPECT_THROW(kernels::torch_api::block_sparse_attention_mapped(
+                     q, k_pool, v_pool, mask, map.narrow(0, 0, 10).to(torch::kInt), scale),
+                 c10::Error);
+}
+
 TEST(BlockSparseAttentionGpu, RejectsBadArguments) {
     KERNELS_REQUIRE_CUDA();
     const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);

@@ -49,13 +49,31 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
                                      double scale,
-                                     Backend backend) {
+                                     Backend backend,
+                                     const torch::Tensor& key_blocks) {
 #ifdef FVSR_HAVE_CUDA_KERNELS
     if (kernels_accept(q, q.size(3), backend)) {
-        return kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
+        return key_blocks.defined()
+                   ? kernels::torch_api::block_sparse_attention_mapped(q, k, v, block_mask,
+                                                                       key_blocks, scale)
+                   : kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
     }
 #endif
-    return block_sparse_attention_reference(q, k, v, block_mask, scale);
+    if (!key_blocks.defined()) {
+        return block_sparse_attention_reference(q, k, v, block_mask, scale);
+    }
+    // The reference reads keys in logical order: gather the named blocks.
+    TORCH_CHECK(k.dim() == 4 && k.size(1) % kBlockTokens == 0 && key_blocks.dim() == 1,
+                "block_sparse_attention: with key_blocks, k must be [B, Lk, H, D] with Lk a "
+                "multiple of ",
+                kBlockTokens, " and key_blocks 1-D, got ", k.sizes(), " and ", key_blocks.sizes());
+    const auto index = key_blocks.to(torch::kLong);
+    auto gather = [&](const torch::Tensor& t) {
+        return t.view({t.size(0), t.size(1) / kBlockTokens, kBlockTokens, t.size(2), t.size(3)})
+            .index_select(1, index)
+            .view({t.size(0), index.numel() * kBlockTokens, t.size(2), t.size(3)});
+    };
+    return block_sparse_attention_reference(q, gather(k), gather(v), block_mask, scale);
 }
 
 bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backend) {
@@ -105,26 +123,27 @@ std::string attention_kernel_description(const torch::Tensor& q,
 }
 
 torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
-                                       const torch::Tensor& k_windows,
+                                       const torch::Tensor& pooled_k_cached,
+                                       const torch::Tensor& k_new_windows,
                                        std::int64_t num_heads,
                                        std::int64_t grid_h,
                                        std::int64_t grid_w,
                                        std::int64_t local_range,
                                        std::int64_t topk,
-                                       const torch::Tensor& pooled_k_prefix,
                                        torch::Tensor* pooled_k_out) {
 #ifdef FVSR_HAVE_CUDA_KERNELS
-    auto selection = kernels::torch_api::select_blocks_with_stages(
-        q_windows, k_windows, num_heads, grid_h, grid_w, local_range, topk, pooled_k_prefix);
+    auto selection = kernels::torch_api::select_blocks_appended(
+        q_windows, pooled_k_cached, k_new_windows, num_heads, grid_h, grid_w, local_range, topk);
     if (pooled_k_out != nullptr) {
         *pooled_k_out = std::move(selection.pooled_k);
     }
     return selection.mask;
 #else
+    (void)pooled_k_out;
     TORCH_CHECK(false, "select_block_mask_kernel: this build has no CUDA kernels (q_windows ",
-                q_windows.sizes(), ", k_windows ", k_windows.sizes(), ", heads ", num_heads,
+                q_windows.sizes(), ", k_new_windows ", k_new_windows.sizes(), ", heads ", num_heads,
                 ", grid ", grid_h, "x", grid_w, ", local_range ", local_range, ", topk ", topk,
-                ")");
+                ", cached ", pooled_k_cached.defined() ? pooled_k_cached.size(0) : 0, ")");
 #endif
 }
 

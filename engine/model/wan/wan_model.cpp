@@ -183,28 +183,157 @@ SelfAttentionImpl::SelfAttentionImpl(const WanConfig& config) : m_num_heads(conf
     norm_k = register_module("norm_k", RmsNorm(config.dim, config.eps));
 }
 
+namespace {
+
+// Key window j of a cache whose temporal windows sit in `slots` (oldest first) is pool row
+// slots[j / S]·S + j mod S: the logical-to-pool map, int32 [slots·S] on `device` (through pinned
+// memory and a non-blocking copy on CUDA, so the host does not wait for the GPU).
+torch::Tensor window_map(const std::vector<std::int64_t>& slots,
+                         std::int64_t windows_per_slot,
+                         const torch::Device& device) {
+    const auto n = static_cast<std::int64_t>(slots.size()) * windows_per_slot;
+    auto options = torch::TensorOptions().dtype(torch::kInt);
+    if (device.is_cuda()) {
+        options = options.pinned_memory(true);
+    }
+    auto host = torch::empty({n}, options);
+    auto* out = host.data_ptr<std::int32_t>();
+    for (std::size_t s = 0; s < slots.size(); ++s) {
+        for (std::int64_t w = 0; w < windows_per_slot; ++w) {
+            *out++ = static_cast<std::int32_t>(slots[s] * windows_per_slot + w);
+        }
+    }
+    return device.is_cpu() ? host : host.to(device, /*non_blocking=*/true);
+}
+
+// Adds `more` free slots, keeping every slot's rows where they are (rare: only a chunk with more
+// new windows than the pool was sized for).
+void grow_pool(KvSlotPool& pool, std::int64_t more) {
+    const auto old_slots = pool.slots();
+    auto grow = [&](torch::Tensor& t) {
+        auto bigger = torch::empty(
+            {(old_slots + more) * pool.windows_per_slot, t.size(1), t.size(2)}, t.options());
+        bigger.narrow(0, 0, t.size(0)).copy_(t);
+        t = std::move(bigger);
+    };
+    grow(pool.k);
+    grow(pool.v);
+    for (auto slot = old_slots + more - 1; slot >= old_slots; --slot) {
+        pool.free.push_back(slot);
+    }
+    engine::log_info("DiT KV pool grown to " + std::to_string(old_slots + more) + " slots");
+}
+
+// Slots a run needs when every chunk after the first brings one temporal window: after the
+// first chunk each block keeps its windows less the one dropped once a cache exceeds kv_len;
+// during a block's attention that block also holds the chunk's new windows.
+std::int64_t pool_slots_needed(std::int64_t blocks,
+                               std::int64_t first_windows,
+                               std::int64_t kv_len) {
+    const auto after_first = first_windows - (first_windows > kv_len ? 1 : 0);
+    const auto steady = std::max(after_first, kv_len);
+    return std::max((blocks - 1) * after_first + first_windows, blocks * steady + 1);
+}
+
+}  // namespace
+
+void WanStreamState::reset(std::size_t blocks) {
+    self_attention.assign(blocks, SelfAttentionCache{});
+    if (!self_attention.empty()) {
+        self_attention.front().log_kernel_choice = true;
+    }
+    kv.free.clear();
+    for (auto slot = kv.slots() - 1; slot >= 0; --slot) {
+        kv.free.push_back(slot);
+    }
+}
+
+WanStreamState WanStreamState::snapshot() const {
+    WanStreamState copy = *this;
+    if (!kv.empty()) {
+        copy.kv.k = kv.k.clone();
+        copy.kv.v = kv.v.clone();
+    }
+    return copy;
+}
+
+void WanStreamState::move_to(const torch::Device& device) {
+    auto move = [&](torch::Tensor& t) {
+        if (t.defined() && t.device() != device) {
+            t = t.to(device);
+        }
+    };
+    move(kv.k);
+    move(kv.v);
+    for (auto& cache : self_attention) {
+        move(cache.k_pooled);
+    }
+}
+
+std::int64_t WanStreamState::bytes() const {
+    auto bytes_of = [](const torch::Tensor& t) {
+        return t.defined() ? t.numel() * static_cast<std::int64_t>(t.element_size()) : 0;
+    };
+    std::int64_t total = bytes_of(kv.k) + bytes_of(kv.v);
+    for (const auto& cache : self_attention) {
+        total += bytes_of(cache.k_pooled);
+    }
+    return total;
+}
+
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
                                          const torch::Tensor& freqs,
                                          std::array<std::int64_t, 3> grid,
                                          const SparseAttentionParams& sparse,
                                          SelfAttentionCache& cache,
+                                         KvSlotPool& pool,
                                          torch::Tensor* mask_out) {
     const auto [f, h, w] = grid;
     const auto dim = x.size(2);
     const auto head_dim = dim / m_num_heads;
     const WindowShape window{};
+    const auto query_groups = f / window.frames;
+    const auto windows_per_frame = (h / window.height) * (w / window.width);  // S
+    TORCH_CHECK(!pool.empty() && pool.windows_per_slot == windows_per_frame &&
+                    pool.k.size(2) == dim && pool.k.device() == x.device(),
+                "SelfAttention: the KV pool (", pool.windows_per_slot,
+                " windows per slot) does not fit this chunk (", windows_per_frame,
+                " windows per temporal window, dim ", dim, ", ", x.device(), ")");
+
+    // The chunk's temporal windows go into free slots, once; the cache is the slot list.
+    if (static_cast<std::int64_t>(pool.free.size()) < query_groups) {
+        grow_pool(pool, query_groups - static_cast<std::int64_t>(pool.free.size()));
+    }
+    std::vector<std::int64_t> slots = cache.slots;
+    const auto first_new = slots.size();
+    bool consecutive = true;
+    for (std::int64_t g = 0; g < query_groups; ++g) {
+        slots.push_back(pool.free.back());
+        pool.free.pop_back();
+        consecutive = consecutive && (g == 0 || slots.back() == slots[slots.size() - 2] + 1);
+    }
+    auto slot_rows = [&](const torch::Tensor& t, std::int64_t g, std::int64_t count) {
+        return t.narrow(0, slots[first_new + g] * windows_per_frame, count * windows_per_frame);
+    };
+
     torch::Tensor q_windows;
     torch::Tensor k_windows;
     torch::Tensor v_windows;
+    bool in_pool = false;
 #ifdef FVSR_HAVE_CUDA_KERNELS
-    // One fused kernel for RMSNorm + RoPE of q and k and the window partition of q, k, v.
+    // One fused kernel for RMSNorm + RoPE of q and k and the window partition of q, k, v, which
+    // writes k and v straight into their slots when those are consecutive (always at steady
+    // state: one new temporal window).
     if (attention::kernels_accept(x, head_dim, sparse.backend)) {
         auto prepared = kernels::torch_api::qkv_prepare(
             project(q, x), project(k, x), project(v, x), norm_q->weight, norm_k->weight,
-            norm_q->eps(), freqs, {f, h, w}, {window.frames, window.height, window.width});
+            norm_q->eps(), freqs, {f, h, w}, {window.frames, window.height, window.width},
+            consecutive ? slot_rows(pool.k, 0, query_groups) : torch::Tensor(),
+            consecutive ? slot_rows(pool.v, 0, query_groups) : torch::Tensor());
         q_windows = std::move(prepared.q);
         k_windows = std::move(prepared.k);
         v_windows = std::move(prepared.v);
+        in_pool = consecutive;
     }
 #endif
     if (!q_windows.defined()) {
@@ -215,55 +344,79 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         k_windows = attention::window_partition(kx.view({1, f, h, w, dim}), window);
         v_windows = attention::window_partition(vx.view({1, f, h, w, dim}), window);
     }
-    const auto query_groups = f / window.frames;
-    const auto windows_per_frame = q_windows.size(0) / query_groups;
-    if (!cache.empty()) {
-        k_windows = torch::cat({cache.k, k_windows}, 0);
-        v_windows = torch::cat({cache.v, v_windows}, 0);
+    if (!in_pool) {
+        for (std::int64_t g = 0; g < query_groups; ++g) {
+            const auto rows = g * windows_per_frame;
+            slot_rows(pool.k, g, 1).copy_(k_windows.narrow(0, rows, windows_per_frame));
+            slot_rows(pool.v, g, 1).copy_(v_windows.narrow(0, rows, windows_per_frame));
+        }
     }
+    const auto key_map = window_map(slots, windows_per_frame, x.device());
+    const auto nq = q_windows.size(0);
+    const auto nk = key_map.size(0);
+    auto q_heads = q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim});
 
     torch::Tensor block_mask;
     torch::Tensor k_pooled;
+    torch::Tensor attended;
     if (attention::kernels_accept(q_windows, head_dim, sparse.backend)) {
-        // The cached windows' means are kept from the previous chunk (a quarter of the keys'
-        // pooling pass at steady state); only usable when they are the cache's rows on its device.
-        const bool reuse = !cache.empty() && cache.k_pooled.defined() &&
-                           cache.k_pooled.device() == k_windows.device() &&
-                           cache.k_pooled.size(0) == cache.k.size(0);
+        // Selection pools only the new windows: the cached windows' means come with the cache
+        // (unless they are missing, e.g. a cache filled by the reference path: then all keys).
+        const auto cached = static_cast<std::int64_t>(cache.slots.size()) * windows_per_frame;
+        const bool carried =
+            cached == 0 || (cache.k_pooled.defined() && cache.k_pooled.device() == x.device() &&
+                            cache.k_pooled.size(0) == cached);
         block_mask = attention::select_block_mask_kernel(
-            q_windows, k_windows, m_num_heads, h / window.height, w / window.width,
-            sparse.local_range, sparse.topk, reuse ? cache.k_pooled : torch::Tensor(), &k_pooled);
+            q_windows, carried ? cache.k_pooled : torch::Tensor(),
+            carried ? k_windows : pool.k.index_select(0, key_map.to(torch::kLong)), m_num_heads,
+            h / window.height, w / window.width, sparse.local_range, sparse.topk, &k_pooled);
+        auto k_heads = pool.k.view({1, pool.k.size(0) * window.tokens(), m_num_heads, head_dim});
+        auto v_heads = pool.v.view({1, pool.v.size(0) * window.tokens(), m_num_heads, head_dim});
+        if (cache.log_kernel_choice) {
+            cache.log_kernel_choice = false;
+            engine::log_info(
+                "DiT self-attention: " +
+                attention::attention_kernel_description(q_heads, k_heads, v_heads, sparse.backend));
+        }
+        attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
+                                                     1.0 / std::sqrt(static_cast<double>(head_dim)),
+                                                     sparse.backend, key_map);
     } else {
+        // The reference reads the cache in logical order.
+        const auto index = key_map.to(torch::kLong);
+        const auto keys = pool.k.index_select(0, index);
+        const auto values = pool.v.index_select(0, index);
         auto local = attention::local_window_mask(h / window.height, w / window.width,
                                                   sparse.local_range, x.device());
-        block_mask = attention::select_block_mask(q_windows, k_windows, m_num_heads, query_groups,
+        block_mask = attention::select_block_mask(q_windows, keys, m_num_heads, query_groups,
                                                   sparse.topk, local);
+        auto k_heads = keys.view({1, nk * window.tokens(), m_num_heads, head_dim});
+        auto v_heads = values.view({1, nk * window.tokens(), m_num_heads, head_dim});
+        if (cache.log_kernel_choice) {
+            cache.log_kernel_choice = false;
+            engine::log_info(
+                "DiT self-attention: " +
+                attention::attention_kernel_description(q_heads, k_heads, v_heads, sparse.backend));
+        }
+        attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
+                                                     1.0 / std::sqrt(static_cast<double>(head_dim)),
+                                                     sparse.backend);
     }
     if (mask_out != nullptr) {
         *mask_out = block_mask;
     }
 
-    const auto nq = q_windows.size(0);
-    const auto nk = k_windows.size(0);
-    auto q_heads = q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim});
-    auto k_heads = k_windows.view({1, nk * window.tokens(), m_num_heads, head_dim});
-    auto v_heads = v_windows.view({1, nk * window.tokens(), m_num_heads, head_dim});
-    if (cache.log_kernel_choice) {
-        cache.log_kernel_choice = false;
-        engine::log_info("DiT self-attention: " + attention::attention_kernel_description(
-                                                      q_heads, k_heads, v_heads, sparse.backend));
-    }
-    auto attended = attention::block_sparse_attention(
-        q_heads, k_heads, v_heads, block_mask, 1.0 / std::sqrt(static_cast<double>(head_dim)),
-        sparse.backend);
-
     // Keep at most kv_len temporal windows; upstream drops one temporal window per chunk.
-    // When a window is dropped, the kept part is copied out: a slice would keep the whole
-    // concatenation (one temporal window more than the cache holds, +33% KV memory) alive.
-    const auto dropped = nk / windows_per_frame > sparse.kv_len ? windows_per_frame : 0;
-    cache.k = dropped > 0 ? k_windows.slice(0, dropped).clone() : k_windows;
-    cache.v = dropped > 0 ? v_windows.slice(0, dropped).clone() : v_windows;
-    cache.k_pooled = k_pooled.defined() ? k_pooled.slice(0, dropped) : torch::Tensor();
+    // Dropping frees the oldest slot (the next chunk's windows are written there).
+    if (static_cast<std::int64_t>(slots.size()) > sparse.kv_len) {
+        pool.free.push_back(slots.front());
+        slots.erase(slots.begin());
+        if (k_pooled.defined()) {
+            k_pooled = k_pooled.slice(0, windows_per_frame);
+        }
+    }
+    cache.slots = std::move(slots);
+    cache.k_pooled = k_pooled;
 
     auto tokens =
         attention::window_reverse(attended.view({nq, window.tokens(), dim}), window, f, h, w);
@@ -321,6 +474,7 @@ torch::Tensor DiTBlockImpl::forward(const torch::Tensor& x,
                                     std::array<std::int64_t, 3> grid,
                                     const SparseAttentionParams& sparse,
                                     SelfAttentionCache& cache,
+                                    KvSlotPool& pool,
                                     torch::Tensor* mask_out) {
     auto mod = (modulation + t_mod).chunk(6, 1);
     const auto& shift_msa = mod[0];
@@ -337,7 +491,7 @@ torch::Tensor DiTBlockImpl::forward(const torch::Tensor& x,
     if (fused_elementwise(x, sparse.backend, {&modulation, &t_mod, &norm3->weight, &norm3->bias})) {
         namespace fused = kernels::torch_api;
         auto attended = self_attn(fused::layer_norm_modulate(x, m_eps, shift_msa, scale_msa), freqs,
-                                  grid, sparse, cache, mask_out);
+                                  grid, sparse, cache, pool, mask_out);
         auto [y, normed] = fused::gated_residual_layer_norm(x, gate_msa, attended, norm3->weight,
                                                             norm3->bias, norm3->options.eps());
         auto [z, ffn_in] = fused::residual_layer_norm_modulate(
@@ -348,7 +502,7 @@ torch::Tensor DiTBlockImpl::forward(const torch::Tensor& x,
     }
 #endif
     auto y = x + gate_msa * self_attn(modulate(layer_norm(x, m_eps), shift_msa, scale_msa), freqs,
-                                      grid, sparse, cache, mask_out);
+                                      grid, sparse, cache, pool, mask_out);
     y = y + cross_attn(norm3(y), context_k, context_v, sparse.backend);
     auto hidden = project_gelu_tanh(m_ffn_in, modulate(layer_norm(y, m_eps), shift_mlp, scale_mlp));
     return y + gate_mlp * project(m_ffn_out, hidden);
@@ -455,12 +609,37 @@ torch::Tensor WanModelImpl::forward_chunk(const torch::Tensor& latents,
                 " do not match the patch tokens ", x.sizes());
     x = x + lq_tokens;
 
+    // A run's first chunk sizes the KV pool (kept across resets of the same size).
+    const WindowShape window{};
+    const auto windows_per_frame = (h / window.height) * (w / window.width);
+    const auto blocks_count = static_cast<std::int64_t>(blocks->size());
+    bool fresh = true;
+    for (const auto& cache : state.self_attention) {
+        fresh = fresh && cache.empty();
+    }
+    if (fresh) {
+        const auto slots = pool_slots_needed(blocks_count, f / window.frames, sparse.kv_len);
+        auto& kv = state.kv;
+        if (kv.empty() || kv.windows_per_slot != windows_per_frame || kv.slots() < slots ||
+            kv.k.device() != x.device() || kv.k.scalar_type() != x.scalar_type() ||
+            kv.k.size(2) != m_config.dim) {
+            kv.k = torch::Tensor();  // release before allocating the new pool
+            kv.v = torch::Tensor();
+            kv.windows_per_slot = windows_per_frame;
+            const auto shape =
+                std::vector<std::int64_t>{slots * windows_per_frame, window.tokens(), m_config.dim};
+            kv.k = torch::empty(shape, x.options());
+            kv.v = torch::empty(shape, x.options());
+        }
+        state.reset(blocks->size());
+    }
+
     auto freqs = rope_freqs(rope_tables_on(x.device()), frame_offset, f, h, w);
     for (std::size_t b = 0; b < blocks->size(); ++b) {
         torch::Tensor mask;
-        x = blocks[b]->as<DiTBlock>()->forward(x, constants.t_mod, constants.context_k[b],
-                                               constants.context_v[b], freqs, grid, sparse,
-                                               state.self_attention[b], on_mask ? &mask : nullptr);
+        x = blocks[b]->as<DiTBlock>()->forward(
+            x, constants.t_mod, constants.context_k[b], constants.context_v[b], freqs, grid, sparse,
+            state.self_attention[b], state.kv, on_mask ? &mask : nullptr);
         if (on_mask) {
             on_mask(static_cast<std::int64_t>(b), mask);
         }

@@ -295,7 +295,7 @@ void FlashVsrStream::reset() {
 
 FlashVsrStream::Checkpoint FlashVsrStream::checkpoint() const {
     Checkpoint c;
-    c.dit_state = m_dit_state;
+    c.dit_state = m_dit_state.snapshot();
     c.lq_state = m_lq_state;
     c.tc_state = m_tc_state;
     c.vae_state = m_vae_state;
@@ -316,10 +316,7 @@ void FlashVsrStream::restore(const Checkpoint& c) {
 }
 
 void FlashVsrStream::move_state_to(const torch::Device& device) {
-    for (auto& cache : m_dit_state.self_attention) {
-        move_tensor(cache.k, device);
-        move_tensor(cache.v, device);
-    }
+    m_dit_state.move_to(device);
     move_tensor(m_lq_state.conv1_cache, device);
     move_tensor(m_lq_state.conv2_cache, device);
     for (auto& memory : m_tc_state.memories) {
@@ -330,9 +327,7 @@ void FlashVsrStream::move_state_to(const torch::Device& device) {
 
 std::int64_t FlashVsrStream::state_bytes() const {
     std::int64_t bytes = 0;
-    for (const auto& cache : m_dit_state.self_attention) {
-        bytes += tensor_bytes(cache.k) + tensor_bytes(cache.v);
-    }
+    bytes += m_dit_state.bytes();
     bytes += tensor_bytes(m_lq_state.conv1_cache) + tensor_bytes(m_lq_state.conv2_cache);
     for (const auto& memory : m_tc_state.memories) {
         bytes += tensor_bytes(memory);

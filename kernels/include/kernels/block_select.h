@@ -62,6 +62,10 @@ struct BlockSelectParams {
     // (the KV cache's, kept from the previous chunk: pooling is deterministic, so they are the
     // values stage 1 would write); only the remaining windows are pooled. 0 ≤ nk_pooled ≤ nk.
     int nk_pooled = 0;
+    // The key window k_windows points at: it holds windows k_windows_first .. nk-1 (only windows
+    // from nk_pooled on are read, so a caller that carries every cached window's pooled keys may
+    // pass just the new windows with k_windows_first = nk_pooled). 0 ≤ k_windows_first ≤ nk_pooled.
+    int k_windows_first = 0;
     float* scores = nullptr;         // [heads, nq, nk]
     float* probabilities = nullptr;  // [heads, nq, nk]
     uint8_t* mask = nullptr;         // [heads, nq, nk]

@@ -12,7 +12,10 @@
 // build_block_lists, about 10 µs for production shapes):
 //   counts  [B·H·nqb]        int32: number of selected key blocks of row r = (b·H + h)·nqb + i
 //   indices [B·H·nqb, nkb]   int32: the first counts[r] entries of row r are the selected key
-//                            block indices in ascending order (the rest is unspecified)
+//                            block indices in ascending order (the rest is unspecified); with a
+//                            key map (build_block_lists), map[j] for the selected columns j in
+//                            ascending j: the mask's columns are logical key blocks and K/V hold
+//                            them anywhere (a pool of window slots, engine/model/wan)
 //   order   [B·H·nqb]        int32: a permutation of the rows in which CTAs are launched:
 //                            grouped by (b, h) so that concurrent CTAs share K/V in L2, and within
 //                            a group by descending count so that long rows start first (shorter
@@ -65,6 +68,10 @@ struct BlockSparseAttentionParams {
     const int32_t* block_counts = nullptr;
     const int32_t* block_indices = nullptr;
     const int32_t* row_order = nullptr;  // optional
+    // Entries per row of block_indices (the mask's key blocks); 0 = ceil(k_len / 128). Set it
+    // when the lists index K/V through a key map: then K/V may hold more blocks than the mask has
+    // columns, and k_len must be a multiple of 128 (every block full).
+    int64_t list_stride = 0;
     // Which implementation to run; an explicit kWgmmaSm90 that cannot run is an error (the
     // status carries the reason), kAuto falls back to kMmaSync.
     AttentionKernel kernel = AttentionKernel::kAuto;
@@ -87,7 +94,9 @@ inline int64_t attention_blocks(int64_t tokens) {
 
 // mask: [rows = B·H·nqb, nkb] bytes (0 = skip, anything else = attend), row-major contiguous.
 // Writes counts/indices (sizes above) and, when `order` is not null, the launch order; rows are
-// grouped by (b, h) in segments of q_blocks rows. q_blocks must be ≤ 12288.
+// grouped by (b, h) in segments of q_blocks rows. q_blocks must be ≤ 12288. key_map (optional,
+// device, [nkb] int32): the K/V block that holds logical key block j; the lists then hold
+// key_map[j] (set BlockSparseAttentionParams::list_stride = nkb).
 KernelStatus build_block_lists(const uint8_t* mask,
                                int64_t rows,
                                int64_t q_blocks,
@@ -95,7 +104,8 @@ KernelStatus build_block_lists(const uint8_t* mask,
                                int32_t* counts,
                                int32_t* indices,
                                int32_t* order,
-                               cudaStream_t stream);
+                               cudaStream_t stream,
+                               const int32_t* key_map = nullptr);
 
 // Enqueues the attention with the implementation choose_attention_kernel names. mma.sync: about
 // 96 KiB of shared memory per CTA (128 threads), compute capability ≥ 8.0; wgmma: about 161 KiB

@@ -67,6 +67,7 @@ struct KernelParams {
     int64_t k_len = 0;
     int64_t q_blocks = 0;
     int64_t k_blocks = 0;
+    int64_t list_stride = 0;  // entries per row of indices
     float scale_log2 = 0.f;
     const int32_t* counts = nullptr;
     const int32_t* indices = nullptr;
@@ -156,7 +157,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     const int head = static_cast<int>(bh % p.heads);
     const int batch = static_cast<int>(bh / p.heads);
     const int count = p.counts[row_id];
-    const int32_t* list = p.indices + row_id * p.k_blocks;
+    const int32_t* list = p.indices + row_id * p.list_stride;
     const int64_t q_start = q_block * kAttentionBlock;
     T* out = static_cast<T*>(p.out) + batch * p.out_batch_stride + head * p.out_head_stride;
 

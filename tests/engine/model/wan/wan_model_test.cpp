@@ -125,7 +125,13 @@ TEST_P(WanGolden, ConstantsMasksAndVelocityMatch) {
         const auto& ref_v = stages.at("velocity." + key);
         EXPECT_LT(max_abs(velocity, ref_v), 2e-4) << key;
         EXPECT_LT(rel_l2(velocity, ref_v), 5e-5) << key;
-        EXPECT_EQ(state.self_attention[0].k.size(0), 18) << key;
+        // Three temporal windows of 6 windows cached; the pool holds every block's three and
+        // one free slot for the next chunk's window.
+        EXPECT_EQ(state.self_attention[0].slots.size(), 3u) << key;
+        EXPECT_EQ(state.kv.windows_per_slot, 6) << key;
+        const auto blocks = static_cast<std::int64_t>(model->blocks->size());
+        EXPECT_EQ(state.kv.slots(), 3 * blocks + 1) << key;
+        EXPECT_EQ(state.kv.free.size(), 1u) << key;
     }
 }
 
@@ -133,6 +139,72 @@ INSTANTIATE_TEST_SUITE_P(Cases, WanGolden, ::testing::Values("tiny_v11", "sparse
 
 // Which attention implementation runs is logged once per run (at Info), from block 0's first
 // chunk; here on the CPU it is the reference path, with the reason.
+struct GoldenRun {
+    WanModel model = load_model();
+    StateDict reference = load(kGolden / "tiny_v11/stages.safetensors");
+    StateDict inputs = load(kGolden / "tiny_v11/inputs.safetensors");
+    WanConstants constants;
+    SparseAttentionParams params;
+    GoldenRun() {
+        auto prompt = engine::model::load_tensor_file(kGolden / "models/v1.1/posi_prompt.pth");
+        EXPECT_TRUE(prompt.ok()) << prompt.error().to_string();
+        constants = model->prepare_constants(prompt.value().to(torch::kFloat));
+        params.topk = 20;
+        params.kv_len = 3;
+    }
+    // Latent frames [start, start + frames) with their LQ tokens (2-frame golden chunks).
+    torch::Tensor run(WanStreamState& state, std::int64_t start, std::int64_t frames) {
+        std::vector<torch::Tensor> tokens;
+        if (start == 0) {
+            tokens.push_back(reference.at("lq_tokens.chunk0"));
+        } else {
+            for (auto f = start; f < start + frames; f += 2) {
+                tokens.push_back(reference.at("lq_tokens.chunk" + std::to_string((f - 4) / 2)));
+            }
+        }
+        return model->forward_chunk(inputs.at("noise").slice(2, start, start + frames),
+                                    torch::cat(tokens, 1), start, constants, params, state);
+    }
+};
+
+// The KV pool is written in place: a snapshot must keep the values a later chunk overwrites
+// (block 1 writes its new window into the slot block 0 just freed).
+TEST(WanModel, SnapshotKeepsTheKvPoolValues) {
+    GoldenRun golden;
+    WanStreamState state;
+    golden.run(state, 0, 6);
+    const auto saved = state.snapshot();
+    const auto first = golden.run(state, 6, 2);
+    WanStreamState restored = saved;
+    const auto again = golden.run(restored, 6, 2);
+    EXPECT_TRUE(torch::equal(first, again));
+    EXPECT_EQ(restored.kv.free.size(), 1u);
+}
+
+// A chunk with more new windows than the pool was sized for grows it, keeping every slot: the
+// result equals that of a run whose pool had room from the start.
+TEST(WanModel, KvPoolGrowsForALargerChunk) {
+    GoldenRun golden;
+    const auto blocks = static_cast<std::int64_t>(golden.model->blocks->size());
+    WanStreamState grown;
+    WanStreamState roomy;
+    const std::int64_t windows = 6;  // S of the golden grid
+    const std::int64_t dim = golden.model->config().dim;
+    roomy.kv.windows_per_slot = windows;
+    roomy.kv.k = torch::zeros({(3 * blocks + 8) * windows, 128, dim});
+    roomy.kv.v = torch::zeros_like(roomy.kv.k);
+
+    EXPECT_TRUE(torch::equal(golden.run(grown, 0, 6), golden.run(roomy, 0, 6)));
+    EXPECT_EQ(grown.kv.slots(), 3 * blocks + 1);
+    EXPECT_EQ(roomy.kv.slots(), 3 * blocks + 8);  // kept: large enough
+    // Two temporal windows at once: each block finds one free slot (the one the block before it
+    // freed) and grows the pool by one.
+    EXPECT_TRUE(torch::equal(golden.run(grown, 6, 4), golden.run(roomy, 6, 4)));
+    EXPECT_EQ(grown.kv.slots(), 4 * blocks + 1);
+    EXPECT_EQ(grown.self_attention.back().slots.size(), 4u);  // 3 + 2, one dropped
+    EXPECT_EQ(roomy.kv.slots(), 3 * blocks + 8);
+}
+
 TEST(WanModel, LogsTheAttentionImplementationOncePerRun) {
     auto model = load_model();
     auto prompt = engine::model::load_tensor_file(kGolden / "models/v1.1/posi_prompt.pth");

@@ -85,8 +85,9 @@ struct SharedDit;
 
 class FlashVsrStream {
   public:
-    // A restore point of the per-run state: caches, memories and chunk counters. Cheap (tensor
-    // handles, no copies): every module replaces its state tensors and never writes into them,
+    // A restore point of the per-run state: caches, memories and chunk counters. The DiT's KV
+    // pool is written in place, so it is copied (one more KV state of memory while the restore
+    // point lives); every other module replaces its state tensors and never writes into them,
     // so holding the old handles keeps the old values (tests/engine/pipeline checks this).
     struct Checkpoint;
 

@@ -19,7 +19,9 @@ struct QkvWindows {
 // q, k, v: [1, L, C] or [L, C] CUDA bf16/fp16 (channels contiguous), L = frames*height*width in
 // (f, y, x) order; q_weight, k_weight: [C] RMSNorm weights of the same dtype; rope: upstream's
 // complex128 freqs [L, 1, C_head/2] (or its real view [L, 1, 64, 2] double) on the same device.
-// The window (wf, wh, ww) must divide the grid.
+// The window (wf, wh, ww) must divide the grid. k_out, v_out (optional, both or neither):
+// contiguous [nWin, wf*wh*ww, C] tensors of the dtype on the device that receive k and v (e.g. the
+// free slots of a KV pool); the returned k and v are then these tensors.
 QkvWindows qkv_prepare(const torch::Tensor& q,
                        const torch::Tensor& k,
                        const torch::Tensor& v,
@@ -28,6 +30,8 @@ QkvWindows qkv_prepare(const torch::Tensor& q,
                        double eps,
                        const torch::Tensor& rope,
                        std::array<std::int64_t, 3> grid,
-                       std::array<std::int64_t, 3> window);
+                       std::array<std::int64_t, 3> window,
+                       const torch::Tensor& k_out = {},
+                       const torch::Tensor& v_out = {});
 
 }  // namespace kernels::torch_api

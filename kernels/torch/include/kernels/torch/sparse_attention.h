@@ -44,6 +44,19 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 double scale,
                                 AttentionImpl impl = AttentionImpl::kAuto);
 
+// Block-sparse attention whose key blocks live anywhere in k/v (a pool of KV-cache slots):
+// block_mask [B, H, ceil(Lq/128), nkb] has one column per logical key block j, and
+// key_blocks (int32 [nkb], q's device) names the 128-row block of k/v that holds it
+// (0 ≤ key_blocks[j] < Lk/128, not checked on the host). Lk must be a multiple of 128. The same
+// result, bit for bit, as block_sparse_attention on k/v gathered into logical order.
+torch::Tensor block_sparse_attention_mapped(const torch::Tensor& q,
+                                            const torch::Tensor& k,
+                                            const torch::Tensor& v,
+                                            const torch::Tensor& block_mask,
+                                            const torch::Tensor& key_blocks,
+                                            double scale,
+                                            AttentionImpl impl = AttentionImpl::kAuto);
+
 // What kAuto runs for these q, k, v (same checks as block_sparse_attention) on their device, and
 // why: "wgmma: compute capability 9.0: wgmma/TMA kernel", "mma.sync: the device is not compute
 // capability 9.0 ...". For logs (the reason the Hopper kernel is not used) and benchmarks.
@@ -87,5 +100,18 @@ BlockSelection select_blocks_with_stages(const torch::Tensor& q_windows,
                                          std::int64_t local_range,
                                          std::int64_t topk,
                                          const torch::Tensor& pooled_k_prefix = {});
+
+// select_blocks_with_stages for a KV cache that carries the pooled keys of all its windows:
+// pooled_k_cached [n, C] (n ≥ 0, a multiple of S) are windows 0..n-1, k_new_windows
+// [m, 128, C] the windows n..n+m-1 (nk = n + m); only the new windows are read and pooled. Same
+// result as select_blocks_with_stages on all nk windows with pooled_k_cached as the prefix.
+BlockSelection select_blocks_appended(const torch::Tensor& q_windows,
+                                      const torch::Tensor& pooled_k_cached,
+                                      const torch::Tensor& k_new_windows,
+                                      std::int64_t heads,
+                                      std::int64_t grid_h,
+                                      std::int64_t grid_w,
+                                      std::int64_t local_range,
+                                      std::int64_t topk);
 
 }  // namespace kernels::torch_api

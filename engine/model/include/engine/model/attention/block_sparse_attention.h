@@ -31,30 +31,35 @@ std::string attention_kernel_description(const torch::Tensor& q,
                                          Backend backend);
 
 // Block mask by our CUDA selection kernel (same semantics as select_block_mask, spec §4.3);
-// only valid when kernels_accept() is true. grid_h x grid_w: the spatial window grid.
-// pooled_k_prefix (optional, [n, C]): 128-token means of k windows 0..n-1 from an earlier call
-// (the KV cache's), which are then not recomputed; pooled_k_out (optional) receives the means of
-// all nk key windows [nk, C], to be kept with the cache for the next call.
+// only valid when kernels_accept() is true. grid_h x grid_w: the spatial window grid. The key
+// windows are the KV cache's followed by the chunk's: pooled_k_cached ([n, C], may be undefined
+// for n = 0) holds the 128-token means of the n cached windows (from the previous call's
+// pooled_k_out), k_new_windows [m, 128, C] the chunk's own, so nk = n + m and only the new
+// windows are read. pooled_k_out (optional) receives the means of all nk windows [nk, C].
 torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
-                                       const torch::Tensor& k_windows,
+                                       const torch::Tensor& pooled_k_cached,
+                                       const torch::Tensor& k_new_windows,
                                        std::int64_t num_heads,
                                        std::int64_t grid_h,
                                        std::int64_t grid_w,
                                        std::int64_t local_range,
                                        std::int64_t topk,
-                                       const torch::Tensor& pooled_k_prefix = {},
                                        torch::Tensor* pooled_k_out = nullptr);
 
 // q [B, Lq, H, D], k/v [B, Lk, H, D] (same dtype and device; Lq, Lk multiples of 128),
-// block_mask bool [B, H, Lq/128, Lk/128] (true = the query block attends to the key block),
+// block_mask bool [B, H, Lq/128, nkb] (true = the query block attends to the key block),
 // scale = softmax scale (1/sqrt(D) in FlashVSR). Returns [B, Lq, H, D] in q's dtype.
 // Query blocks that select no key block output zeros (the convention of spec §4.5).
+// key_blocks (optional, int32 [nkb] on q's device): logical key block j (column j of the mask)
+// is the 128-row block key_blocks[j] of k/v, which may hold more blocks than the mask names (a
+// pool of KV-cache slots); undefined: nkb = Lk/128 in order. Same result either way.
 torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& k,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
                                      double scale,
-                                     Backend backend = Backend::Auto);
+                                     Backend backend = Backend::Auto,
+                                     const torch::Tensor& key_blocks = {});
 
 // The exact reference (any device): scores and softmax in float32, -inf outside the mask.
 // `workspace_bytes` bounds the temporary score/gather tensors of one group of query blocks.

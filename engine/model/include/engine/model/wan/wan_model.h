@@ -53,19 +53,34 @@ class RmsNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RmsNorm);
 
-// Self-attention KV cache of one block: window-partitioned K (after RMSNorm and RoPE, absolute
-// positions) and V, [nWin, 128, dim], oldest window first. Empty before the first chunk.
-struct SelfAttentionCache {
-    torch::Tensor k;
+// The self-attention K/V of every block of one run (spec §2.1.2) in one pool of slots. A slot
+// holds one temporal window of window-partitioned K (after RMSNorm and RoPE, absolute positions)
+// or V: S = (h/8)·(w/8) windows of 128 tokens, rows [slot·S, (slot+1)·S) of k and v. A chunk's
+// new windows are written once into free slots; after a block's attention its oldest temporal
+// window is dropped by freeing the slot. So nothing is copied once written, and the run needs
+// free room for one chunk's windows in total, not one temporal window more per block (what
+// per-block buffers that append and drop by copying would need).
+// Slots are written in place: a copy of the state that must keep its values needs snapshot().
+struct KvSlotPool {
+    torch::Tensor k;  // [slots·S, 128, dim], run dtype and device
     torch::Tensor v;
-    // With the CUDA selection kernel: the 128-token means of the windows of k, [nWin, dim], so
-    // the next chunk's block selection pools only its new windows. May be undefined (or stale
-    // after k moved to another device); then it is recomputed.
+    std::int64_t windows_per_slot = 0;  // S
+    std::vector<std::int64_t> free;     // free slots, taken from the back
+    bool empty() const { return !k.defined(); }
+    std::int64_t slots() const { return empty() ? 0 : k.size(0) / windows_per_slot; }
+};
+
+// Self-attention KV cache of one block: its temporal windows' slots in the run's KvSlotPool,
+// oldest first. Empty before the first chunk.
+struct SelfAttentionCache {
+    std::vector<std::int64_t> slots;
+    // With the CUDA selection kernel: the 128-token means of the cached windows, [slots·S, dim]
+    // in the same order, so the next chunk's block selection pools only its new windows.
     torch::Tensor k_pooled;
     // Set by WanStreamState::reset on block 0's cache: its next forward logs which attention
     // implementation runs and why (once per run), then clears the flag.
     bool log_kernel_choice = false;
-    bool empty() const { return !k.defined(); }
+    bool empty() const { return slots.empty(); }
 };
 
 // Sparse-attention settings of one run (spec §4.1).
@@ -83,12 +98,15 @@ class SelfAttentionImpl : public torch::nn::Module {
   public:
     SelfAttentionImpl(const WanConfig& config);
     // x [1, f*h*w, dim] (token grid f x h x w, f even, h and w multiples of 8), freqs from
-    // rope_freqs. Reads and replaces `cache` (spec §2.1.2). Returns [1, f*h*w, dim].
+    // rope_freqs. Reads and updates `cache` (spec §2.1.2), whose K/V live in `pool` (sized by
+    // WanModel::forward_chunk; grown here if a chunk finds too few free slots). Returns
+    // [1, f*h*w, dim].
     torch::Tensor forward(const torch::Tensor& x,
                           const torch::Tensor& freqs,
                           std::array<std::int64_t, 3> grid,
                           const SparseAttentionParams& sparse,
                           SelfAttentionCache& cache,
+                          KvSlotPool& pool,
                           torch::Tensor* mask_out);
 
     torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
@@ -133,6 +151,7 @@ class DiTBlockImpl : public torch::nn::Module {
                           std::array<std::int64_t, 3> grid,
                           const SparseAttentionParams& sparse,
                           SelfAttentionCache& cache,
+                          KvSlotPool& pool,
                           torch::Tensor* mask_out);
 
     SelfAttention self_attn{nullptr};
@@ -173,16 +192,20 @@ struct WanConstants {
     std::vector<torch::Tensor> context_v;
 };
 
-// Streaming state of one run: one KV cache per block.
+// Streaming state of one run: one KV cache per block, their K/V in one slot pool.
 struct WanStreamState {
     std::vector<SelfAttentionCache> self_attention;
-    // Starts a run: empty caches, and block 0 logs its attention implementation once.
-    void reset(std::size_t blocks) {
-        self_attention.assign(blocks, SelfAttentionCache{});
-        if (!self_attention.empty()) {
-            self_attention.front().log_kernel_choice = true;
-        }
-    }
+    KvSlotPool kv;
+    // Starts a run: empty caches (the pool's memory is kept for the next run of the same size),
+    // and block 0 logs its attention implementation once.
+    void reset(std::size_t blocks);
+    // A copy whose values later chunks do not change (they write the pool in place): the pool
+    // is cloned. For restore points.
+    WanStreamState snapshot() const;
+    // Moves the pool and pooled keys to `device` (to park the state in host memory).
+    void move_to(const torch::Device& device);
+    // Device or host bytes the state holds (the pool and pooled keys).
+    std::int64_t bytes() const;
 };
 
 class WanModelImpl : public torch::nn::Module {
