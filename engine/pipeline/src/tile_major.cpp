@@ -33,8 +33,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::int64_t kLatentCell = 8;
-
 [[noreturn]] void throw_errno(int err,
                               const std::string& what,
                               const fs::path& path,
@@ -532,16 +530,14 @@ class TileMajorUpscaler final : public Upscaler {
         const auto rows = tile.height() * m_plan.scale;
         const auto cols = tile.width() * m_plan.scale;
         const auto [noise_rows, noise_cols] = tile_noise_extent(m_plan);
-        const auto [noise_row, noise_col] = tile_noise_origin(m_plan, index);
         const auto span = chunk_span(chunk);
         const auto first = std::min(span.lq_begin, span.output_begin);
         const auto lq_all = tile_lq(tile, first, span.lq_end);
         const auto lq = lq_all.narrow(2, span.lq_begin - first, span.lq_end - span.lq_begin);
         const auto frames = span.output_end - span.output_begin;
         const auto cond = lq_all.narrow(2, span.output_begin - first, frames);
-        const auto noise = m_noise.draw(chunk, noise_rows, noise_cols)
-                               .narrow(3, noise_row, tile.padded_height / kLatentCell)
-                               .narrow(4, noise_col, tile.padded_width / kLatentCell);
+        const auto noise =
+            tile_noise_crop(m_noise.draw(chunk, noise_rows, noise_cols), m_plan, index);
         auto out = stream.run_chunk(lq, cond, noise);
         TORCH_CHECK(out.dim() == 5 && out.size(2) == frames && out.size(3) == tile.padded_height &&
                         out.size(4) == tile.padded_width,

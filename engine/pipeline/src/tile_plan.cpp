@@ -17,7 +17,6 @@ std::int64_t detail::align_up(std::int64_t value, std::int64_t multiple) {
 namespace {
 
 constexpr std::int64_t kModelAlign = 128;  // model frames are multiples of 128 pixels
-constexpr std::int64_t kLatentCell = 8;    // output pixels per latent cell
 
 using detail::align_down;
 using detail::align_up;

@@ -12,8 +12,6 @@ namespace engine::pipeline {
 
 namespace {
 
-constexpr std::int64_t kLatentCell = 8;  // output pixels per latent cell
-
 using detail::Span;
 
 // Linear ramp of one tile along one axis, in output pixels: 1 inside, (i + 0.5) / ramp towards
@@ -90,6 +88,13 @@ std::pair<std::int64_t, std::int64_t> tile_noise_extent(const TilePlan& plan) {
 std::pair<std::int64_t, std::int64_t> tile_noise_origin(const TilePlan& plan, std::size_t tile) {
     const auto& rect = plan.tiles.at(tile);
     return {rect.y0 * plan.scale / kLatentCell, rect.x0 * plan.scale / kLatentCell};
+}
+
+torch::Tensor tile_noise_crop(const torch::Tensor& noise, const TilePlan& plan, std::size_t tile) {
+    const auto& rect = plan.tiles.at(tile);
+    const auto [row, col] = tile_noise_origin(plan, tile);
+    return noise.narrow(3, row, rect.padded_height / kLatentCell)
+        .narrow(4, col, rect.padded_width / kLatentCell);
 }
 
 bool is_out_of_memory(const std::exception& error) {
@@ -217,9 +222,7 @@ torch::Tensor TiledChunkRunner::run_chunk(const torch::Tensor& lq,
         for (auto i = begin; i < end; ++i) {
             const auto& tile = m_plan.tiles[i];
             const auto tile_lq = crop(lq, tile);
-            const auto [noise_row, noise_col] = tile_noise_origin(m_plan, i);
-            const auto tile_noise = noise.narrow(3, noise_row, tile.padded_height / kLatentCell)
-                                        .narrow(4, noise_col, tile.padded_width / kLatentCell);
+            const auto tile_noise = tile_noise_crop(noise, m_plan, i);
             intermediate[i] =
                 run_stage(i, [&] { return m_tiles[i]->run_first_stage(tile_lq, tile_noise); });
         }

@@ -164,6 +164,34 @@ TEST(TilePlan, NoRampOnImageBorders) {
     EXPECT_GT(w[0][w.size(1) - 1].item<float>(), 0.0F);
 }
 
+TEST(TilePlan, NoiseCropIsAViewAtTheTilesLatentCells) {
+    // Scale 3 (alignment 8) and both grids: tiles overlap and reach past the frame's padding.
+    auto plan = plan_tiles(100, 60, 3, tiles(48, 16, true));
+    ASSERT_TRUE(plan.ok());
+    ASSERT_EQ(plan->passes, 2);
+    const auto [rows, cols] = tile_noise_extent(plan.value());
+    // Latent cell (r, c) holds the value 1000 r + c, so a crop shows where it came from.
+    const auto cell = (torch::arange(rows).unsqueeze(1) * 1000 + torch::arange(cols).unsqueeze(0))
+                          .to(torch::kFloat)
+                          .view({1, 1, 1, rows, cols})
+                          .expand({1, 16, 2, rows, cols})
+                          .contiguous();
+    for (std::size_t i = 0; i < plan->tiles.size(); ++i) {
+        const auto& tile = plan->tiles[i];
+        const auto crop = tile_noise_crop(cell, plan.value(), i);
+        ASSERT_EQ(crop.sizes(), (std::vector<std::int64_t>{1, 16, 2, tile.padded_height / 8,
+                                                           tile.padded_width / 8}))
+            << "tile " << i;
+        EXPECT_TRUE(crop.is_alias_of(cell)) << "tile " << i;
+        const auto [row, col] = tile_noise_origin(plan.value(), i);
+        EXPECT_EQ(row * 8, tile.y0 * 3);
+        EXPECT_EQ(col * 8, tile.x0 * 3);
+        EXPECT_EQ(crop[0][5][1][0][0].item<float>(), static_cast<float>(row * 1000 + col));
+        EXPECT_EQ(crop[0][0][0][-1][-1].item<float>(),
+                  static_cast<float>((row + crop.size(3) - 1) * 1000 + col + crop.size(4) - 1));
+    }
+}
+
 TEST(TilePlan, RejectsBadSettings) {
     EXPECT_FALSE(plan_tiles(96, 64, 4, tiles(16, 0, false)).ok());
     EXPECT_FALSE(plan_tiles(96, 64, 4, tiles(64, 64, false)).ok());

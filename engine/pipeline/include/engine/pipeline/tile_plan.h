@@ -59,6 +59,10 @@ Result<TilePlan> plan_tiles(std::int64_t input_width,
 inline constexpr std::int64_t kMinTileSize = 32;
 inline constexpr std::int64_t kMaxTileSize = 8192;
 
+// Output pixels per latent cell (the VAE's spatial factor): tile origins are aligned to it, and a
+// tile's noise is cropped from a full-frame draw in these units.
+inline constexpr std::int64_t kLatentCell = 8;
+
 namespace detail {
 using Span = std::pair<std::int64_t, std::int64_t>;  // [begin, end) along one axis
 std::int64_t align_down(std::int64_t value, std::int64_t multiple);

@@ -41,6 +41,11 @@ std::pair<std::int64_t, std::int64_t> tile_noise_extent(const TilePlan& plan);
 // Latent cells a tile's noise crop starts at: {row, column} of plan.tiles[tile]'s origin.
 std::pair<std::int64_t, std::int64_t> tile_noise_origin(const TilePlan& plan, std::size_t tile);
 
+// plan.tiles[tile]'s noise from one full-frame draw: noise [1, C, f, NH, NW] with NH, NW at least
+// tile_noise_extent(plan) -> [1, C, f, padded_height / 8, padded_width / 8], a view (no copy).
+// Both tile orders crop with it, so a tile sees the same noise in either.
+torch::Tensor tile_noise_crop(const torch::Tensor& noise, const TilePlan& plan, std::size_t tile);
+
 // True for an allocation failure: c10::OutOfMemoryError, or an error whose message says "out of
 // memory" (CUDA) or "can't allocate memory" (LibTorch's CPU allocator).
 bool is_out_of_memory(const std::exception& error);
