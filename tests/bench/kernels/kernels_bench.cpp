@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
     // cuDNN's Conv2d (with bias, channels-last input); GB/s counts reading the input once.
     std::printf("\n%-18s | %9s %8s | %9s %8s\n", "decoder conv 128->3", "ours ms", "GB/s",
                 "cuDNN ms", "GB/s");
-    for (const auto [height, width] : {std::pair<int64_t, int64_t>{768, 1408}, {1024, 1920}}) {
+    for (const auto& [height, width] : {std::pair<int64_t, int64_t>{768, 1408}, {1024, 1920}}) {
         const auto opts = torch::TensorOptions().device(torch::kCUDA).dtype(torch::kBFloat16);
         const auto x =
             torch::randn({1, 128, height, width}, opts).contiguous(at::MemoryFormat::ChannelsLast);
