@@ -24,6 +24,7 @@
 #include <string>
 #include <sys/statvfs.h>
 #include <system_error>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -370,7 +371,9 @@ class TileMajorUpscaler final : public Upscaler {
           m_noise(std::move(setup.noise)),
           m_weights(tile_blend_weights(m_plan)),
           m_scratch(m_plan, m_plan.tiles.size() - 1),
-          m_assembler(m_plan, m_geometry.output_height, m_geometry.output_width) {}
+          m_assembler(m_plan, m_geometry.output_height, m_geometry.output_width) {
+        std::tie(m_noise_rows, m_noise_cols) = tile_noise_extent(m_plan);
+    }
 
     int output_width() const override { return static_cast<int>(m_geometry.output_width); }
     int output_height() const override { return static_cast<int>(m_geometry.output_height); }
@@ -529,7 +532,6 @@ class TileMajorUpscaler final : public Upscaler {
         const auto& tile = m_plan.tiles[index];
         const auto rows = tile.height() * m_plan.scale;
         const auto cols = tile.width() * m_plan.scale;
-        const auto [noise_rows, noise_cols] = tile_noise_extent(m_plan);
         const auto span = chunk_span(chunk);
         const auto first = std::min(span.lq_begin, span.output_begin);
         const auto lq_all = tile_lq(tile, first, span.lq_end);
@@ -537,7 +539,7 @@ class TileMajorUpscaler final : public Upscaler {
         const auto frames = span.output_end - span.output_begin;
         const auto cond = lq_all.narrow(2, span.output_begin - first, frames);
         const auto noise =
-            tile_noise_crop(m_noise.draw(chunk, noise_rows, noise_cols), m_plan, index);
+            tile_noise_crop(m_noise.draw(chunk, m_noise_rows, m_noise_cols), m_plan, index);
         auto out = stream.run_chunk(lq, cond, noise);
         TORCH_CHECK(out.dim() == 5 && out.size(2) == frames && out.size(3) == tile.padded_height &&
                         out.size(4) == tile.padded_width,
@@ -672,6 +674,8 @@ class TileMajorUpscaler final : public Upscaler {
     TilePlan m_plan;
     std::unique_ptr<FlashVsrStream> m_base;
     ChunkNoise m_noise;
+    std::int64_t m_noise_rows = 0;  // latent cells of one full-frame draw (every tile's extent)
+    std::int64_t m_noise_cols = 0;
     std::vector<torch::Tensor> m_weights;  // per tile [rows, cols] float32 on the CPU
     CancelToken m_cancel;
     State m_state = State::Buffering;
