@@ -145,11 +145,12 @@ torch::Tensor bicubic_model_range(const torch::Tensor& frames,
                                   .align_corners(false));
         return x * 2 - 1;
     }
-    auto bytes =
-        frames.scalar_type() == torch::kByte
-            ? frames.to(torch::kCPU).contiguous()
-            : (frames.to(torch::kCPU, torch::kFloat) * 255).round().clamp(0, 255).to(torch::kByte);
-    bytes = bytes.contiguous();
+    // One contiguous() for both branches: the quantised float frames keep the input's strides.
+    const auto bytes =
+        (frames.scalar_type() == torch::kByte
+             ? frames.to(torch::kCPU)
+             : (frames.to(torch::kCPU, torch::kFloat) * 255).round().clamp(0, 255).to(torch::kByte))
+            .contiguous();
     const auto count = bytes.size(0);
     const int w = static_cast<int>(bytes.size(2));
     const int h = static_cast<int>(bytes.size(1));
