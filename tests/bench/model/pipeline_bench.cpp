@@ -110,18 +110,17 @@ int main(int argc, char** argv) {
         cudnn_benchmark ? "on" : "off");
 
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
+    // Stage times: CUDA events on the stream (no synchronisation inside a chunk, so the stage
+    // split does not slow the chunk it measures); host clocks after a sync on the CPU.
     std::map<std::string, double> stage_ms;
-    auto last = Clock::now();
+    bench::StageTimer stages(device);
     engine::pipeline::StageObserver observer = [&](const std::string& name, const torch::Tensor&) {
         const auto dot = name.find('.');
         const auto stage = name.substr(0, dot);
         if (stage == "mask" || stage == "text" || stage == "time" || stage == "latents") {
             return;  // inside a timed stage
         }
-        bench::synchronize(device);
-        const auto now = Clock::now();
-        stage_ms[stage] += std::chrono::duration<double, std::milli>(now - last).count();
-        last = now;
+        stages.mark(stage);
     };
     const std::string trace = args.count("--profile") ? args["--profile"] : "";
     const int quarter = std::max(1, (chunks - 1) / 4);
@@ -141,11 +140,12 @@ int main(int argc, char** argv) {
                 {1, 16, span.latent_end - span.latent_begin, height / 8, width / 8}, options);
             bench::synchronize(device);
             const auto t0 = Clock::now();
-            last = t0;
+            stages.start();
             (*stream)->run_chunk(lq, cond, noise,
                                  timed ? observer : engine::pipeline::StageObserver{});
             bench::synchronize(device);
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+            stages.add_to(stage_ms);
             if (timed) {
                 if (chunks <= 12) {
                     std::printf("chunk %d: %.1f ms (%lld frames)\n", k, ms,
