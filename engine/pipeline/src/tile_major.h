@@ -10,7 +10,9 @@
 // memory holds the source frames pushed (input size; they grow with the run, which the caller
 // bounds by segmenting), one chunk of output frames (21 for chunk 0, then 8) and one frame of
 // every scratch file. Each tile's model input is resampled per chunk from a crop of the source
-// frames (prepare_lq_region), never from full output-size frames.
+// frames (prepare_lq_region: the tile's source plus the taps' reach; for torch's bicubic at a
+// scale that is not a power of two the crop starts at the frame's origin, one frame at a time),
+// never from full output-size frames at once.
 // Scratch: tile_major_scratch_bytes_per_frame() x frames on disk while the run lasts.
 //
 // Same frames as the frame-major order (TiledChunkRunner): the same LQ, cond and noise crops per

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -119,6 +122,73 @@ TEST(InputPrep, RegionEqualsTheCropOfTheFullFrame) {
                         << "resample " << static_cast<int>(resample) << " scale " << scale
                         << " region " << r.y << "," << r.x << " " << r.rows << "x" << r.cols
                         << " max diff " << (got - want).abs().max().item<float>();
+                }
+            }
+        }
+    }
+}
+
+// Scales that are not a power of two, regions at odd source offsets (inside the frame, at its far
+// edge and reaching past the padding): region-then-resample equals resample-then-crop bit for bit,
+// and source pixels beyond what the region's taps read (3 pixels past its source rectangle; also
+// before it, except for TorchBicubic whose crop starts at the frame's origin at these scales)
+// do not matter: they are overwritten with other values and the result stays the same.
+TEST(InputPrep, RegionAtOddOffsetsForOtherScalesResamplesOnlyWhatItReads) {
+    torch::manual_seed(11);
+    constexpr std::int64_t kWidth = 61;
+    constexpr std::int64_t kHeight = 45;
+    const auto bytes = torch::randint(0, 256, {2, kHeight, kWidth, 3}, torch::kByte);
+    const auto floats = torch::rand({2, kHeight, kWidth, 3});
+    for (const auto resample : {LqResample::TorchBicubic, LqResample::PilBicubic}) {
+        for (const std::int64_t scale : {3, 5, 6}) {
+            const auto g = lq_geometry(kWidth, kHeight, scale);
+            const std::vector<LqRegion> regions{
+                {7 * scale, 13 * scale, 8 * scale, 11 * scale},  // inside, odd origin
+                {1 * scale, 29 * scale, 64, 96},
+                {23 * scale, 3 * scale, 128, 128},
+                {41 * scale, 53 * scale, 128, 128},  // past the frame and its padding
+            };
+            for (const auto& clean : {bytes, floats}) {
+                const auto want_all = prepare_lq_frames(clean, g, resample);
+                for (const auto& r : regions) {
+                    const std::string where =
+                        "resample " + std::to_string(static_cast<int>(resample)) + " scale " +
+                        std::to_string(scale) + " region " + std::to_string(r.y) + "," +
+                        std::to_string(r.x) + " " + std::to_string(r.rows) + "x" +
+                        std::to_string(r.cols);
+                    const auto rows = (torch::arange(r.rows) + r.y).clamp_max(want_all.size(2) - 1);
+                    const auto cols = (torch::arange(r.cols) + r.x).clamp_max(want_all.size(3) - 1);
+                    const auto want = want_all.index_select(2, rows).index_select(3, cols);
+                    // The source rectangle the region covers, widened by the taps' reach.
+                    const auto y_end = std::min(r.y + r.rows, g.output_height);
+                    const auto x_end = std::min(r.x + r.cols, g.output_width);
+                    const auto read_y1 = (y_end + scale - 1) / scale + 3;
+                    const auto read_x1 = (x_end + scale - 1) / scale + 3;
+                    const bool reads_from_origin = resample == LqResample::TorchBicubic;
+                    const auto read_y0 = reads_from_origin ? 0 : r.y / scale - 3;
+                    const auto read_x0 = reads_from_origin ? 0 : r.x / scale - 3;
+                    auto changed = clean.clone();
+                    const auto other = clean.flip({1, 2});
+                    for (const auto& [begin, end] :
+                         {std::pair<std::int64_t, std::int64_t>{0, read_y0}, {read_y1, kHeight}}) {
+                        if (begin < end && begin >= 0) {
+                            changed.narrow(1, begin, end - begin)
+                                .copy_(other.narrow(1, begin, end - begin));
+                        }
+                    }
+                    for (const auto& [begin, end] :
+                         {std::pair<std::int64_t, std::int64_t>{0, read_x0}, {read_x1, kWidth}}) {
+                        if (begin < end && begin >= 0) {
+                            changed.narrow(2, begin, end - begin)
+                                .copy_(other.narrow(2, begin, end - begin));
+                        }
+                    }
+                    std::vector<torch::Tensor> frames{changed[0], changed[1], changed[1]};
+                    const auto got = prepare_lq_region(frames, g, resample, r, torch::kCPU);
+                    const auto expected = torch::cat({want, want.narrow(0, 1, 1)});
+                    ASSERT_EQ(got.sizes(), expected.sizes()) << where;
+                    EXPECT_TRUE(torch::equal(got, expected))
+                        << where << " max diff " << (got - expected).abs().max().item<float>();
                 }
             }
         }

@@ -74,8 +74,8 @@ torch::Tensor run(const UpscalerConfig& config,
     if (!upscaler.ok()) {
         return {};
     }
-    EXPECT_EQ((*upscaler)->output_width(), kWidth * 4);
-    EXPECT_EQ((*upscaler)->output_height(), kHeight * 4);
+    EXPECT_EQ((*upscaler)->output_width(), kWidth * config.scale);
+    EXPECT_EQ((*upscaler)->output_height(), kHeight * config.scale);
     const auto& lr = inputs->at("lr_frames_u8");
     std::vector<engine::Frame> out;
     for (int i = 0; i < frames; ++i) {
@@ -107,11 +107,12 @@ torch::Tensor run(const UpscalerConfig& config,
     for (std::size_t i = 0; i < out.size(); ++i) {
         EXPECT_EQ(out[i].index, static_cast<std::int64_t>(i));
         EXPECT_EQ(out[i].pts, 10 * static_cast<std::int64_t>(i));
-        EXPECT_EQ(out[i].width, kWidth * 4);
-        EXPECT_EQ(out[i].height, kHeight * 4);
-        stacked.push_back(
-            torch::from_blob(out[i].data.data(), {kHeight * 4, kWidth * 4, 3}, torch::kFloat)
-                .clone());
+        EXPECT_EQ(out[i].width, kWidth * config.scale);
+        EXPECT_EQ(out[i].height, kHeight * config.scale);
+        stacked.push_back(torch::from_blob(out[i].data.data(),
+                                           {kHeight * config.scale, kWidth * config.scale, 3},
+                                           torch::kFloat)
+                              .clone());
     }
     if (chunks != nullptr) {
         *chunks = count;
@@ -278,6 +279,27 @@ TEST(TileMajor, SameFramesAsFrameMajorWithNoiseFile) {
     ASSERT_TRUE(frame_major.defined() && tile_major.defined());
     EXPECT_EQ((frame_major - tile_major).abs().max().item<float>(), 0.0F);
     EXPECT_TRUE(fs::is_empty(scratch.path() / "work"));
+}
+
+// Scale 3 (not a power of two: the tile-major order resamples each tile's input from a crop
+// anchored at the frame's origin for torch's bicubic, and only the tile's own samples for
+// Pillow's) over two chunks: the same frames as the frame-major order for both resamplers.
+TEST(TileMajor, SameFramesAsFrameMajorAtScale3WithBothResamplers) {
+    for (const auto resample : {LqResample::TorchBicubic, LqResample::PilBicubic}) {
+        ScratchDir scratch;
+        auto config = several_tiles(7);
+        config.scale = 3;
+        config.lq_resample = resample;
+        config.scratch_dir = scratch.path();
+        ASSERT_GE(tiles_of(config).size(), 4u);
+        config.tiling.order = TileOrder::FrameMajor;
+        const auto frame_major = run(config, 29);
+        config.tiling.order = TileOrder::TileMajor;
+        const auto tile_major = run(config, 29);
+        ASSERT_TRUE(frame_major.defined() && tile_major.defined());
+        EXPECT_EQ((frame_major - tile_major).abs().max().item<float>(), 0.0F)
+            << "resample " << static_cast<int>(resample);
+    }
 }
 
 TEST(TileMajor, AutoPicksTileMajorWhenNotEveryTileIsResident) {

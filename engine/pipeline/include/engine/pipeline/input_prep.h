@@ -43,12 +43,16 @@ struct LqRegion {
     std::int64_t cols = 0;
 };
 
-// The region of prepare_lq_frames() of each frame, computed from the source pixels it depends on
-// (the region's source rectangle plus a 3-pixel margin for the bicubic taps), so a tile of a
-// large frame costs what the tile costs. Equal to cropping prepare_lq_frames() (bit for bit) for
-// both resamplers; rows / columns past the output frame replicate its edge as the 128-padding
-// does. Scales that are not a power of two (1/scale inexact, so source positions would round
-// differently in crop coordinates) resample whole frames one at a time and crop.
+// The region of prepare_lq_frames() of each frame, computed from a crop of the source, so a tile
+// of a large frame costs about what the tile costs. Equal to cropping prepare_lq_frames() (bit
+// for bit) for both resamplers and every scale; rows / columns past the output frame replicate
+// its edge as the 128-padding does. PilBicubic computes only the region's samples, from the
+// source pixels their taps read. TorchBicubic resamples a source crop that ends 3 pixels (the
+// taps' reach) past the region's source rectangle and keeps the region; for a power-of-two scale
+// the crop also starts 3 pixels before it. For other scales it starts at the frame's origin
+// (torch's float32 source positions float(1/scale) * (o + 0.5) round differently when o counts
+// from another origin), so a tile costs the frame up to its bottom-right corner, one frame at a
+// time.
 // frames: T source frames [h, w, 3] or [1, h, w, 3] (geometry.input size, types as
 // prepare_lq_frames, any device; the same tensor may repeat). TorchBicubic resamples on
 // `device`, PilBicubic on the CPU. Returns [T, 3, rows, cols] float32 on `device`.
