@@ -23,6 +23,7 @@
 #include "bench/bench_profile.h"
 #include "engine/pipeline/flashvsr_stream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -114,6 +115,24 @@ int main(int argc, char** argv) {
     // split does not slow the chunk it measures); host clocks after a sync on the CPU.
     std::map<std::string, double> stage_ms;
     bench::StageTimer stages(device);
+    // Peak allocated memory per stage (chunk 0 apart): the allocator's peak since the last mark
+    // (host-side bookkeeping: no synchronisation needed), then reset; the run's peaks are the
+    // maxima of these.
+    std::map<std::string, double> stage_peak_gib;
+    double peak_allocated_gib = 0.0;
+    double peak_reserved_gib = 0.0;
+    int current_chunk = 0;
+    const auto note_peak = [&](const std::string& stage) {
+        if (!device.is_cuda()) {
+            return;
+        }
+        const auto memory = bench::gpu_memory(device);
+        auto& peak = stage_peak_gib[(current_chunk == 0 ? "chunk 0 " : "") + stage];
+        peak = std::max(peak, memory.peak_allocated_gib);
+        peak_allocated_gib = std::max(peak_allocated_gib, memory.peak_allocated_gib);
+        peak_reserved_gib = std::max(peak_reserved_gib, memory.peak_reserved_gib);
+        bench::reset_gpu_peak(device);
+    };
     engine::pipeline::StageObserver observer = [&](const std::string& name, const torch::Tensor&) {
         const auto dot = name.find('.');
         const auto stage = name.substr(0, dot);
@@ -121,6 +140,7 @@ int main(int argc, char** argv) {
             return;  // inside a timed stage
         }
         stages.mark(stage);
+        note_peak(stage);
     };
     const std::string trace = args.count("--profile") ? args["--profile"] : "";
     const int quarter = std::max(1, (chunks - 1) / 4);
@@ -129,6 +149,7 @@ int main(int argc, char** argv) {
         double steady_ms = 0.0;
         double quarter_ms = 0.0;
         for (int k = 0; k < repeat_chunks; ++k) {
+            current_chunk = k;
             if (timed && k == 1 && !trace.empty()) {
                 bench::start_profiler(device);
             }
@@ -186,7 +207,13 @@ int main(int argc, char** argv) {
     if (device.is_cuda()) {
         const auto memory = bench::gpu_memory(device);
         std::printf("peak GPU memory: %.2f GiB allocated, %.2f GiB reserved\n",
-                    memory.peak_allocated_gib, memory.peak_reserved_gib);
+                    std::max(peak_allocated_gib, memory.peak_allocated_gib),
+                    std::max(peak_reserved_gib, memory.peak_reserved_gib));
+        std::printf("peak allocated by stage:");
+        for (const auto& [stage, gib] : stage_peak_gib) {
+            std::printf("  %s %.2f", stage.c_str(), gib);
+        }
+        std::printf(" GiB\n");
     }
     return 0;
 }
