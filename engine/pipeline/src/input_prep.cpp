@@ -236,7 +236,8 @@ torch::Tensor prepare_lq_region(const std::vector<torch::Tensor>& frames,
                                 const LqGeometry& geometry,
                                 LqResample resample,
                                 const LqRegion& region,
-                                const torch::Device& device) {
+                                const torch::Device& device,
+                                torch::ScalarType dtype) {
     const auto scale = geometry.scale;
     TORCH_CHECK(!frames.empty(), "prepare_lq_region: no frames");
     TORCH_CHECK(region.y >= 0 && region.x >= 0 && region.y % scale == 0 && region.x % scale == 0 &&
@@ -319,7 +320,9 @@ torch::Tensor prepare_lq_region(const std::vector<torch::Tensor>& frames,
                                              region.rows - (y_end - region.y)})
                               .mode(torch::kReplicate));
     }
-    return out.to(device).contiguous();
+    // One conversion: device, dtype and layout together (the region is a strided view).
+    return out.to(device, dtype, /*non_blocking=*/false, /*copy=*/false,
+                  torch::MemoryFormat::Contiguous);
 }
 
 torch::Tensor frame_to_tensor(const Frame& frame) {

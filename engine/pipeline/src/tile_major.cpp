@@ -497,10 +497,11 @@ class TileMajorUpscaler final : public Upscaler {
         }
         const LqRegion region{tile.y0 * m_plan.scale, tile.x0 * m_plan.scale, tile.padded_height,
                               tile.padded_width};
-        const auto lq =
-            prepare_lq_region(frames, m_geometry, m_config.lq_resample, region, m_base->device());
         // In the run dtype, as the frame-major order keeps its bicubic frames.
-        return lq.to(m_base->dtype()).permute({1, 0, 2, 3}).unsqueeze(0);
+        return prepare_lq_region(frames, m_geometry, m_config.lq_resample, region, m_base->device(),
+                                 m_base->dtype())
+            .permute({1, 0, 2, 3})
+            .unsqueeze(0);
     }
 
     std::unique_ptr<FlashVsrStream> create_tile_stream(std::size_t index) const {

@@ -195,4 +195,23 @@ TEST(InputPrep, RegionAtOddOffsetsForOtherScalesResamplesOnlyWhatItReads) {
     }
 }
 
+TEST(InputPrep, RegionInTheRunDtypeIsTheFloatRegionRoundedOnceAndContiguous) {
+    torch::manual_seed(5);
+    const auto bytes = torch::randint(0, 256, {2, 37, 50, 3}, torch::kByte);
+    const auto g = lq_geometry(50, 37, 4);
+    const LqRegion region{8 * 4, 16 * 4, 64, 256};  // past the frame: padded by replication
+    const std::vector<torch::Tensor> frames{bytes[0], bytes[1]};
+    for (const auto resample : {LqResample::TorchBicubic, LqResample::PilBicubic}) {
+        const auto as_float = prepare_lq_region(frames, g, resample, region, torch::kCPU);
+        EXPECT_EQ(as_float.scalar_type(), torch::kFloat);
+        EXPECT_TRUE(as_float.is_contiguous());
+        for (const auto dtype : {torch::kBFloat16, torch::kHalf}) {
+            const auto got = prepare_lq_region(frames, g, resample, region, torch::kCPU, dtype);
+            EXPECT_EQ(got.scalar_type(), dtype);
+            EXPECT_TRUE(got.is_contiguous());
+            EXPECT_TRUE(torch::equal(got, as_float.to(dtype)));
+        }
+    }
+}
+
 }  // namespace

@@ -55,12 +55,15 @@ struct LqRegion {
 // time.
 // frames: T source frames [h, w, 3] or [1, h, w, 3] (geometry.input size, types as
 // prepare_lq_frames, any device; the same tensor may repeat). TorchBicubic resamples on
-// `device`, PilBicubic on the CPU. Returns [T, 3, rows, cols] float32 on `device`.
+// `device`, PilBicubic on the CPU, both in float32. Returns [T, 3, rows, cols] contiguous on
+// `device`, converted once to `dtype` (the run dtype: the float32 values rounded as
+// prepare_lq_frames(...).to(device, dtype) rounds them).
 torch::Tensor prepare_lq_region(const std::vector<torch::Tensor>& frames,
                                 const LqGeometry& geometry,
                                 LqResample resample,
                                 const LqRegion& region,
-                                const torch::Device& device);
+                                const torch::Device& device,
+                                torch::ScalarType dtype = torch::kFloat);
 
 // One engine Frame (any SampleType, geometry.input size) as a [1, h, w, 3] tensor: uint8 frames
 // stay uint8, U16 becomes float32 / 65535, F32 is copied.
