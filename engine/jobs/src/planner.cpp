@@ -133,10 +133,11 @@ CostModel analytic_costs(const JobSpec& spec, const DeviceResources& device) {
     CostModel c;
     const int b = run_dtype_bytes(spec, device.is_cuda);
     c.weights = double(weights_bytes(spec, b));
-    // 30 blocks x (K, V) x 1536 channels x cached latent frames (2 per temporal window,
-    // max(int(kv_ratio), 2) windows, spec §2.1.2).
+    // (K, V) x 1536 channels x cached latent frames (2 per temporal window) x the KV pool's
+    // temporal-window slots: 30 blocks x max(int(kv_ratio), 2) windows + one spare (spec §2.1.2,
+    // engine/model/wan/README.md).
     const int windows = std::max(2, static_cast<int>(spec.model.kv_ratio));
-    c.state_per_token = double(kDitBlocks) * 2.0 * kDitWidth * b * (2.0 * windows);
+    c.state_per_token = 2.0 * kDitWidth * b * 2.0 * (double(kDitBlocks) * windows + 1.0);
     c.activation_per_token = kActivationBytesPerTokenPerByte * b;
     if (spec.model.mode == ModelMode::Full) {
         c.activation_per_token *= kFullModeActivationFactor;
