@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <filesystem>
@@ -42,6 +41,15 @@ namespace {
     if (error.code == ErrorCode::DiskFull) {
         error.with("needed_bytes", std::to_string(needed_bytes));
     }
+    throw EngineException(std::move(error));
+}
+
+// error_from_errno's detail and facts (path, errno), but always FileUnreadable: its mapping is
+// for writes (ENOSPC -> DiskFull, the rest OutputNotWritable), and a scratch file that cannot be
+// read back is an unreadable input of the emission, whatever errno says.
+[[noreturn]] void throw_read_error(int err, const std::string& what, const fs::path& path) {
+    auto error = error_from_errno(err, what, path);
+    error.code = ErrorCode::FileUnreadable;
     throw EngineException(std::move(error));
 }
 
@@ -154,10 +162,7 @@ class ScratchFile {
         }
         m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
         if (m_fd < 0) {
-            throw EngineException(
-                Error(ErrorCode::FileUnreadable,
-                      std::string("cannot open a tile scratch file: ") + std::strerror(errno))
-                    .with("path", path_string(m_path)));
+            throw_read_error(errno, "cannot open a tile scratch file", m_path);
         }
     }
 
@@ -173,10 +178,7 @@ class ScratchFile {
                 continue;
             }
             if (got < 0) {
-                throw EngineException(
-                    Error(ErrorCode::FileUnreadable,
-                          std::string("cannot read a tile scratch file: ") + std::strerror(errno))
-                        .with("path", path_string(m_path)));
+                throw_read_error(errno, "cannot read a tile scratch file", m_path);
             }
             if (got == 0) {
                 throw EngineException(

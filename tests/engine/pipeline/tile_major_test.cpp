@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -160,6 +162,36 @@ TEST(TileScratch, ReadsBackEveryFileFrameByFrameAndRemovesItsFolder) {
     }
     scratch.remove();
     EXPECT_TRUE(fs::is_empty(parent.path() / "work"));
+}
+
+TEST(TileScratch, AFileGoneBeforeReadingIsFileUnreadableWithPathAndErrno) {
+    const auto plan = overlapping_plan();
+    ScratchParent parent;
+    engine::pipeline::detail::TileScratch scratch(plan, 2);
+    scratch.create(parent.path(), 0);
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& tile = plan.tiles[i];
+        scratch.open_for_writing(i);
+        scratch.append(i, torch::zeros({1, tile.height() * 4, tile.width() * 4, 3}));
+        scratch.close_after_writing(i);
+    }
+    // The second file disappears (someone cleaned the folder) before the frames are read back.
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(scratch.path())) {
+        files.push_back(entry.path());
+    }
+    ASSERT_EQ(files.size(), 2u);
+    std::sort(files.begin(), files.end());
+    fs::remove(files[1]);
+    try {
+        scratch.read_frame(0);
+        ADD_FAILURE() << "read a removed file";
+    } catch (const engine::EngineException& e) {
+        EXPECT_EQ(e.error().code, engine::ErrorCode::FileUnreadable);
+        EXPECT_EQ(e.error().get("path"), engine::path_string(files[1]));
+        EXPECT_EQ(e.error().get("errno"), std::to_string(ENOENT));
+        EXPECT_NE(e.error().detail.find("cannot open a tile scratch file"), std::string::npos);
+    }
 }
 
 }  // namespace
