@@ -25,6 +25,7 @@
 #include <system_error>
 #include <tuple>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace engine::pipeline::detail {
@@ -486,7 +487,7 @@ class TileMajorUpscaler final : public Upscaler {
             run_tile_to_scratch(i);
         }
         m_last.stream = create_tile_stream(last);
-        m_last.weight = tile_weight(last);
+        m_last.weight = take_tile_weight(last);
         m_timings.tiles_before_last = seconds_since(start);
     }
 
@@ -515,10 +516,14 @@ class TileMajorUpscaler final : public Upscaler {
         return std::move(created).value();
     }
 
-    torch::Tensor tile_weight(std::size_t index) const {
+    // Tile `index`'s blend weight on the run device, [1, 1, 1, rows, cols]. Each tile runs once,
+    // so the host copy is released here and only the tiles still to run keep theirs (2048x3840
+    // in 18 tiles of 192, no shifted grid: 40.5 MiB at the start, the last tile's 2.25 MiB while
+    // its frames go out).
+    torch::Tensor take_tile_weight(std::size_t index) {
         const auto& tile = m_plan.tiles[index];
-        return m_weights[index]
-            .view({1, 1, 1, tile.height() * m_plan.scale, tile.width() * m_plan.scale})
+        const auto weight = std::exchange(m_weights[index], torch::Tensor());
+        return weight.view({1, 1, 1, tile.height() * m_plan.scale, tile.width() * m_plan.scale})
             .to(m_base->device());
     }
 
@@ -568,7 +573,7 @@ class TileMajorUpscaler final : public Upscaler {
 
     void run_tile_to_scratch(std::size_t index) {
         auto stream = create_tile_stream(index);
-        const auto weight = tile_weight(index);
+        const auto weight = take_tile_weight(index);
         m_scratch.open_for_writing(index);
         for (std::int64_t chunk = 0; chunk < m_frame_plan.chunks; ++chunk) {
             auto contribution = run_tile_chunk(index, *stream, weight, chunk);
@@ -679,7 +684,8 @@ class TileMajorUpscaler final : public Upscaler {
     ChunkNoise m_noise;
     std::int64_t m_noise_rows = 0;  // latent cells of one full-frame draw (every tile's extent)
     std::int64_t m_noise_cols = 0;
-    std::vector<torch::Tensor> m_weights;  // per tile [rows, cols] float32 on the CPU
+    // Per tile [rows, cols] float32 on the CPU, released when the tile starts (take_tile_weight).
+    std::vector<torch::Tensor> m_weights;
     CancelToken m_cancel;
     State m_state = State::Buffering;
     Error m_failure;
