@@ -164,6 +164,16 @@ KernelStatus block_sparse_attention_forward(const BlockSparseAttentionParams& p,
                         strides_ok(p.out_batch_stride, p.out_row_stride, p.out_head_stride),
                     "all strides must be multiples of 8 elements (16 bytes)");
     KERNELS_REQUIRE(p.list_stride >= 0, "list_stride must not be negative");
+    {
+        const OutputRowWindows& w = p.out_windows;
+        KERNELS_REQUIRE(
+            w.window_frames == 0 ||
+                (w.window_frames > 0 && w.window_height > 0 && w.window_width > 0 &&
+                 w.grid_frames % w.window_frames == 0 && w.grid_height % w.window_height == 0 &&
+                 w.grid_width % w.window_width == 0 &&
+                 w.grid_frames * w.grid_height * w.grid_width == p.q_len),
+            "out_windows: the window must divide the token grid, whose size must be q_len");
+    }
     KERNELS_REQUIRE(p.list_stride == 0 || p.k_len % kAttentionBlock == 0,
                     "block lists through a key map need k_len to be a multiple of 128");
     int device = 0;

@@ -87,8 +87,9 @@ __global__ void __launch_bounds__(kBsaThreads, 2)
         for (int c = tid; c < kBsaBlockM * 16; c += kBsaThreads) {
             const int64_t row = q_start + (c >> 4);
             if (row < p.q_len) {
-                *reinterpret_cast<uint4*>(out + row * p.out_row_stride + (c & 15) * 8) =
-                    make_uint4(0u, 0u, 0u, 0u);
+                *reinterpret_cast<uint4*>(
+                    out + detail::output_row(p.out_windows, row) * p.out_row_stride +
+                    (c & 15) * 8) = make_uint4(0u, 0u, 0u, 0u);
             }
         }
         return;
@@ -319,7 +320,8 @@ __global__ void __launch_bounds__(kBsaThreads, 2)
         const int ch = c & 15;
         const int64_t row = q_start + r;
         if (row < p.q_len) {
-            *reinterpret_cast<uint4*>(out + row * p.out_row_stride + ch * 8) =
+            *reinterpret_cast<uint4*>(
+                out + detail::output_row(p.out_windows, row) * p.out_row_stride + ch * 8) =
                 *reinterpret_cast<const uint4*>(smem + bsa_swizzle(r, ch));
         }
     }

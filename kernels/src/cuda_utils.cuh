@@ -1,6 +1,7 @@
 #pragma once
 // Small device helpers shared by the kernels (PTX wrappers for sm_80+ and error plumbing).
 
+#include "kernels/block_sparse_attention.h"
 #include "kernels/status.h"
 
 #include <cuda_bf16.h>
@@ -172,6 +173,28 @@ __device__ __forceinline__ void store8(void* base, int64_t offset, const float (
     raw.z = TypeOps<T>::pack(v[4], v[5]);
     raw.w = TypeOps<T>::pack(v[6], v[7]);
     *reinterpret_cast<uint4*>(static_cast<T*>(base) + offset) = raw;
+}
+
+// Where query row `row` goes in the output (kernels/block_sparse_attention.h, OutputRowWindows).
+__device__ __forceinline__ int64_t output_row(const OutputRowWindows& w, int64_t row) {
+    if (w.window_frames <= 0) {
+        return row;
+    }
+    const int64_t per_window =
+        static_cast<int64_t>(w.window_frames) * w.window_height * w.window_width;
+    const int64_t window = row / per_window;
+    const int64_t pos = row % per_window;
+    const int64_t dx = pos % w.window_width;
+    const int64_t dy = (pos / w.window_width) % w.window_height;
+    const int64_t dt = pos / (static_cast<int64_t>(w.window_width) * w.window_height);
+    const int64_t across = w.grid_width / w.window_width;
+    const int64_t down = w.grid_height / w.window_height;
+    const int64_t wx = window % across;
+    const int64_t wy = (window / across) % down;
+    const int64_t wt = window / (across * down);
+    return ((wt * w.window_frames + dt) * w.grid_height + wy * w.window_height + dy) *
+               w.grid_width +
+           wx * w.window_width + dx;
 }
 
 }  // namespace kernels::detail

@@ -70,7 +70,8 @@ void attention_into(torch::Tensor& out,
                     const torch::Tensor& block_mask,
                     const torch::Tensor& key_blocks,
                     double scale,
-                    AttentionImpl impl) {
+                    AttentionImpl impl,
+                    const OutputWindows& out_windows) {
     constexpr const char* fn = "block_sparse_attention";
     TORCH_CHECK(q_in.is_cuda(), fn, ": q must be a CUDA tensor, got device ", q_in.device());
     TORCH_CHECK(q_in.dim() == 4 && q_in.size(3) == kernels::kHeadDim, fn,
@@ -174,6 +175,22 @@ void attention_into(torch::Tensor& out,
     p.block_indices = indices.data_ptr<int32_t>();
     p.row_order = order.data_ptr<int32_t>();
     p.list_stride = mapped ? k_blocks : 0;
+    if (out_windows.window[0] > 0) {
+        const auto& g = out_windows.grid;
+        const auto& w = out_windows.window;
+        TORCH_CHECK(w[1] > 0 && w[2] > 0 && g[0] % w[0] == 0 && g[1] % w[1] == 0 &&
+                        g[2] % w[2] == 0 && g[0] * g[1] * g[2] == q_len &&
+                        w[0] * w[1] * w[2] <= INT32_MAX,
+                    fn, ": out_windows: the window (", w[0], ", ", w[1], ", ", w[2],
+                    ") must divide the grid (", g[0], ", ", g[1], ", ", g[2],
+                    ") whose size must be Lq = ", q_len);
+        p.out_windows.window_frames = static_cast<int>(w[0]);
+        p.out_windows.window_height = static_cast<int>(w[1]);
+        p.out_windows.window_width = static_cast<int>(w[2]);
+        p.out_windows.grid_frames = g[0];
+        p.out_windows.grid_height = g[1];
+        p.out_windows.grid_width = g[2];
+    }
     p.kernel = kernel_of(impl);
     check_status(kernels::block_sparse_attention_forward(p, stream), fn);
 }
@@ -187,7 +204,7 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 const torch::Tensor& block_mask,
                                 double scale,
                                 AttentionImpl impl) {
-    attention_into(out, q, k, v, block_mask, torch::Tensor(), scale, impl);
+    attention_into(out, q, k, v, block_mask, torch::Tensor(), scale, impl, OutputWindows{});
 }
 
 torch::Tensor block_sparse_attention_mapped(const torch::Tensor& q,
@@ -196,11 +213,12 @@ torch::Tensor block_sparse_attention_mapped(const torch::Tensor& q,
                                             const torch::Tensor& block_mask,
                                             const torch::Tensor& key_blocks,
                                             double scale,
-                                            AttentionImpl impl) {
+                                            AttentionImpl impl,
+                                            const OutputWindows& out_windows) {
     TORCH_CHECK(key_blocks.defined(), "block_sparse_attention_mapped: key_blocks is required");
     torch::Tensor out =
         torch::empty(q.sizes(), q.options().memory_format(torch::MemoryFormat::Contiguous));
-    attention_into(out, q, k, v, block_mask, key_blocks, scale, impl);
+    attention_into(out, q, k, v, block_mask, key_blocks, scale, impl, out_windows);
     return out;
 }
 

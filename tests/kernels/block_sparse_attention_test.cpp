@@ -204,6 +204,23 @@ TEST(BlockSparseAttentionGpu, MappedKeyBlocksEqualGatheredOnes) {
             q, gather(k_pool), gather(v_pool), mask, scale, impl);
         EXPECT_TRUE(torch::equal(mapped, gathered));
     }
+    // Output in token-grid order (the DiT's window reverse in the stores): 66 windows of 2x8x8
+    // of a 2x48x88 grid, bit-identical to reversing the plain result.
+    kernels::torch_api::OutputWindows windows;
+    windows.grid = {2, 48, 88};
+    windows.window = {2, 8, 8};
+    for (auto impl :
+         {kernels::torch_api::AttentionImpl::kMmaSync, kernels::torch_api::AttentionImpl::kAuto}) {
+        const auto ordered = kernels::torch_api::block_sparse_attention_mapped(
+            q, k_pool, v_pool, mask, map.to(torch::kInt), scale, impl, windows);
+        const auto plain = kernels::torch_api::block_sparse_attention(
+            q, gather(k_pool), gather(v_pool), mask, scale, impl);
+        // Rows (window y, window x, dt, dy, dx) -> grid (t, y, x).
+        const auto expected = plain.view({1, 6, 11, 2, 8, 8, heads * kDim})
+                                  .permute({0, 3, 1, 4, 2, 5, 6})
+                                  .reshape(q.sizes());
+        EXPECT_TRUE(torch::equal(ordered, expected));
+    }
     // A map needs whole blocks and one entry per mask column.
     EXPECT_THROW(kernels::torch_api::block_sparse_attention_mapped(
                      q, k_pool, v_pool, mask, map.narrow(0, 0, 10).to(torch::kInt), scale),

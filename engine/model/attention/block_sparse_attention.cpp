@@ -1,6 +1,7 @@
 #include "engine/model/attention/block_sparse_attention.h"
 
 #include "engine/core/log.h"
+#include "engine/model/attention/window.h"
 
 #include <algorithm>
 #include <atomic>
@@ -44,25 +45,18 @@ void check_inputs(const torch::Tensor& q,
 
 }  // namespace
 
-torch::Tensor block_sparse_attention(const torch::Tensor& q,
-                                     const torch::Tensor& k,
-                                     const torch::Tensor& v,
-                                     const torch::Tensor& block_mask,
-                                     double scale,
-                                     Backend backend,
-                                     const torch::Tensor& key_blocks) {
-#ifdef FVSR_HAVE_CUDA_KERNELS
-    if (kernels_accept(q, q.size(3), backend)) {
-        return key_blocks.defined()
-                   ? kernels::torch_api::block_sparse_attention_mapped(q, k, v, block_mask,
-                                                                       key_blocks, scale)
-                   : kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
-    }
-#endif
+namespace {
+
+// The reference on K/V in logical order: the named blocks gathered.
+torch::Tensor reference_mapped(const torch::Tensor& q,
+                               const torch::Tensor& k,
+                               const torch::Tensor& v,
+                               const torch::Tensor& block_mask,
+                               double scale,
+                               const torch::Tensor& key_blocks) {
     if (!key_blocks.defined()) {
         return block_sparse_attention_reference(q, k, v, block_mask, scale);
     }
-    // The reference reads keys in logical order: gather the named blocks.
     TORCH_CHECK(k.dim() == 4 && k.size(1) % kBlockTokens == 0 && key_blocks.dim() == 1,
                 "block_sparse_attention: with key_blocks, k must be [B, Lk, H, D] with Lk a "
                 "multiple of ",
@@ -74,6 +68,51 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
             .view({t.size(0), index.numel() * kBlockTokens, t.size(2), t.size(3)});
     };
     return block_sparse_attention_reference(q, gather(k), gather(v), block_mask, scale);
+}
+
+}  // namespace
+
+torch::Tensor block_sparse_attention(
+    const torch::Tensor& q,
+    const torch::Tensor& k,
+    const torch::Tensor& v,
+    const torch::Tensor& block_mask,
+    double scale,
+    Backend backend,
+    const torch::Tensor& key_blocks,
+    const std::optional<std::array<std::int64_t, 3>>& output_grid) {
+    const WindowShape window{};
+    TORCH_CHECK(!output_grid || (q.dim() == 4 && q.size(0) == 1),
+                "block_sparse_attention: "
+                "output_grid needs q [1, Lq, H, D], got ",
+                q.sizes());
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (kernels_accept(q, q.size(3), backend)) {
+        if (!key_blocks.defined() && !output_grid) {
+            return kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
+        }
+        kernels::torch_api::OutputWindows out_windows;
+        if (output_grid) {
+            out_windows.grid = *output_grid;
+            out_windows.window = {window.frames, window.height, window.width};
+        }
+        const auto blocks = key_blocks.defined() ? key_blocks
+                                                 : torch::arange(k.size(1) / kBlockTokens,
+                                                                 q.options().dtype(torch::kInt));
+        return kernels::torch_api::block_sparse_attention_mapped(
+            q, k, v, block_mask, blocks, scale, kernels::torch_api::AttentionImpl::kAuto,
+            out_windows);
+    }
+#endif
+    auto out = reference_mapped(q, k, v, block_mask, scale, key_blocks);
+    if (!output_grid) {
+        return out;
+    }
+    const auto [f, h, w] = *output_grid;
+    const auto windows = out.size(1) / window.tokens();
+    return window_reverse(out.view({windows, window.tokens(), out.size(2) * out.size(3)}), window,
+                          f, h, w)
+        .view(out.sizes());
 }
 
 bool kernels_accept(const torch::Tensor& q, std::int64_t head_dim, Backend backend) {

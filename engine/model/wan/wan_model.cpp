@@ -380,7 +380,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         }
         attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
                                                      1.0 / std::sqrt(static_cast<double>(head_dim)),
-                                                     sparse.backend, key_map);
+                                                     sparse.backend, key_map, grid);
     } else {
         // The reference reads the cache in logical order.
         const auto index = key_map.to(torch::kLong);
@@ -400,7 +400,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
         }
         attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
                                                      1.0 / std::sqrt(static_cast<double>(head_dim)),
-                                                     sparse.backend);
+                                                     sparse.backend, torch::Tensor(), grid);
     }
     if (mask_out != nullptr) {
         *mask_out = block_mask;
@@ -418,9 +418,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
     cache.slots = std::move(slots);
     cache.k_pooled = k_pooled;
 
-    auto tokens =
-        attention::window_reverse(attended.view({nq, window.tokens(), dim}), window, f, h, w);
-    return project(o, tokens.view({1, f * h * w, dim}));
+    // The attention returned the tokens in grid order (the window reverse is in its stores).
+    return project(o, attended.view({1, f * h * w, dim}));
 }
 
 CrossAttentionImpl::CrossAttentionImpl(const WanConfig& config) : m_num_heads(config.num_heads) {

@@ -46,6 +46,19 @@ enum class ScalarType { kBFloat16, kFloat16 };
 // kAuto picks kWgmmaSm90 where it can run and kMmaSync otherwise.
 enum class AttentionKernel { kAuto, kMmaSync, kWgmmaSm90 };
 
+// Optional order of the output rows: the query rows are the tokens of a [frames, height, width]
+// grid cut into windows (window_partition order: windows (t, y, x) with x fastest, tokens inside
+// a window (dt, dy, dx) with dx fastest), and the output is written back in grid order, so no
+// window-reverse copy follows. window_frames == 0: rows are written where they are.
+struct OutputRowWindows {
+    int window_frames = 0;
+    int window_height = 0;
+    int window_width = 0;
+    int64_t grid_frames = 0;
+    int64_t grid_height = 0;
+    int64_t grid_width = 0;
+};
+
 struct BlockSparseAttentionParams {
     ScalarType dtype = ScalarType::kBFloat16;
     // q [B, Lq, H, 128], k and v [B, Lk, H, 128], out [B, Lq, H, 128], all of `dtype`, the head
@@ -72,6 +85,8 @@ struct BlockSparseAttentionParams {
     // when the lists index K/V through a key map: then K/V may hold more blocks than the mask has
     // columns, and k_len must be a multiple of 128 (every block full).
     int64_t list_stride = 0;
+    // Output row order (see OutputRowWindows); grid_frames·grid_height·grid_width must be Lq.
+    OutputRowWindows out_windows;
     // Which implementation to run; an explicit kWgmmaSm90 that cannot run is an error (the
     // status carries the reason), kAuto falls back to kMmaSync.
     AttentionKernel kernel = AttentionKernel::kAuto;

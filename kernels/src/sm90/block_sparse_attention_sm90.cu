@@ -157,6 +157,7 @@ const char* build_plan(const BlockSparseAttentionParams& p, Plan* plan) {
     kp.q_blocks = q_blocks;
     kp.k_blocks = k_blocks;
     kp.list_stride = p.list_stride > 0 ? p.list_stride : k_blocks;
+    kp.out_windows = p.out_windows;
     kp.scale_log2 = p.scale * 1.4426950408889634f;
     kp.counts = p.block_counts;
     kp.indices = p.block_indices;

@@ -68,6 +68,7 @@ struct KernelParams {
     int64_t q_blocks = 0;
     int64_t k_blocks = 0;
     int64_t list_stride = 0;  // entries per row of indices
+    OutputRowWindows out_windows;
     float scale_log2 = 0.f;
     const int32_t* counts = nullptr;
     const int32_t* indices = nullptr;
@@ -166,8 +167,8 @@ __global__ void __launch_bounds__(kThreads, 1)
         for (int c = tid; c < kAttentionBlock * 16; c += kThreads) {
             const int64_t row = q_start + (c >> 4);
             if (row < p.q_len) {
-                *reinterpret_cast<uint4*>(out + row * p.out_row_stride + (c & 15) * 8) =
-                    make_uint4(0u, 0u, 0u, 0u);
+                *reinterpret_cast<uint4*>(out + output_row(p.out_windows, row) * p.out_row_stride +
+                                          (c & 15) * 8) = make_uint4(0u, 0u, 0u, 0u);
             }
         }
         return;
@@ -405,8 +406,8 @@ __global__ void __launch_bounds__(kThreads, 1)
         if (row < p.q_len) {
             const uint8_t* src = smem + kQOffset + (chunk >> 3) * kHalfBytes +
                                  (consumer * 64 + r) * 128 + (((chunk & 7) ^ (r & 7)) << 4);
-            *reinterpret_cast<uint4*>(out + row * p.out_row_stride + chunk * 8) =
-                *reinterpret_cast<const uint4*>(src);
+            *reinterpret_cast<uint4*>(out + output_row(p.out_windows, row) * p.out_row_stride +
+                                      chunk * 8) = *reinterpret_cast<const uint4*>(src);
         }
     }
 }

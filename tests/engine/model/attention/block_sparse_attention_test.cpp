@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <limits>
 
 namespace {
@@ -61,6 +62,31 @@ TEST(BlockSparseAttention, RejectsWrongMaskShape) {
     auto q = torch::randn({1, 128, 1, 128});
     auto mask = torch::ones({1, 1, 2, 1}, torch::kBool);
     EXPECT_THROW(block_sparse_attention(q, q, q, mask, 1.0), c10::Error);
+}
+
+// The DiT's KV pool and fused window reverse: keys named by a block map in a larger buffer, the
+// output in token-grid order. The same numbers as gathering the keys and reversing the windows.
+TEST(BlockSparseAttention, KeyMapAndOutputGridEqualGatherAndReverse) {
+    torch::manual_seed(3);
+    const std::int64_t heads = 2, dim = 16;
+    const std::array<std::int64_t, 3> grid{2, 16, 8};  // 2 windows of 2x8x8 tokens
+    const auto q = torch::randn({1, 256, heads, dim});
+    const auto pool_k = torch::randn({1, 6 * 128, heads, dim});
+    const auto pool_v = torch::randn({1, 6 * 128, heads, dim});
+    const auto map = torch::tensor({4, 1, 5}, torch::kInt);  // 3 logical key blocks
+    const auto mask = torch::rand({1, heads, 2, 3}) < 0.6;
+    const auto index = map.to(torch::kLong);
+    auto gathered = [&](const torch::Tensor& t) {
+        return t.view({1, 6, 128, heads, dim}).index_select(1, index).view({1, 384, heads, dim});
+    };
+    const auto plain = block_sparse_attention(q, gathered(pool_k), gathered(pool_v), mask, 0.25);
+    const auto mapped = block_sparse_attention(q, pool_k, pool_v, mask, 0.25, Backend::Auto, map);
+    EXPECT_TRUE(torch::equal(mapped, plain));
+    const auto ordered =
+        block_sparse_attention(q, pool_k, pool_v, mask, 0.25, Backend::Auto, map, grid);
+    const auto reversed =
+        window_reverse(plain.view({2, 128, heads * dim}), WindowShape{}, grid[0], grid[1], grid[2]);
+    EXPECT_TRUE(torch::equal(ordered, reversed.view(plain.sizes())));
 }
 
 TEST(WindowPartition, RoundTripAndOrder) {

@@ -8,6 +8,7 @@
 
 #include "engine/torch.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -44,6 +45,14 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 double scale,
                                 AttentionImpl impl = AttentionImpl::kAuto);
 
+// Output row order of block_sparse_attention_mapped: when window[0] > 0, the query rows are the
+// window-partitioned tokens of a grid (f, h, w) (windows (wf, wh, ww), the DiT's window order)
+// and the result comes back in grid order: the window reverse happens in the kernel's stores.
+struct OutputWindows {
+    std::array<std::int64_t, 3> grid{0, 0, 0};
+    std::array<std::int64_t, 3> window{0, 0, 0};
+};
+
 // Block-sparse attention whose key blocks live anywhere in k/v (a pool of KV-cache slots):
 // block_mask [B, H, ceil(Lq/128), nkb] has one column per logical key block j, and
 // key_blocks (int32 [nkb], q's device) names the 128-row block of k/v that holds it
@@ -55,7 +64,8 @@ torch::Tensor block_sparse_attention_mapped(const torch::Tensor& q,
                                             const torch::Tensor& block_mask,
                                             const torch::Tensor& key_blocks,
                                             double scale,
-                                            AttentionImpl impl = AttentionImpl::kAuto);
+                                            AttentionImpl impl = AttentionImpl::kAuto,
+                                            const OutputWindows& out_windows = {});
 
 // What kAuto runs for these q, k, v (same checks as block_sparse_attention) on their device, and
 // why: "wgmma: compute capability 9.0: wgmma/TMA kernel", "mma.sync: the device is not compute

@@ -6,7 +6,9 @@
 
 #include "engine/torch.h"
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace engine::model::attention {
@@ -53,13 +55,18 @@ torch::Tensor select_block_mask_kernel(const torch::Tensor& q_windows,
 // key_blocks (optional, int32 [nkb] on q's device): logical key block j (column j of the mask)
 // is the 128-row block key_blocks[j] of k/v, which may hold more blocks than the mask names (a
 // pool of KV-cache slots); undefined: nkb = Lk/128 in order. Same result either way.
-torch::Tensor block_sparse_attention(const torch::Tensor& q,
-                                     const torch::Tensor& k,
-                                     const torch::Tensor& v,
-                                     const torch::Tensor& block_mask,
-                                     double scale,
-                                     Backend backend = Backend::Auto,
-                                     const torch::Tensor& key_blocks = {});
+// output_grid (optional, B = 1): the query rows are the window_partition'ed tokens (WindowShape{}
+// windows) of this (f, h, w) token grid, and the result comes back in grid order, as
+// window_reverse of the plain result would give (the CUDA kernel writes it so directly).
+torch::Tensor block_sparse_attention(
+    const torch::Tensor& q,
+    const torch::Tensor& k,
+    const torch::Tensor& v,
+    const torch::Tensor& block_mask,
+    double scale,
+    Backend backend = Backend::Auto,
+    const torch::Tensor& key_blocks = {},
+    const std::optional<std::array<std::int64_t, 3>>& output_grid = std::nullopt);
 
 // The exact reference (any device): scores and softmax in float32, -inf outside the mask.
 // `workspace_bytes` bounds the temporary score/gather tensors of one group of query blocks.
