@@ -12,13 +12,16 @@ namespace {
 
 constexpr std::int64_t kUnshuffle = 16;
 constexpr std::int64_t kCacheFrames = 2;
+constexpr std::int64_t kTemporalTaps = 4;  // kernel (4, 3, 3), stride (2, 1, 1): make_conv
+constexpr std::int64_t kTemporalStride = 2;
 
 torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
     return required_weight(weights, key, dims, "LQ projector");
 }
 
 torch::nn::Conv3d make_conv(std::int64_t in, std::int64_t out) {
-    return torch::nn::Conv3d(torch::nn::Conv3dOptions(in, out, {4, 3, 3}).stride({2, 1, 1}));
+    return torch::nn::Conv3d(
+        torch::nn::Conv3dOptions(in, out, {kTemporalTaps, 3, 3}).stride({kTemporalStride, 1, 1}));
 }
 
 }  // namespace
@@ -144,7 +147,10 @@ torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
 torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
                             const torch::Tensor& x,
                             const torch::Tensor& cache,
-                            bool gemm) {
+                            ConvImpl impl) {
+    if (impl == ConvImpl::Stacked2d) {
+        return causal_conv3d_stacked(x, cache, stack_temporal_taps(conv->weight), conv->bias);
+    }
     auto input = x;
     std::int64_t front = kCacheFrames;
     if (cache.defined()) {
@@ -153,10 +159,133 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     }
     const auto format = x.suggest_memory_format();
     input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
-    if (gemm) {
+    if (impl == ConvImpl::Gemm) {
         return conv3d_as_gemm(conv, input.contiguous(format));
     }
     return conv->forward(input.contiguous(format));
+}
+
+torch::Tensor stack_temporal_taps(const torch::Tensor& weight) {
+    TORCH_CHECK(weight.dim() == 5 && weight.size(2) == kTemporalTaps,
+                "stack_temporal_taps: ", "weight must be [C_out, C, ", kTemporalTaps,
+                ", kh, kw], got ", weight.sizes());
+    return weight.permute({0, 2, 1, 3, 4})
+        .reshape({weight.size(0), kTemporalTaps * weight.size(1), weight.size(3), weight.size(4)})
+        .contiguous(at::MemoryFormat::ChannelsLast);
+}
+
+torch::Tensor causal_conv3d_stacked(const torch::Tensor& x,
+                                    const torch::Tensor& cache,
+                                    const torch::Tensor& stacked_weight,
+                                    const torch::Tensor& bias) {
+    TORCH_CHECK(x.dim() == 5 && x.size(2) > 0,
+                "causal_conv3d_stacked: x must be [B, C, T, h, w], got ", x.sizes());
+    const auto batch = x.size(0);
+    const auto channels = x.size(1);
+    const auto frames = x.size(2);
+    const auto h = x.size(3);
+    const auto w = x.size(4);
+    const auto cached = cache.defined() ? cache.size(2) : 0;
+    TORCH_CHECK(
+        !cache.defined() || (cache.dim() == 5 && cached <= kCacheFrames && cache.size(0) == batch &&
+                             cache.size(1) == channels && cache.size(3) == h && cache.size(4) == w),
+        "causal_conv3d_stacked: cache must be [", batch, ", ", channels, ", <=2, ", h, ", ", w,
+        "], got ", cache.sizes());
+    TORCH_CHECK(stacked_weight.dim() == 4 && stacked_weight.size(1) == kTemporalTaps * channels &&
+                    stacked_weight.size(2) == 3 && stacked_weight.size(3) == 3,
+                "causal_conv3d_stacked: stacked_weight must be [C_out, ", kTemporalTaps * channels,
+                ", 3, 3], got ", stacked_weight.sizes());
+    // The padded sequence: `front` copies of the first frame, the cache, x.
+    const auto front = kCacheFrames - cached;
+    const auto padded = front + cached + frames;
+    TORCH_CHECK(padded >= kTemporalTaps, "causal_conv3d_stacked: ", frames, " frames behind ",
+                cached, " cached ones are fewer than the ", kTemporalTaps, " temporal taps");
+    const auto t_out = (padded - kTemporalTaps) / kTemporalStride + 1;
+
+    // Source of padded frame p: (tensor, frame index, step between consecutive output frames).
+    // Replicated front frames repeat one frame (step 0).
+    struct Source {
+        const torch::Tensor* tensor;
+        std::int64_t frame;
+        std::int64_t step;
+    };
+    const auto& first = cached > 0 ? cache : x;
+    const auto source_of = [&](std::int64_t p) {
+        if (p < front) {
+            return Source{&first, 0, 0};
+        }
+        if (p < front + cached) {
+            return Source{&cache, p - front, kTemporalStride};
+        }
+        return Source{&x, p - front - cached, kTemporalStride};
+    };
+
+    auto stacked = torch::empty({batch, t_out, h + 2, w + 2, kTemporalTaps, channels}, x.options());
+    // Interior: for each tap, the output frames whose tap frames come from one source in even
+    // steps take one strided copy ([B, C, n, h, w] source view -> [B, n, h, w, C] destination).
+    for (std::int64_t tap = 0; tap < kTemporalTaps; ++tap) {
+        auto interior = stacked.select(4, tap).slice(2, 1, h + 1).slice(3, 1, w + 1);
+        for (std::int64_t t0 = 0; t0 < t_out;) {
+            const auto begin = source_of(kTemporalStride * t0 + tap);
+            std::int64_t n = 1;
+            while (t0 + n < t_out) {
+                const auto next = source_of(kTemporalStride * (t0 + n) + tap);
+                if (next.tensor != begin.tensor || next.frame != begin.frame + n * begin.step) {
+                    break;
+                }
+                ++n;
+            }
+            const auto& src = *begin.tensor;
+            const auto s = src.strides();
+            const auto view = src.as_strided({batch, n, h, w, channels},
+                                             {s[0], begin.step * s[2], s[3], s[4], s[1]},
+                                             src.storage_offset() + begin.frame * s[2]);
+            interior.slice(1, t0, t0 + n).copy_(view);
+            t0 += n;
+        }
+    }
+    // Replicate border: rows 0 and h+1 from rows 1 and h (interior columns), then columns 0 and
+    // w+1 from columns 1 and w over all rows, which fills the corners too.
+    stacked.select(2, 0).slice(2, 1, w + 1).copy_(stacked.select(2, 1).slice(2, 1, w + 1));
+    stacked.select(2, h + 1).slice(2, 1, w + 1).copy_(stacked.select(2, h).slice(2, 1, w + 1));
+    stacked.select(3, 0).copy_(stacked.select(3, 1));
+    stacked.select(3, w + 1).copy_(stacked.select(3, w));
+
+    const auto images =
+        stacked.view({batch * t_out, h + 2, w + 2, kTemporalTaps * channels}).permute({0, 3, 1, 2});
+    const auto out = at::conv2d(images, stacked_weight, bias)
+                         .contiguous(at::MemoryFormat::ChannelsLast);  // [B*T_out, C_out, h, w]
+    const auto c_out = out.size(1);
+    return out.permute({0, 2, 3, 1}).view({batch, t_out, h, w, c_out}).permute({0, 4, 1, 2, 3});
+}
+
+const torch::Tensor& LqProjectorImpl::StackedWeight::get(const torch::Tensor& source) {
+    const auto* storage = source.storage().unsafeGetStorageImpl();
+    const bool current =
+        stacked.defined() && source_storage && !source_storage->expired() &&
+        source_storage->_unsafe_get_target() == storage &&
+        source_offset == source.storage_offset() && source_strides == source.strides().vec() &&
+        source_dtype == source.scalar_type() && source_version == source._version();
+    if (!current) {
+        stacked = stack_temporal_taps(source);
+        source_storage = source.storage().getWeakStorageImpl();
+        source_offset = source.storage_offset();
+        source_strides = source.strides().vec();
+        source_dtype = source.scalar_type();
+        source_version = source._version();
+    }
+    return stacked;
+}
+
+torch::Tensor LqProjectorImpl::run_conv(torch::nn::Conv3d& conv,
+                                        StackedWeight& stacked,
+                                        const torch::Tensor& x,
+                                        const torch::Tensor& cache,
+                                        ConvImpl impl) {
+    if (impl == ConvImpl::Stacked2d) {
+        return causal_conv3d_stacked(x, cache, stacked.get(conv->weight), conv->bias);
+    }
+    return causal_conv3d(conv, x, cache, impl);
 }
 
 LqProjectorImpl::LqProjectorImpl(const LqProjectorConfig& config) : m_config(config) {
@@ -179,6 +308,21 @@ void LqProjectorImpl::set_channels_last(bool enabled) {
         }
     }
     m_channels_last = enabled;
+}
+
+void LqProjectorImpl::set_conv_impl(ConvImpl impl) {
+    m_conv_impl = impl;
+    if (impl != ConvImpl::Stacked2d) {
+        m_conv1_stacked.release();
+        m_conv2_stacked.release();
+    }
+}
+
+ConvImpl LqProjectorImpl::conv_impl_for(const torch::Device& device) const {
+    if (m_conv_impl) {
+        return *m_conv_impl;
+    }
+    return device.is_cuda() && channels_last() ? ConvImpl::Gemm : ConvImpl::Native;
 }
 
 std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor& clip,
@@ -204,8 +348,8 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
     auto x_tail = x.slice(2, x.size(2) - kCacheFrames);
     // v1.0 pads with the clip's own last frames; v1.1 with the previous clip's.
     const auto conv1_cache = version == LqProjectorVersion::V10Buffer ? x_tail : state.conv1_cache;
-    const bool gemm = m_gemm_convolutions && *m_channels_last && clip.is_cuda();
-    auto y = torch::silu(norm1(causal_conv3d(conv1, x, conv1_cache, gemm)));
+    const auto impl = conv_impl_for(clip.device());
+    auto y = torch::silu(norm1(run_conv(conv1, m_conv1_stacked, x, conv1_cache, impl)));
     state.conv1_cache = x_tail;
     auto y_tail = y.slice(2, y.size(2) - kCacheFrames);
     ++state.clip_index;
@@ -214,7 +358,7 @@ std::optional<torch::Tensor> LqProjectorImpl::stream_forward(const torch::Tensor
         return std::nullopt;
     }
     const auto conv2_cache = version == LqProjectorVersion::V10Buffer ? y_tail : state.conv2_cache;
-    auto z = torch::silu(norm2(causal_conv3d(conv2, y, conv2_cache, gemm)));
+    auto z = torch::silu(norm2(run_conv(conv2, m_conv2_stacked, y, conv2_cache, impl)));
     state.conv2_cache = y_tail;
     // [B, f*h*w, hidden_dim2] in (f, h, w) order; contiguous already in the channels-last layout.
     auto tokens = z.flatten(2).transpose(1, 2).contiguous();

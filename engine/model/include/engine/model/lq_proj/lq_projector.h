@@ -20,6 +20,23 @@ enum class LqProjectorVersion {
     V11Causal,  // conv caches = the previous clip's last frames (causal)
 };
 
+// How the causal Conv3d (kernel (4,3,3), stride (2,1,1)) of conv1 and conv2 is computed. All three
+// are the same sums of the same products in different orders: equal up to rounding.
+enum class ConvImpl {
+    // cat(cache, x), replicate pad, conv->forward (cuDNN's 3-D kernels on CUDA, old sm80 ones on
+    // Hopper).
+    Native,
+    // cat + pad + layout copy, then conv3d_as_gemm: an im2col band copy (each input element
+    // copied ~18x) and one cuBLAS GEMM with K = 36*C per band. The CUDA default.
+    Gemm,
+    // causal_conv3d_stacked: the 4 temporal taps stacked as channels of 2-D images (one copy,
+    // each input element written ~2x: the two output frames whose taps it feeds), then one 2-D
+    // 3x3 convolution (cuDNN on CUDA) with the weight rearranged once to [C_out, 4*C, 3, 3]
+    // (stack_temporal_taps; cached in the module: +1 copy of the conv weights, 566 MB in bf16 at
+    // FlashVSR sizes). Output channels-last.
+    Stacked2d,
+};
+
 struct LqProjectorConfig {
     std::int64_t in_channels = 768;  // 3 * 16 * 16 after the (1,16,16) pixel unshuffle
     std::int64_t hidden_dim1 = 2048;
@@ -73,12 +90,12 @@ class LqProjectorImpl : public torch::nn::Module {
     void set_channels_last(bool enabled);
     bool channels_last() const { return m_channels_last.value_or(false); }
 
-    // The two 3-D convolutions as im2col + cuBLAS matrix products (conv3d_as_gemm) instead of
-    // cuDNN, whose 3-D kernels reach ≈ 435 TFLOP/s on an H100 where the same products as GEMMs
-    // run at ≈ 650. On by default for channels-last CUDA runs; the benchmark switches it to
-    // compare.
-    void set_gemm_convolutions(bool enabled) { m_gemm_convolutions = enabled; }
-    bool gemm_convolutions() const { return m_gemm_convolutions; }
+    // Which implementation computes the two causal 3-D convolutions (see ConvImpl). Unless set
+    // explicitly, stream_forward() uses conv_impl_for(device): Gemm for channels-last CUDA runs,
+    // Native otherwise. An explicit choice applies on every device and layout. Switching away
+    // from Stacked2d releases its rearranged weights. Driving thread only.
+    void set_conv_impl(ConvImpl impl);
+    ConvImpl conv_impl_for(const torch::Device& device) const;
 
     torch::nn::Conv3d conv1{nullptr};
     ChannelRmsNorm norm1{nullptr};
@@ -87,9 +104,33 @@ class LqProjectorImpl : public torch::nn::Module {
     torch::nn::ModuleList linear_layers{nullptr};
 
   private:
+    // A conv weight rearranged by stack_temporal_taps, with what it was derived from: derived at
+    // first use and again whenever the source weight moves (.to(), set_channels_last: another
+    // storage) or is written in place (a checkpoint bind: its version counter). The source
+    // storage is held weakly: a moved-away weight is not kept alive, and its StorageImpl (unlike
+    // its data address) cannot be reused while the weak reference exists.
+    struct StackedWeight {
+        torch::Tensor stacked;
+        std::optional<c10::weak_intrusive_ptr<c10::StorageImpl>> source_storage;
+        std::int64_t source_offset = 0;
+        std::vector<std::int64_t> source_strides;
+        c10::ScalarType source_dtype = c10::ScalarType::Undefined;
+        std::int64_t source_version = -1;
+        const torch::Tensor& get(const torch::Tensor& source);
+        void release() { *this = StackedWeight{}; }
+    };
+
+    torch::Tensor run_conv(torch::nn::Conv3d& conv,
+                           StackedWeight& stacked,
+                           const torch::Tensor& x,
+                           const torch::Tensor& cache,
+                           ConvImpl impl);
+
     LqProjectorConfig m_config;
     std::optional<bool> m_channels_last;
-    bool m_gemm_convolutions = true;
+    std::optional<ConvImpl> m_conv_impl;
+    StackedWeight m_conv1_stacked;
+    StackedWeight m_conv2_stacked;
 };
 TORCH_MODULE(LqProjector);
 
@@ -99,11 +140,32 @@ torch::Tensor pixel_unshuffle_16(const torch::Tensor& video);
 
 // Causal 3-D convolution of the projector: `cache` (2 frames) or 2 replicated copies of the
 // first frame in front, replicate padding 1 in H and W, then conv (stride (2,1,1), no padding).
-// `gemm`: through conv3d_as_gemm.
+// x [B, C, T, h, w], cache [B, C, 2, h, w] or undefined -> [B, C_out, T/2, h, w]. Stacked2d
+// rearranges the weight on every call here (LqProjector caches it).
 torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
                             const torch::Tensor& x,
                             const torch::Tensor& cache,
-                            bool gemm = false);
+                            ConvImpl impl = ConvImpl::Native);
+
+// A Conv3d weight [C_out, C, 4, 3, 3] as the weight of a 2-D convolution over stacked temporal
+// taps: [C_out, 4*C, 3, 3], input channel dt*C + c = weight[:, c, dt], channels-last memory.
+// Always a new tensor (one copy of the weight).
+torch::Tensor stack_temporal_taps(const torch::Tensor& weight);
+
+// causal_conv3d as one 2-D convolution. With xp the frames of x behind the cache (or 2 copies of
+// x's first frame), replicate-padded by 1 in H and W: one copy writes
+// X_s[b, t, y, x, dt, c] = xp[b, c, 2t + dt, y, x] into a [B, T_out, h+2, w+2, 4, C] buffer (the
+// interior straight from cache and x, one strided copy per temporal tap and source, then the
+// 1-pixel border from the buffer's own edge rows and columns), and at::conv2d of that buffer
+// viewed as channels-last [B*T_out, 4*C, h+2, w+2] with `stacked_weight` (stack_temporal_taps of
+// the Conv3d weight) and `bias` (may be undefined) is the Conv3d output frame by frame.
+// x [B, C, T, h, w] (any memory format; channels-last reads contiguous channel rows), T >= 2;
+// cache [B, C, n <= 2, h, w] or undefined. Returns [B, C_out, T_out, h, w] in channels-last
+// (NDHWC) memory, T_out = (T + 2 - 4) / 2 + 1 (as the convolution, an odd last frame is unused).
+torch::Tensor causal_conv3d_stacked(const torch::Tensor& x,
+                                    const torch::Tensor& cache,
+                                    const torch::Tensor& stacked_weight,
+                                    const torch::Tensor& bias);
 
 // conv->forward(input) (no padding, any stride, groups 1) computed as matrix products: for each
 // batch item, output frame and band of output rows, the band's im2col matrix [rows*W_out,
