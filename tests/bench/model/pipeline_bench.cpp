@@ -3,10 +3,12 @@
 //   flashvsr-bench-pipeline [--device cpu|cuda[:N]] [--config tiny|full] [--width W] [--height H]
 //                           [--chunks N] [--precision fp32|bf16|fp16]
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
-//                           [--alloc_conf default|none] [--projector-gemm 0|1]
+//                           [--alloc_conf default|none] [--projector-conv native|gemm|stacked]
 // --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
 // loaders set it);
-// --projector-gemm: LQ projector 3-D convolutions as im2col + GEMM (default 1; CUDA only);
+// --projector-conv: LQ projector 3-D convolutions (LqProjector ConvImpl): cuDNN/ATen conv3d,
+// im2col + GEMM, or stacked temporal taps + one conv2d (default: gemm for channels-last CUDA, as
+// the module picks, else native); the older --projector-gemm 0|1 means native|gemm;
 // --cudnn-benchmark: cuDNN autotuning of convolution algorithms (default: 1 on CUDA, as
 // load_models sets it);
 // --profile: writes a Chrome trace (LibTorch's Kineto profiler, CPU ops + CUDA kernels) of the
@@ -85,8 +87,22 @@ int main(int argc, char** argv) {
         args.count("--channels-last") ? args["--channels-last"] == "1" : device.is_cuda();
     models.tc_decoder->set_channels_last(channels_last);
     models.lq_proj->set_channels_last(channels_last);
-    models.lq_proj->set_gemm_convolutions(
-        !(args.count("--projector-gemm") && args["--projector-gemm"] == "0"));
+    if (args.count("--projector-gemm")) {
+        args["--projector-conv"] = args["--projector-gemm"] == "0" ? "native" : "gemm";
+    }
+    if (args.count("--projector-conv")) {
+        const std::map<std::string, model::lq_proj::ConvImpl> impls = {
+            {"native", model::lq_proj::ConvImpl::Native},
+            {"gemm", model::lq_proj::ConvImpl::Gemm},
+            {"stacked", model::lq_proj::ConvImpl::Stacked2d}};
+        const auto impl = impls.find(args["--projector-conv"]);
+        if (impl == impls.end()) {
+            std::fprintf(stderr, "--projector-conv must be native, gemm or stacked\n");
+            return 2;
+        }
+        models.lq_proj->set_conv_impl(impl->second);
+    }
+    const auto projector_conv = models.lq_proj->conv_impl_for(device);
     const bool cudnn_benchmark =
         args.count("--cudnn-benchmark") ? args["--cudnn-benchmark"] == "1" : device.is_cuda();
     at::globalContext().setBenchmarkCuDNN(cudnn_benchmark);
@@ -100,7 +116,7 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "FlashVSR pipeline bench: %s %s, %s config (dim %lld, %lld layers), %lldx%lld, "
-        "topk %lld, decoder %s, cudnn benchmark %s\n",
+        "topk %lld, decoder %s, cudnn benchmark %s, projector conv %s\n",
         device.str().c_str(), precision.c_str(), full ? "full" : "tiny",
         static_cast<long long>(dit_config.dim), static_cast<long long>(dit_config.num_layers),
         static_cast<long long>(width), static_cast<long long>(height),
@@ -108,7 +124,10 @@ int main(int argc, char** argv) {
         channels_last ? (models.tc_decoder->fused_convolutions() ? "channels-last, fused conv"
                                                                  : "channels-last")
                       : "NCHW",
-        cudnn_benchmark ? "on" : "off");
+        cudnn_benchmark ? "on" : "off",
+        projector_conv == model::lq_proj::ConvImpl::Native ? "native"
+        : projector_conv == model::lq_proj::ConvImpl::Gemm ? "gemm"
+                                                           : "stacked");
 
     const auto options = torch::TensorOptions().dtype(dtype).device(device);
     // Stage times: CUDA events on the stream (no synchronisation inside a chunk, so the stage
