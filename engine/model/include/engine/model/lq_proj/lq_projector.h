@@ -27,7 +27,8 @@ enum class ConvImpl {
     // Hopper).
     Native,
     // cat + pad + layout copy, then conv3d_as_gemm: an im2col band copy (each input element
-    // copied ~18x) and one cuBLAS GEMM with K = 36*C per band. The CUDA default.
+    // copied ~18x) and one cuBLAS GEMM with K = 36*C per band. The default for channels-last
+    // CUDA runs.
     Gemm,
     // causal_conv3d_stacked: the 4 temporal taps stacked as channels of 2-D images (one copy,
     // each input element written ~2x: the two output frames whose taps it feeds), then one 2-D
