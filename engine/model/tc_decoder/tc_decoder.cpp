@@ -2,6 +2,10 @@
 
 #include "engine/core/log.h"
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/narrow_conv.h"
+#endif
+
 #include <string>
 #include <utility>
 
@@ -41,6 +45,55 @@ torch::Tensor unshuffle_step(const torch::Tensor& frames) {
     return frames.reshape({b, c, kCondFramesPerLatent, h, 8, w, 8})
         .permute({0, 1, 2, 4, 6, 3, 5})
         .reshape({b, c * kCondFramesPerLatent * 64, h, w});
+}
+
+// The four output phases of (nearest x2 upsampling, then a 3x3 conv with weight k [m, n, 3, 3],
+// padding 1) as 2x2 kernels of one weight [4m, n, 2, 2]: phase (a, b) at output channels
+// (2a + b)·m .. +m. Along one axis, phase 0 reads low-resolution rows (y-1, y) with (k0, k1 + k2),
+// phase 1 rows (y, y+1) with (k0 + k1, k2).
+torch::Tensor subpixel_from_3x3(const torch::Tensor& k) {
+    auto fold = [](const torch::Tensor& t, std::int64_t dim, int phase) {
+        const auto k0 = t.select(dim, 0);
+        const auto k1 = t.select(dim, 1);
+        const auto k2 = t.select(dim, 2);
+        return phase == 0 ? torch::stack({k0, k1 + k2}, dim) : torch::stack({k0 + k1, k2}, dim);
+    };
+    std::vector<torch::Tensor> phases;
+    for (int a = 0; a < 2; ++a) {
+        const auto rows = fold(k, 2, a);
+        for (int b = 0; b < 2; ++b) {
+            phases.push_back(fold(rows, 3, b));
+        }
+    }
+    return torch::cat(phases, 0);
+}
+
+// x [N, n, H, W] -> [N, m, 2H, 2W]: the 2x2 phase convolution over x padded by 1 ([N, 4m, H+1,
+// W+1]), then each phase (a, b) gathered to the output pixels (2y + a, 2x + b) from conv pixel
+// (y + a, x + b). The result keeps x's layout.
+torch::Tensor subpixel_conv(const torch::Tensor& x,
+                            const torch::Tensor& weight,
+                            bool relu,
+                            bool channels_last) {
+    const auto batch = x.size(0);
+    const auto height = x.size(2);
+    const auto width = x.size(3);
+    const auto m = weight.size(0) / 4;
+    const auto y =
+        relu ? at::cudnn_convolution_relu(x, weight, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, 1)
+             : at::conv2d(x, weight, {}, 1, 1);
+    auto out = torch::empty({batch, 2 * height, 2 * width, m},
+                            y.options().memory_format(at::MemoryFormat::Contiguous));
+    const auto phases = y.permute({0, 2, 3, 1});  // [N, H+1, W+1, 4m]
+    const auto grid = out.view({batch, height, 2, width, 2, m});
+    for (std::int64_t a = 0; a < 2; ++a) {
+        for (std::int64_t b = 0; b < 2; ++b) {
+            grid.select(4, b).select(2, a).copy_(
+                phases.narrow(1, a, height).narrow(2, b, width).narrow(3, (2 * a + b) * m, m));
+        }
+    }
+    const auto nchw = out.permute({0, 3, 1, 2});  // channels-last memory
+    return channels_last ? nchw : nchw.contiguous();
 }
 
 torch::Tensor upsample_nearest_2x(const torch::Tensor& x) {
@@ -190,6 +243,7 @@ TCDecoderImpl::TCDecoderImpl(const TCDecoderConfig& config) : m_config(config) {
     add_conv(c[3], c[3], false);                                   // 24 (identity-initialised)
     add(LayerKind::ReLU);                                          // 25
     add_conv(c[3], 3, true);                                       // 26
+    m_subpixel.resize(m_layers.size());
 }
 
 void TCDecoderImpl::set_channels_last(bool enabled) {
@@ -201,7 +255,66 @@ void TCDecoderImpl::set_channels_last(bool enabled) {
         }
     }
     m_channels_last = enabled;
-    set_fused_convolutions(enabled && parameters().front().is_cuda());
+    const bool cuda = enabled && parameters().front().is_cuda();
+    set_fused_convolutions(cuda);
+    m_fast_upsampling = cuda;
+    m_narrow_output_conv = cuda;
+}
+
+void TCDecoderImpl::set_fast_upsampling(bool enabled) {
+    m_fast_upsampling = enabled;
+}
+
+void TCDecoderImpl::set_narrow_output_conv(bool enabled) {
+    m_narrow_output_conv = enabled;
+}
+
+const std::vector<torch::Tensor>& TCDecoderImpl::subpixel_weights(std::size_t upsample) {
+    const Layer& tgrow = m_layers[upsample + 1];
+    const auto& conv_weight = m_layers[upsample + 2].conv->weight;
+    auto& cached = m_subpixel[upsample];
+    const auto format =
+        m_channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    if (!cached.empty() && cached.front().device() == conv_weight.device() &&
+        cached.front().scalar_type() == conv_weight.scalar_type() &&
+        cached.front().is_contiguous(format)) {
+        return cached;
+    }
+    torch::NoGradGuard no_grad;
+    cached.clear();
+    // In fp32, rounded once: the TGrow step's rows g·n .. +n folded into the 3x3 weight
+    // (k[m, c] = Σ_j conv[m, j] · tgrow_g[j, c] at every tap), then the phase kernels.
+    const auto conv = conv_weight.to(torch::kFloat);  // [m, n, 3, 3]
+    const auto n = conv.size(1);
+    const auto tgrow_steps = tgrow.conv->weight.to(torch::kFloat).reshape({tgrow.stride, n, n});
+    for (std::int64_t g = 0; g < tgrow.stride; ++g) {
+        const auto folded =
+            torch::matmul(conv.permute({0, 2, 3, 1}), tgrow_steps[g]).permute({0, 3, 1, 2});
+        cached.push_back(
+            subpixel_from_3x3(folded).to(conv_weight.scalar_type()).contiguous(format));
+    }
+    return cached;
+}
+
+bool TCDecoderImpl::narrow_output_ready() {
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    const auto& weight = m_layers.back().conv->weight;
+    const bool usable =
+        m_narrow_output_conv && m_channels_last && weight.is_cuda() &&
+        (weight.scalar_type() == torch::kBFloat16 || weight.scalar_type() == torch::kHalf) &&
+        weight.size(1) % 16 == 0 && weight.size(0) <= 8;
+    if (!usable) {
+        return false;
+    }
+    if (!m_narrow_weight.defined() || m_narrow_weight.device() != weight.device() ||
+        m_narrow_weight.scalar_type() != weight.scalar_type()) {
+        torch::NoGradGuard no_grad;
+        m_narrow_weight = kernels::torch_api::narrow_conv_pack_weights(weight);
+    }
+    return true;
+#else
+    return false;
+#endif
 }
 
 void TCDecoderImpl::set_fused_convolutions(bool enabled) {
@@ -231,6 +344,17 @@ void TCDecoderImpl::set_fused_convolutions(bool enabled) {
     }
 }
 
+void TCDecoderImpl::narrow_output(torch::Tensor& slot, const torch::Tensor& x) {
+    auto& conv = m_layers.back().conv;
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (kernels::torch_api::narrow_conv_accepts(x)) {
+        kernels::torch_api::narrow_conv3x3_out(slot, x, m_narrow_weight, conv->bias);
+        return;
+    }
+#endif
+    slot.copy_(conv->forward(x));
+}
+
 // Depth-first, as upstream's sequential work queue: a TGrow's sub-steps each run to the output
 // before the next one starts, so every MemBlock sees its inputs in output-time order.
 template <typename Emit>
@@ -245,6 +369,10 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 x = x.div(3).tanh_().mul_(3);
                 break;
             case LayerKind::Conv:
+                if (i + 1 == m_layers.size() && m_narrow_active) {
+                    emit(x, false);  // the output conv runs straight into the output frame
+                    return;
+                }
                 if (m_fused && i + 1 < m_layers.size() && m_layers[i + 1].kind == LayerKind::ReLU) {
                     x = conv_relu(layer.conv, x);
                     ++i;  // the ReLU ran in the convolution's epilogue
@@ -264,9 +392,24 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                 x = std::move(out);
                 break;
             }
-            case LayerKind::Upsample:
+            case LayerKind::Upsample: {
+                if (m_fast_upsampling && i + 2 < m_layers.size() &&
+                    m_layers[i + 1].kind == LayerKind::TGrow &&
+                    m_layers[i + 2].kind == LayerKind::Conv) {
+                    // Upsample + TGrow + conv as one sub-pixel conv per time step; each step
+                    // runs to the output before the next, as below.
+                    const bool relu = m_fused && i + 3 < m_layers.size() &&
+                                      m_layers[i + 3].kind == LayerKind::ReLU;
+                    const auto input = std::move(x);
+                    for (const auto& weight : subpixel_weights(i)) {
+                        run_from(i + (relu ? 4 : 3),
+                                 subpixel_conv(input, weight, relu, m_channels_last), state, emit);
+                    }
+                    return;
+                }
                 x = upsample_nearest_2x(x);
                 break;
+            }
             case LayerKind::TGrow: {
                 const auto n = x.size(1);
                 if (m_channels_last) {
@@ -289,7 +432,7 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
             }
         }
     }
-    emit(x);
+    emit(x, true);
 }
 
 torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,
@@ -326,9 +469,17 @@ torch::Tensor TCDecoderImpl::decode(const torch::Tensor& latents,
     auto out = torch::empty({batch, 3, std::max<std::int64_t>(out_frames, 0), h * 8, w * 8},
                             torch::TensorOptions().dtype(dtype).device(device));
     std::int64_t produced = 0;
-    auto emit = [&](const torch::Tensor& frame) {
+    m_narrow_active = narrow_output_ready();
+    // frame: the decoded frame, or (complete = false) the last conv's input, whose conv writes
+    // straight into the output frame. Trimmed frames are not computed further.
+    auto emit = [&](const torch::Tensor& frame, bool complete) {
         if (produced >= trim) {
-            out.select(2, produced - trim).copy_(frame);
+            auto slot = out.select(2, produced - trim);
+            if (complete) {
+                slot.copy_(frame);
+            } else {
+                narrow_output(slot, frame);
+            }
         }
         ++produced;
     };

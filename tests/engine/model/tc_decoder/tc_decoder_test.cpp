@@ -109,6 +109,39 @@ TEST_F(TCDecoderGolden, ChannelsLastLayoutMatches) {
     fvsr_test::expect_matches_stage(*s_stages, "decoded", nhwc);
 }
 
+// Upsample + TGrow + conv as sub-pixel convolutions (the CUDA default): the same function as the
+// layer-by-layer path up to the fp32 rounding of the folded weights, in both layouts, chunked
+// decoding carries the memories the same way, and the output still matches upstream's.
+TEST_F(TCDecoderGolden, FastUpsamplingMatches) {
+    const auto& latents = s_stages->at("latents");
+    for (const bool channels_last : {false, true}) {
+        SCOPED_TRACE(channels_last ? "channels-last" : "NCHW");
+        auto model = load_tc_decoder(fvsr_test::golden_dir() / "models/v1.1/TCDecoder.ckpt");
+        ASSERT_TRUE(model.ok()) << model.error().to_string();
+        (*model)->set_channels_last(channels_last);
+        EXPECT_FALSE((*model)->fast_upsampling());  // CPU default
+        (*model)->set_fast_upsampling(true);
+        TCDecoderState state;
+        const auto fast = (*model)->decode(latents, s_lq->narrow(2, 0, s_decoded->size(2)), state);
+        ASSERT_EQ(fast.sizes(), s_decoded->sizes());
+        const double diff = (fast - *s_decoded).abs().max().item<double>();
+        EXPECT_LT(diff, 1e-4) << "max abs diff " << diff;  // measured 2.4e-5
+        fvsr_test::expect_matches_stage(*s_stages, "decoded", fast);
+        if (channels_last) {
+            continue;
+        }
+        TCDecoderState chunked_state;
+        std::vector<torch::Tensor> parts;
+        parts.push_back(
+            (*model)->decode(latents.narrow(2, 0, 6), s_lq->narrow(2, 0, 21), chunked_state));
+        for (int k = 1; 4 + 2 * k + 2 <= latents.size(2); ++k) {
+            parts.push_back((*model)->decode(latents.narrow(2, 4 + 2 * k, 2),
+                                             s_lq->narrow(2, 8 * k + 13, 8), chunked_state));
+        }
+        EXPECT_TRUE(torch::equal(torch::cat(parts, 2), fast));
+    }
+}
+
 TEST_F(TCDecoderGolden, ResetStartsANewRunThatTrimsAgain) {
     const auto& latents = s_stages->at("latents");
     TCDecoderState state;

@@ -106,6 +106,25 @@ class TCDecoderImpl : public torch::nn::Module {
     bool channels_last() const { return m_channels_last; }
     bool fused_convolutions() const { return m_fused; }
 
+    // Nearest upsampling x2, TGrow (1x1) and the 3x3 conv after them (layers 8-10, 14-16,
+    // 20-22) as one sub-pixel convolution per time step: the 1x1 conv is folded into the 3x3
+    // weights (no nonlinearity between them), and a 3x3 conv of a nearest-upsampled image is,
+    // per output phase (a, b), a 2x2 conv of the low-resolution one (along each axis phase 0
+    // takes rows {y-1, y} with weights {w0, w1+w2}, phase 1 rows {y, y+1} with {w0+w1, w2}).
+    // The four phases are one convolution [4m, n, 2, 2] over the input padded by 1, gathered
+    // into the 2x output: 4 instead of 9 multiply-adds per output value, no upsampled tensor,
+    // no TGrow pass. Exact in real arithmetic; the derived weights are summed in fp32 and
+    // rounded once to the run dtype (upstream rounds the TGrow output instead), so results
+    // differ by rounding only. On by default with channels-last on CUDA (set_channels_last).
+    void set_fast_upsampling(bool enabled);
+    bool fast_upsampling() const { return m_fast_upsampling; }
+
+    // The last layer (3x3 conv 128 -> 3 + bias) by kernels/narrow_conv on tensor cores, written
+    // straight into the output frame (cuDNN runs that shape slowly); same roundings as Conv2d.
+    // Needs the CUDA kernels, channels-last and bf16/fp16; on by default where they are.
+    void set_narrow_output_conv(bool enabled);
+    bool narrow_output_conv() const { return m_narrow_output_conv; }
+
     // Checkpoint keys: decoder.N.* (N = position in the 27-layer sequence of spec §2.5).
     std::shared_ptr<torch::nn::Module> decoder;
 
@@ -122,11 +141,22 @@ class TCDecoderImpl : public torch::nn::Module {
     void run_from(std::size_t first_layer, torch::Tensor x, TCDecoderState& state, Emit& emit);
 
     void set_fused_convolutions(bool enabled);
+    // The sub-pixel weights of the Upsample at layer `upsample`, one per TGrow time step, in the
+    // weights' current device, dtype and layout (rebuilt when those change).
+    const std::vector<torch::Tensor>& subpixel_weights(std::size_t upsample);
+    bool narrow_output_ready();
+    // The last layer of frame x written into `slot` (narrow_conv when x fits it).
+    void narrow_output(torch::Tensor& slot, const torch::Tensor& x);
 
     TCDecoderConfig m_config;
     std::vector<Layer> m_layers;
     bool m_channels_last = false;
     bool m_fused = false;
+    bool m_fast_upsampling = false;
+    bool m_narrow_output_conv = false;
+    bool m_narrow_active = false;  // this decode() runs the last layer by narrow_output
+    std::vector<std::vector<torch::Tensor>> m_subpixel;  // by layer index (Upsample layers)
+    torch::Tensor m_narrow_weight;                       // packed for kernels/narrow_conv
 };
 TORCH_MODULE(TCDecoder);
 
