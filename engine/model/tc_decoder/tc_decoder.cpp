@@ -171,11 +171,32 @@ torch::Tensor conv_relu(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
 
 }  // namespace
 
+const torch::Tensor& MemBlockImpl::weight_half(int half) {
+    const auto& weight = conv0->weight;
+    auto& cached = m_halves[half];
+    if (!cached.defined() || cached.device() != weight.device() ||
+        cached.scalar_type() != weight.scalar_type() ||
+        cached.is_contiguous(at::MemoryFormat::ChannelsLast) !=
+            weight.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+        torch::NoGradGuard no_grad;
+        const auto n = weight.size(1) / 2;
+        cached = weight.narrow(1, half * n, n).contiguous(weight.suggest_memory_format());
+    }
+    return cached;
+}
+
 torch::Tensor MemBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& past) {
     if (fused) {
         // relu(C3(relu(C2(relu(C1(cat))))) + x): every bias, ReLU and the skip in cuDNN's
         // convolution epilogue.
-        auto h = conv_relu(conv0, torch::cat({x, past}, 1));
+        torch::Tensor h;
+        if (split_input) {
+            const auto partial = at::conv2d(past, weight_half(1), {}, 1, 1);
+            h = at::cudnn_convolution_add_relu(x, weight_half(0), partial, 1.0, conv0->bias, {1, 1},
+                                               {1, 1}, {1, 1}, 1);
+        } else {
+            h = conv_relu(conv0, torch::cat({x, past}, 1));
+        }
         h = conv_relu(conv2, h);
         return at::cudnn_convolution_add_relu(h, conv4->weight, x, 1.0, conv4->bias, {1, 1}, {1, 1},
                                               {1, 1}, 1);
@@ -259,6 +280,7 @@ void TCDecoderImpl::set_channels_last(bool enabled) {
     set_fused_convolutions(cuda);
     m_fast_upsampling = cuda;
     m_narrow_output_conv = cuda;
+    set_split_memory_input(cuda);
 }
 
 void TCDecoderImpl::set_fast_upsampling(bool enabled) {
@@ -267,6 +289,15 @@ void TCDecoderImpl::set_fast_upsampling(bool enabled) {
 
 void TCDecoderImpl::set_narrow_output_conv(bool enabled) {
     m_narrow_output_conv = enabled;
+}
+
+void TCDecoderImpl::set_split_memory_input(bool enabled) {
+    m_split_memory_input = enabled;
+    for (auto& layer : m_layers) {
+        if (layer.kind == LayerKind::MemBlock) {
+            layer.mem_block->split_input = enabled && m_fused;
+        }
+    }
 }
 
 const std::vector<torch::Tensor>& TCDecoderImpl::subpixel_weights(std::size_t upsample) {

@@ -4,9 +4,10 @@
 //                           [--chunks N] [--precision fp32|bf16|fp16]
 //                           [--channels-last 0|1] [--cudnn-benchmark 0|1] [--profile TRACE.json]
 //                           [--alloc_conf default|none] [--projector-conv native|gemm|stacked]
-//                           [--decoder-subpixel 0|1] [--decoder-narrow 0|1]
+//                           [--decoder-subpixel 0|1] [--decoder-narrow 0|1] [--decoder-split 0|1]
 // --decoder-subpixel 0|1, --decoder-narrow 0|1: the TCDecoder's sub-pixel upsampling and its
-// tensor-core output conv (tc_decoder.h; default: on with channels-last CUDA);
+// tensor-core output conv; --decoder-split 0|1: MemBlocks without the concatenated input
+// (tc_decoder.h; all default on with channels-last CUDA);
 // --channels-last: TCDecoder and LQ projector convolution layout (default: 1 on CUDA, as the
 // loaders set it);
 // --projector-conv: LQ projector 3-D convolutions (LqProjector ConvImpl): cuDNN/ATen conv3d,
@@ -96,6 +97,9 @@ int main(int argc, char** argv) {
     if (args.count("--decoder-narrow")) {
         models.tc_decoder->set_narrow_output_conv(args["--decoder-narrow"] == "1");
     }
+    if (args.count("--decoder-split")) {
+        models.tc_decoder->set_split_memory_input(args["--decoder-split"] == "1");
+    }
     if (args.count("--projector-gemm")) {
         args["--projector-conv"] = args["--projector-gemm"] == "0" ? "native" : "gemm";
     }
@@ -125,7 +129,7 @@ int main(int argc, char** argv) {
     }
     std::printf(
         "FlashVSR pipeline bench: %s %s, %s config (dim %lld, %lld layers), %lldx%lld, "
-        "topk %lld, decoder %s%s%s, cudnn benchmark %s, projector conv %s\n",
+        "topk %lld, decoder %s%s%s%s, cudnn benchmark %s, projector conv %s\n",
         device.str().c_str(), precision.c_str(), full ? "full" : "tiny",
         static_cast<long long>(dit_config.dim), static_cast<long long>(dit_config.num_layers),
         static_cast<long long>(width), static_cast<long long>(height),
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
                       : "NCHW",
         models.tc_decoder->fast_upsampling() ? ", sub-pixel upsampling" : "",
         models.tc_decoder->narrow_output_conv() ? ", narrow output conv" : "",
+        models.tc_decoder->split_memory_input() ? ", split MemBlock input" : "",
         cudnn_benchmark ? "on" : "off",
         projector_conv == model::lq_proj::ConvImpl::Native ? "native"
         : projector_conv == model::lq_proj::ConvImpl::Gemm ? "gemm"

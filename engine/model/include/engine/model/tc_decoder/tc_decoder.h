@@ -61,6 +61,17 @@ class MemBlockImpl : public torch::nn::Module {
     torch::nn::Conv2d conv4{nullptr};  // conv.4: n -> n
     // CUDA only: cuDNN's fused convolution + bias (+ skip) + ReLU (set by the decoder).
     bool fused = false;
+    // With `fused`: C1 over cat(x, past) as two convolutions, past's input channels first, then
+    // x's with that partial sum, the bias and the ReLU in cuDNN's epilogue, so the 2n-channel
+    // concatenation is never written (the partial sum is rounded once more: results differ by
+    // rounding). Set by the decoder.
+    bool split_input = false;
+
+  private:
+    // conv0's weight halves for x and past, contiguous in the weight's layout (rebuilt when the
+    // weight's device, dtype or storage changes).
+    const torch::Tensor& weight_half(int half);
+    torch::Tensor m_halves[2];
 };
 TORCH_MODULE(MemBlock);
 
@@ -125,6 +136,11 @@ class TCDecoderImpl : public torch::nn::Module {
     void set_narrow_output_conv(bool enabled);
     bool narrow_output_conv() const { return m_narrow_output_conv; }
 
+    // MemBlocks without the concatenated input (MemBlockImpl::split_input); needs the fused
+    // convolutions (CUDA), on by default with them.
+    void set_split_memory_input(bool enabled);
+    bool split_memory_input() const { return m_split_memory_input; }
+
     // Checkpoint keys: decoder.N.* (N = position in the 27-layer sequence of spec §2.5).
     std::shared_ptr<torch::nn::Module> decoder;
 
@@ -155,6 +171,7 @@ class TCDecoderImpl : public torch::nn::Module {
     bool m_fast_upsampling = false;
     bool m_narrow_output_conv = false;
     bool m_narrow_active = false;  // this decode() runs the last layer by narrow_output
+    bool m_split_memory_input = false;
     std::vector<std::vector<torch::Tensor>> m_subpixel;  // by layer index (Upsample layers)
     torch::Tensor m_narrow_weight;                       // packed for kernels/narrow_conv
 };
