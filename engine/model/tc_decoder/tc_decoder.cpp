@@ -47,11 +47,19 @@ torch::Tensor unshuffle_step(const torch::Tensor& frames) {
         .reshape({b, c * kCondFramesPerLatent * 64, h, w});
 }
 
+torch::Tensor upsample_nearest_2x(const torch::Tensor& x) {
+    return F::interpolate(x, F::InterpolateFuncOptions()
+                                 .size(std::vector<std::int64_t>{x.size(2) * 2, x.size(3) * 2})
+                                 .mode(torch::kNearest));
+}
+
+}  // namespace
+
 // The four output phases of (nearest x2 upsampling, then a 3x3 conv with weight k [m, n, 3, 3],
 // padding 1) as 2x2 kernels of one weight [4m, n, 2, 2]: phase (a, b) at output channels
 // (2a + b)·m .. +m. Along one axis, phase 0 reads low-resolution rows (y-1, y) with (k0, k1 + k2),
 // phase 1 rows (y, y+1) with (k0 + k1, k2).
-torch::Tensor subpixel_from_3x3(const torch::Tensor& k) {
+torch::Tensor subpixel_weight(const torch::Tensor& k) {
     auto fold = [](const torch::Tensor& t, std::int64_t dim, int phase) {
         const auto k0 = t.select(dim, 0);
         const auto k1 = t.select(dim, 1);
@@ -71,17 +79,17 @@ torch::Tensor subpixel_from_3x3(const torch::Tensor& k) {
 // x [N, n, H, W] -> [N, m, 2H, 2W]: the 2x2 phase convolution over x padded by 1 ([N, 4m, H+1,
 // W+1]), then each phase (a, b) gathered to the output pixels (2y + a, 2x + b) from conv pixel
 // (y + a, x + b). The result keeps x's layout.
-torch::Tensor subpixel_conv(const torch::Tensor& x,
-                            const torch::Tensor& weight,
-                            bool relu,
-                            bool channels_last) {
+torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
+                                     const torch::Tensor& weight,
+                                     bool fused_relu,
+                                     bool channels_last) {
     const auto batch = x.size(0);
     const auto height = x.size(2);
     const auto width = x.size(3);
     const auto m = weight.size(0) / 4;
     const auto y =
-        relu ? at::cudnn_convolution_relu(x, weight, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, 1)
-             : at::conv2d(x, weight, {}, 1, 1);
+        fused_relu ? at::cudnn_convolution_relu(x, weight, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, 1)
+                   : at::conv2d(x, weight, {}, 1, 1);
     auto out = torch::empty({batch, 2 * height, 2 * width, m},
                             y.options().memory_format(at::MemoryFormat::Contiguous));
     const auto phases = y.permute({0, 2, 3, 1});  // [N, H+1, W+1, 4m]
@@ -95,14 +103,6 @@ torch::Tensor subpixel_conv(const torch::Tensor& x,
     const auto nchw = out.permute({0, 3, 1, 2});  // channels-last memory
     return channels_last ? nchw : nchw.contiguous();
 }
-
-torch::Tensor upsample_nearest_2x(const torch::Tensor& x) {
-    return F::interpolate(x, F::InterpolateFuncOptions()
-                                 .size(std::vector<std::int64_t>{x.size(2) * 2, x.size(3) * 2})
-                                 .mode(torch::kNearest));
-}
-
-}  // namespace
 
 std::int64_t TCDecoderConfig::frames_per_latent() const {
     return time_strides[0] * time_strides[1] * time_strides[2];
@@ -303,16 +303,24 @@ void TCDecoderImpl::set_split_memory_input(bool enabled) {
 const std::vector<torch::Tensor>& TCDecoderImpl::subpixel_weights(std::size_t upsample) {
     const Layer& tgrow = m_layers[upsample + 1];
     const auto& conv_weight = m_layers[upsample + 2].conv->weight;
-    auto& cached = m_subpixel[upsample];
+    auto& entry = m_subpixel[upsample];
+    auto& cached = entry.weights;
     const auto format =
         m_channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-    if (!cached.empty() && cached.front().device() == conv_weight.device() &&
+    // Rebuilt when either source weight moves (.to(), relayout) or is written in place (binding).
+    const std::array<std::int64_t, 4> source{
+        reinterpret_cast<std::int64_t>(conv_weight.data_ptr()), conv_weight._version(),
+        reinterpret_cast<std::int64_t>(tgrow.conv->weight.data_ptr()),
+        tgrow.conv->weight._version()};
+    if (!cached.empty() && entry.source == source &&
+        cached.front().device() == conv_weight.device() &&
         cached.front().scalar_type() == conv_weight.scalar_type() &&
         cached.front().is_contiguous(format)) {
         return cached;
     }
     torch::NoGradGuard no_grad;
     cached.clear();
+    entry.source = source;
     // In fp32, rounded once: the TGrow step's rows g·n .. +n folded into the 3x3 weight
     // (k[m, c] = Σ_j conv[m, j] · tgrow_g[j, c] at every tap), then the phase kernels.
     const auto conv = conv_weight.to(torch::kFloat);  // [m, n, 3, 3]
@@ -321,8 +329,7 @@ const std::vector<torch::Tensor>& TCDecoderImpl::subpixel_weights(std::size_t up
     for (std::int64_t g = 0; g < tgrow.stride; ++g) {
         const auto folded =
             torch::matmul(conv.permute({0, 2, 3, 1}), tgrow_steps[g]).permute({0, 3, 1, 2});
-        cached.push_back(
-            subpixel_from_3x3(folded).to(conv_weight.scalar_type()).contiguous(format));
+        cached.push_back(subpixel_weight(folded).to(conv_weight.scalar_type()).contiguous(format));
     }
     return cached;
 }
@@ -434,7 +441,8 @@ void TCDecoderImpl::run_from(std::size_t first_layer,
                     const auto input = std::move(x);
                     for (const auto& weight : subpixel_weights(i)) {
                         run_from(i + (relu ? 4 : 3),
-                                 subpixel_conv(input, weight, relu, m_channels_last), state, emit);
+                                 subpixel_upsample_conv(input, weight, relu, m_channels_last),
+                                 state, emit);
                     }
                     return;
                 }

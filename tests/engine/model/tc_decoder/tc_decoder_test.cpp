@@ -109,6 +109,33 @@ TEST_F(TCDecoderGolden, ChannelsLastLayoutMatches) {
     fvsr_test::expect_matches_stage(*s_stages, "decoded", nhwc);
 }
 
+// The sub-pixel helper alone on random data of odd size: the same function as nearest x2
+// upsampling + 3x3 conv (padding 1), in both layouts; float64 shows the rewrite is exact up to
+// summation order. (The fused-ReLU variant is cuDNN-only and not reachable on CPU.)
+TEST(SubpixelUpsampleConv, MatchesUpsampleThenConv) {
+    namespace F = torch::nn::functional;
+    torch::manual_seed(7);
+    for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
+        const auto x = torch::randn({2, 6, 5, 7}, torch::dtype(dtype));
+        const auto k = torch::randn({4, 6, 3, 3}, torch::dtype(dtype));
+        const auto upsampled = F::interpolate(x, F::InterpolateFuncOptions()
+                                                     .size(std::vector<std::int64_t>{10, 14})
+                                                     .mode(torch::kNearest));
+        const auto expected = F::conv2d(upsampled, k, F::Conv2dFuncOptions().padding(1));
+        for (const bool channels_last : {false, true}) {
+            SCOPED_TRACE(channels_last ? "channels-last" : "NCHW");
+            const auto format =
+                channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+            const auto got = subpixel_upsample_conv(
+                x.contiguous(format), subpixel_weight(k).contiguous(format), false, channels_last);
+            ASSERT_EQ(got.sizes(), expected.sizes());
+            EXPECT_TRUE(got.is_contiguous(format));
+            const double diff = (got - expected).abs().max().item<double>();
+            EXPECT_LT(diff, dtype == torch::kFloat64 ? 1e-12 : 1e-5) << "max abs diff " << diff;
+        }
+    }
+}
+
 // Upsample + TGrow + conv as sub-pixel convolutions (the CUDA default): the same function as the
 // layer-by-layer path up to the fp32 rounding of the folded weights, in both layouts, chunked
 // decoding carries the memories the same way, and the output still matches upstream's.

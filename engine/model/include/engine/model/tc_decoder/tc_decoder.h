@@ -85,6 +85,23 @@ struct TCDecoderState {
     void reset();
 };
 
+// Nearest x2 upsampling followed by a 3x3 convolution (padding 1, no bias) as a sub-pixel
+// convolution on the low-resolution input (used by TCDecoderImpl::set_fast_upsampling; public for
+// tests). Along each axis, output row 2y + a reads low-resolution rows {y-1, y} with weights
+// {k0, k1 + k2} for a = 0 and rows {y, y+1} with {k0 + k1, k2} for a = 1 (zero padding maps to
+// zero padding).
+// subpixel_weight: k [m, n, 3, 3] -> [4m, n, 2, 2], phase (a, b) at output channels
+// (2a + b)·m .. +m; computed in k's dtype (callers pass fp32 and round the result once).
+torch::Tensor subpixel_weight(const torch::Tensor& k);
+// x [N, n, H, W], weight = subpixel_weight(k) in x's dtype/device -> [N, m, 2H, 2W], equal to
+// conv2d(upsample_nearest_2x(x), k, padding 1) up to summation order. One 2x2 conv over x padded by
+// 1 ([N, 4m, H+1, W+1]), then one strided copy per phase. fused_relu: relu in the conv's epilogue
+// by cuDNN (CUDA only). The result is channels-last in memory iff channels_last.
+torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
+                                     const torch::Tensor& weight,
+                                     bool fused_relu,
+                                     bool channels_last);
+
 class TCDecoderImpl : public torch::nn::Module {
   public:
     explicit TCDecoderImpl(const TCDecoderConfig& config);
@@ -172,8 +189,12 @@ class TCDecoderImpl : public torch::nn::Module {
     bool m_narrow_output_conv = false;
     bool m_narrow_active = false;  // this decode() runs the last layer by narrow_output
     bool m_split_memory_input = false;
-    std::vector<std::vector<torch::Tensor>> m_subpixel;  // by layer index (Upsample layers)
-    torch::Tensor m_narrow_weight;                       // packed for kernels/narrow_conv
+    struct SubpixelCache {
+        std::vector<torch::Tensor> weights;    // one per TGrow time step
+        std::array<std::int64_t, 4> source{};  // conv / TGrow weight data_ptr and _version
+    };
+    std::vector<SubpixelCache> m_subpixel;  // by layer index (Upsample layers)
+    torch::Tensor m_narrow_weight;          // packed for kernels/narrow_conv
 };
 TORCH_MODULE(TCDecoder);
 
