@@ -353,12 +353,10 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
     }
     const auto key_map = window_map(slots, windows_per_frame, x.device());
     const auto nq = q_windows.size(0);
-    const auto nk = key_map.size(0);
     auto q_heads = q_windows.view({1, nq * window.tokens(), m_num_heads, head_dim});
 
     torch::Tensor block_mask;
     torch::Tensor k_pooled;
-    torch::Tensor attended;
     if (attention::kernels_accept(q_windows, head_dim, sparse.backend)) {
         // Selection pools only the new windows: the cached windows' means come with the cache
         // (unless they are missing, e.g. a cache filled by the reference path: then all keys).
@@ -370,38 +368,25 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x,
             q_windows, carried ? cache.k_pooled : torch::Tensor(),
             carried ? k_windows : pool.k.index_select(0, key_map.to(torch::kLong)), m_num_heads,
             h / window.height, w / window.width, sparse.local_range, sparse.topk, &k_pooled);
-        auto k_heads = pool.k.view({1, pool.k.size(0) * window.tokens(), m_num_heads, head_dim});
-        auto v_heads = pool.v.view({1, pool.v.size(0) * window.tokens(), m_num_heads, head_dim});
-        if (cache.log_kernel_choice) {
-            cache.log_kernel_choice = false;
-            engine::log_info(
-                "DiT self-attention: " +
-                attention::attention_kernel_description(q_heads, k_heads, v_heads, sparse.backend));
-        }
-        attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
-                                                     1.0 / std::sqrt(static_cast<double>(head_dim)),
-                                                     sparse.backend, key_map, grid);
     } else {
-        // The reference reads the cache in logical order.
-        const auto index = key_map.to(torch::kLong);
-        const auto keys = pool.k.index_select(0, index);
-        const auto values = pool.v.index_select(0, index);
+        // The reference selects on the cache in logical order.
+        const auto keys = pool.k.index_select(0, key_map.to(torch::kLong));
         auto local = attention::local_window_mask(h / window.height, w / window.width,
                                                   sparse.local_range, x.device());
         block_mask = attention::select_block_mask(q_windows, keys, m_num_heads, query_groups,
                                                   sparse.topk, local);
-        auto k_heads = keys.view({1, nk * window.tokens(), m_num_heads, head_dim});
-        auto v_heads = values.view({1, nk * window.tokens(), m_num_heads, head_dim});
-        if (cache.log_kernel_choice) {
-            cache.log_kernel_choice = false;
-            engine::log_info(
-                "DiT self-attention: " +
-                attention::attention_kernel_description(q_heads, k_heads, v_heads, sparse.backend));
-        }
-        attended = attention::block_sparse_attention(q_heads, k_heads, v_heads, block_mask,
-                                                     1.0 / std::sqrt(static_cast<double>(head_dim)),
-                                                     sparse.backend, torch::Tensor(), grid);
     }
+    // K/V straight from the pool through the block map; the output comes back in token order.
+    const auto k_heads = pool.k.view({1, pool.k.size(0) * window.tokens(), m_num_heads, head_dim});
+    const auto v_heads = pool.v.view({1, pool.v.size(0) * window.tokens(), m_num_heads, head_dim});
+    if (cache.log_kernel_choice) {
+        cache.log_kernel_choice = false;
+        engine::log_info("DiT self-attention: " + attention::attention_kernel_description(
+                                                      q_heads, k_heads, v_heads, sparse.backend));
+    }
+    const auto attended = attention::block_sparse_attention(
+        q_heads, k_heads, v_heads, block_mask, 1.0 / std::sqrt(static_cast<double>(head_dim)),
+        sparse.backend, key_map, grid);
     if (mask_out != nullptr) {
         *mask_out = block_mask;
     }
