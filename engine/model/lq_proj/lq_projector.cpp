@@ -259,20 +259,10 @@ torch::Tensor causal_conv3d_stacked(const torch::Tensor& x,
     return out.permute({0, 2, 3, 1}).view({batch, t_out, h, w, c_out}).permute({0, 4, 1, 2, 3});
 }
 
-const torch::Tensor& LqProjectorImpl::StackedWeight::get(const torch::Tensor& source) {
-    const auto* storage = source.storage().unsafeGetStorageImpl();
-    const bool current =
-        stacked.defined() && source_storage && !source_storage->expired() &&
-        source_storage->_unsafe_get_target() == storage &&
-        source_offset == source.storage_offset() && source_strides == source.strides().vec() &&
-        source_dtype == source.scalar_type() && source_version == source._version();
-    if (!current) {
-        stacked = stack_temporal_taps(source);
-        source_storage = source.storage().getWeakStorageImpl();
-        source_offset = source.storage_offset();
-        source_strides = source.strides().vec();
-        source_dtype = source.scalar_type();
-        source_version = source._version();
+const torch::Tensor& LqProjectorImpl::StackedWeight::get(const torch::Tensor& weight) {
+    if (!stacked.defined() || !source.matches(weight)) {
+        stacked = stack_temporal_taps(weight);
+        source.record(weight);
     }
     return stacked;
 }

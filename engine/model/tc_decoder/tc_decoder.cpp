@@ -173,16 +173,15 @@ torch::Tensor conv_relu(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
 
 const torch::Tensor& MemBlockImpl::weight_half(int half) {
     const auto& weight = conv0->weight;
-    auto& cached = m_halves[half];
-    if (!cached.defined() || cached.device() != weight.device() ||
-        cached.scalar_type() != weight.scalar_type() ||
-        cached.is_contiguous(at::MemoryFormat::ChannelsLast) !=
-            weight.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+    if (!m_halves[0].defined() || !m_halves_source.matches(weight)) {
         torch::NoGradGuard no_grad;
         const auto n = weight.size(1) / 2;
-        cached = weight.narrow(1, half * n, n).contiguous(weight.suggest_memory_format());
+        for (int h = 0; h < 2; ++h) {
+            m_halves[h] = weight.narrow(1, h * n, n).contiguous(weight.suggest_memory_format());
+        }
+        m_halves_source.record(weight);
     }
-    return cached;
+    return m_halves[half];
 }
 
 torch::Tensor MemBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& past) {
@@ -308,19 +307,14 @@ const std::vector<torch::Tensor>& TCDecoderImpl::subpixel_weights(std::size_t up
     const auto format =
         m_channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     // Rebuilt when either source weight moves (.to(), relayout) or is written in place (binding).
-    const std::array<std::int64_t, 4> source{
-        reinterpret_cast<std::int64_t>(conv_weight.data_ptr()), conv_weight._version(),
-        reinterpret_cast<std::int64_t>(tgrow.conv->weight.data_ptr()),
-        tgrow.conv->weight._version()};
-    if (!cached.empty() && entry.source == source &&
-        cached.front().device() == conv_weight.device() &&
-        cached.front().scalar_type() == conv_weight.scalar_type() &&
-        cached.front().is_contiguous(format)) {
+    if (!cached.empty() && entry.conv_source.matches(conv_weight) &&
+        entry.tgrow_source.matches(tgrow.conv->weight) && cached.front().is_contiguous(format)) {
         return cached;
     }
     torch::NoGradGuard no_grad;
     cached.clear();
-    entry.source = source;
+    entry.conv_source.record(conv_weight);
+    entry.tgrow_source.record(tgrow.conv->weight);
     // In fp32, rounded once: the TGrow step's rows g·n .. +n folded into the 3x3 weight
     // (k[m, c] = Σ_j conv[m, j] · tgrow_g[j, c] at every tap), then the phase kernels.
     const auto conv = conv_weight.to(torch::kFloat);  // [m, n, 3, 3]
@@ -344,10 +338,10 @@ bool TCDecoderImpl::narrow_output_ready() {
     if (!usable) {
         return false;
     }
-    if (!m_narrow_weight.defined() || m_narrow_weight.device() != weight.device() ||
-        m_narrow_weight.scalar_type() != weight.scalar_type()) {
+    if (!m_narrow_weight.defined() || !m_narrow_source.matches(weight)) {
         torch::NoGradGuard no_grad;
         m_narrow_weight = kernels::torch_api::narrow_conv_pack_weights(weight);
+        m_narrow_source.record(weight);
     }
     return true;
 #else

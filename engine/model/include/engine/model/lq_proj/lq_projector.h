@@ -7,6 +7,7 @@
 
 #include "engine/core/result.h"
 #include "engine/model/checkpoint/state_dict.h"
+#include "engine/model/checkpoint/weight_stamp.h"
 #include "engine/torch.h"
 
 #include <cstdint>
@@ -112,11 +113,7 @@ class LqProjectorImpl : public torch::nn::Module {
     // its data address) cannot be reused while the weak reference exists.
     struct StackedWeight {
         torch::Tensor stacked;
-        std::optional<c10::weak_intrusive_ptr<c10::StorageImpl>> source_storage;
-        std::int64_t source_offset = 0;
-        std::vector<std::int64_t> source_strides;
-        c10::ScalarType source_dtype = c10::ScalarType::Undefined;
-        std::int64_t source_version = -1;
+        WeightStamp source;
         const torch::Tensor& get(const torch::Tensor& source);
         void release() { *this = StackedWeight{}; }
     };

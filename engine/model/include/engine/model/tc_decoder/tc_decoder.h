@@ -16,6 +16,7 @@
 
 #include "engine/core/result.h"
 #include "engine/model/checkpoint/state_dict.h"
+#include "engine/model/checkpoint/weight_stamp.h"
 #include "engine/torch.h"
 
 #include <array>
@@ -69,9 +70,10 @@ class MemBlockImpl : public torch::nn::Module {
 
   private:
     // conv0's weight halves for x and past, contiguous in the weight's layout (rebuilt when the
-    // weight's device, dtype or storage changes).
+    // weight moves or is written).
     const torch::Tensor& weight_half(int half);
     torch::Tensor m_halves[2];
+    WeightStamp m_halves_source;
 };
 TORCH_MODULE(MemBlock);
 
@@ -190,11 +192,13 @@ class TCDecoderImpl : public torch::nn::Module {
     bool m_narrow_active = false;  // this decode() runs the last layer by narrow_output
     bool m_split_memory_input = false;
     struct SubpixelCache {
-        std::vector<torch::Tensor> weights;    // one per TGrow time step
-        std::array<std::int64_t, 4> source{};  // conv / TGrow weight data_ptr and _version
+        std::vector<torch::Tensor> weights;  // one per TGrow time step
+        WeightStamp conv_source;
+        WeightStamp tgrow_source;
     };
     std::vector<SubpixelCache> m_subpixel;  // by layer index (Upsample layers)
     torch::Tensor m_narrow_weight;          // packed for kernels/narrow_conv
+    WeightStamp m_narrow_source;
 };
 TORCH_MODULE(TCDecoder);
 
