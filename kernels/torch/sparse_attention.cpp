@@ -227,10 +227,11 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
                                      double scale,
-                                     AttentionImpl impl) {
+                                     AttentionImpl impl,
+                                     const OutputWindows& out_windows) {
     torch::Tensor out =
         torch::empty(q.sizes(), q.options().memory_format(torch::MemoryFormat::Contiguous));
-    block_sparse_attention_out(out, q, k, v, block_mask, scale, impl);
+    attention_into(out, q, k, v, block_mask, torch::Tensor(), scale, impl, out_windows);
     return out;
 }
 

@@ -88,20 +88,16 @@ torch::Tensor block_sparse_attention(
                 q.sizes());
 #ifdef FVSR_HAVE_CUDA_KERNELS
     if (kernels_accept(q, q.size(3), backend)) {
-        if (!key_blocks.defined() && !output_grid) {
-            return kernels::torch_api::block_sparse_attention(q, k, v, block_mask, scale);
-        }
         kernels::torch_api::OutputWindows out_windows;
         if (output_grid) {
             out_windows.grid = *output_grid;
             out_windows.window = {window.frames, window.height, window.width};
         }
-        const auto blocks = key_blocks.defined() ? key_blocks
-                                                 : torch::arange(k.size(1) / kBlockTokens,
-                                                                 q.options().dtype(torch::kInt));
-        return kernels::torch_api::block_sparse_attention_mapped(
-            q, k, v, block_mask, blocks, scale, kernels::torch_api::AttentionImpl::kAuto,
-            out_windows);
+        const auto impl = kernels::torch_api::AttentionImpl::kAuto;
+        return key_blocks.defined() ? kernels::torch_api::block_sparse_attention_mapped(
+                                          q, k, v, block_mask, key_blocks, scale, impl, out_windows)
+                                    : kernels::torch_api::block_sparse_attention(
+                                          q, k, v, block_mask, scale, impl, out_windows);
     }
 #endif
     auto out = reference_mapped(q, k, v, block_mask, scale, key_blocks);

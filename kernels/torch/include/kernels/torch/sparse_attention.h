@@ -20,6 +20,15 @@ namespace kernels::torch_api {
 // kWgmma force one (kWgmma throws where it cannot run, with the reason).
 enum class AttentionImpl { kAuto, kMmaSync, kWgmma };
 
+// Output row order (block_sparse_attention, block_sparse_attention_mapped): when window[0] > 0, the
+// query rows are the window-partitioned tokens of a grid (f, h, w) (windows (wf, wh, ww), the DiT's
+// window order) and the result comes back in grid order: the window reverse happens in the kernel's
+// stores.
+struct OutputWindows {
+    std::array<std::int64_t, 3> grid{0, 0, 0};
+    std::array<std::int64_t, 3> window{0, 0, 0};
+};
+
 // Block-sparse flash attention (spec flashvsr-model.md §4.3/§4.5).
 //   q [B, Lq, H, 128], k and v [B, Lk, H, 128]: CUDA, bf16 or fp16 (all the same), head
 //     dimension contiguous (other strides free; tensors whose rows are not 16-byte aligned are
@@ -33,7 +42,8 @@ torch::Tensor block_sparse_attention(const torch::Tensor& q,
                                      const torch::Tensor& v,
                                      const torch::Tensor& block_mask,
                                      double scale,
-                                     AttentionImpl impl = AttentionImpl::kAuto);
+                                     AttentionImpl impl = AttentionImpl::kAuto,
+                                     const OutputWindows& out_windows = {});
 
 // Same, writing into `out` ([B, Lq, H, 128], q's dtype and device, head dimension contiguous,
 // 16-byte aligned rows), e.g. a slice of a larger buffer.
@@ -44,14 +54,6 @@ void block_sparse_attention_out(torch::Tensor& out,
                                 const torch::Tensor& block_mask,
                                 double scale,
                                 AttentionImpl impl = AttentionImpl::kAuto);
-
-// Output row order of block_sparse_attention_mapped: when window[0] > 0, the query rows are the
-// window-partitioned tokens of a grid (f, h, w) (windows (wf, wh, ww), the DiT's window order)
-// and the result comes back in grid order: the window reverse happens in the kernel's stores.
-struct OutputWindows {
-    std::array<std::int64_t, 3> grid{0, 0, 0};
-    std::array<std::int64_t, 3> window{0, 0, 0};
-};
 
 // Block-sparse attention whose key blocks live anywhere in k/v (a pool of KV-cache slots):
 // block_mask [B, H, ceil(Lq/128), nkb] has one column per logical key block j, and
