@@ -839,6 +839,7 @@ Status JobExecution::run_segment_once(const Segment& segment,
     context.source_color = m_source_info.color;
     context.hdr_l_max = m_manifest.hdr_l_max;
     context.scratch_dir = m_checkpoint_dir;  // the job's work folder: its disk was planned for
+    context.output_type = format.type;
     // A tile-major run hands no frame out until its last tile: its tile and chunk are the
     // progress meanwhile ("upscaling tile 3/10, chunk 5/12"). Other stages (a frame-major run's
     // chunks, the slices) show as frames done.

@@ -279,6 +279,10 @@ Result<std::unique_ptr<FrameProcessor>> make_processor(const JobSpec& spec,
         case UpscalerKind::FlashVSR: {
             pipeline::UpscalerConfig config =
                 upscaler_config(spec, context.device, context.scratch_dir);
+            // Tone mapping restores float frames; otherwise the frames come in the stored type.
+            if (!uses_tone_mapping(spec, context.source_color)) {
+                config.output_type = context.output_type;
+            }
             std::error_code ec;
             if (!fs::is_directory(config.model_dir, ec)) {
                 return Error(ErrorCode::ModelFileMissing,

@@ -341,18 +341,6 @@ void TileFrameAssembler::assemble(const std::vector<const float*>& blocks, float
     });
 }
 
-std::vector<Frame> allocate_output_frames(std::int64_t count, int width, int height) {
-    std::vector<Frame> frames(static_cast<std::size_t>(count));
-    at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
-        for (auto i = begin; i < end; ++i) {
-            auto& frame = frames[static_cast<std::size_t>(i)];
-            frame.allocate(width, height, SampleType::F32);
-            frame.bit_depth = 32;
-        }
-    });
-    return frames;
-}
-
 std::int64_t tile_major_scratch_bytes_per_frame(const TilePlan& plan) {
     std::int64_t bytes = 0;
     for (std::size_t i = 0; i + 1 < plan.tiles.size(); ++i) {
@@ -635,8 +623,9 @@ class TileMajorUpscaler final : public Upscaler {
         const auto block_values = last_tile[0].numel();
         const auto* last_values = last_tile.data_ptr<float>();
         auto start = std::chrono::steady_clock::now();
-        auto frames = allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
-                                             static_cast<int>(m_geometry.output_height));
+        auto frames =
+            allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
+                                   static_cast<int>(m_geometry.output_height), SampleType::F32);
         m_timings.allocation += seconds_since(start);
         for (std::int64_t k = 0; k < count; ++k) {
             start = std::chrono::steady_clock::now();
@@ -651,7 +640,12 @@ class TileMajorUpscaler final : public Upscaler {
             frame.time_base = info.time_base;
             m_assembler.assemble(m_blocks, frame.samples<float>());
             m_timings.sums += seconds_since(start);
-            out.push_back(std::move(frame));
+            // The sums are float32 on the host: an integer output type is rounded here, as
+            // the frame-major order rounds on the device (output_frames: the same values).
+            out.push_back(m_config.output_type == SampleType::F32
+                              ? std::move(frame)
+                              : from_float(frame, m_config.output_type,
+                                           m_config.output_type == SampleType::U8 ? 8 : 16));
             m_pending.pop_front();
         }
         const auto first = m_emitted;

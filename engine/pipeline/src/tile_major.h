@@ -49,11 +49,6 @@ std::unique_ptr<Upscaler> make_tile_major_upscaler(TileMajorSetup setup);
 // straight to the frames), float32 RGB.
 std::int64_t tile_major_scratch_bytes_per_frame(const TilePlan& plan);
 
-// `count` output frames, F32 (bit_depth 32), width x height, zero-filled. Allocated side by side
-// on ATen's intra-op threads: a fresh ~100 MB frame faults its pages in while it is zero-filled,
-// tens of ms on one core.
-std::vector<Frame> allocate_output_frames(std::int64_t count, int width, int height);
-
 class ScratchFile;
 
 // The scratch files of one tile-major run, one per tile in [0, file_count), in a private folder

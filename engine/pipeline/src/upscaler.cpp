@@ -280,13 +280,10 @@ class StreamingUpscaler final : public Upscaler {
         auto output = m_stream->run_chunk(
             lq_frames(span.lq_begin, span.lq_end), lq_frames(span.output_begin, span.output_end),
             m_noise.draw(chunk, m_stream->noise_rows(), m_stream->noise_cols()));
-        // [-1, 1] -> [0, 1], crop the 128-padding, HWC float32, still on the run device.
-        auto frames = ((output[0].to(torch::kFloat) + 1) * 0.5)
-                          .clamp(0, 1)
-                          .slice(2, 0, m_geometry.output_height)
-                          .slice(3, 0, m_geometry.output_width)
-                          .permute({1, 2, 3, 0})
-                          .contiguous();
+        // [-1, 1] -> [0, 1], the 128-padding cropped, HWC of the output type, still on the
+        // run device (on a GPU an 8-bit output crosses to the host at a quarter of the bytes).
+        auto frames = detail::output_frames(output, m_geometry.output_height,
+                                            m_geometry.output_width, m_config.output_type);
         output = torch::Tensor();
         emit_transferred(out);
         m_transfer.start(frames);
@@ -311,20 +308,29 @@ class StreamingUpscaler final : public Upscaler {
         }
         const auto frames = m_transfer.wait();
         const auto span = chunk_span(m_transfer_chunk);
-        for (std::int64_t i = 0; i < frames.size(0); ++i) {
-            const auto index = span.output_begin + i;
-            if (m_transfer_limit && index >= *m_transfer_limit) {
-                break;
+        auto count = frames.size(0);
+        if (m_transfer_limit) {
+            count = std::clamp<std::int64_t>(*m_transfer_limit - span.output_begin, 0, count);
+        }
+        auto made = detail::allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
+                                                   static_cast<int>(m_geometry.output_height),
+                                                   m_config.output_type);
+        const auto frame_bytes = static_cast<std::size_t>(frames[0].numel()) *
+                                 static_cast<std::size_t>(frames.element_size());
+        TORCH_CHECK(count == 0 || made[0].data.size() == frame_bytes,
+                    "emit: the host frames do not match the output frame size");
+        const auto* source = static_cast<const std::uint8_t*>(frames.data_ptr());
+        at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
+            for (auto i = begin; i < end; ++i) {
+                std::memcpy(made[static_cast<std::size_t>(i)].data.data(),
+                            source + static_cast<std::size_t>(i) * frame_bytes, frame_bytes);
             }
+        });
+        for (auto& frame : made) {
             const auto& info = m_pending.front();
-            Frame frame;
-            frame.allocate(static_cast<int>(m_geometry.output_width),
-                           static_cast<int>(m_geometry.output_height), SampleType::F32);
-            frame.bit_depth = 32;
             frame.index = info.index;
             frame.pts = info.pts;
             frame.time_base = info.time_base;
-            std::memcpy(frame.data.data(), frames[i].data_ptr<float>(), frame.data.size());
             out.push_back(std::move(frame));
             m_pending.pop_front();
             ++m_emitted;

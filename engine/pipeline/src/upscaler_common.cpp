@@ -41,6 +41,59 @@ std::string describe_device(const torch::Device& device, torch::ScalarType dtype
     return device.str() + " " + precision;
 }
 
+torch::Tensor output_frames(const torch::Tensor& video,
+                            std::int64_t height,
+                            std::int64_t width,
+                            SampleType type) {
+    TORCH_CHECK(video.dim() == 5 && video.size(0) == 1 && video.size(1) == 3 &&
+                    video.size(3) >= height && video.size(4) >= width,
+                "output_frames: video must be [1, 3, T, >= ", height, ", >= ", width, "], got ",
+                video.sizes());
+    // A float32 copy of the crop (a copy even when the run is float32: the steps below are in
+    // place and the caller's tensor stays as it was).
+    auto values = video[0]
+                      .slice(2, 0, height)
+                      .slice(3, 0, width)
+                      .to(torch::kFloat, /*non_blocking=*/false, /*copy=*/true);
+    values.add_(1).mul_(0.5).clamp_(0, 1);
+    const auto hwc = [](const torch::Tensor& t) { return t.permute({1, 2, 3, 0}); };
+    if (type == SampleType::F32) {
+        return hwc(values).contiguous();
+    }
+    // from_float: lround(v * max) in float32. Half away from zero, exactly: floor(x) plus one
+    // where the fraction x - floor(x) (exact in float32 for 0 <= x < 2^23) is at least 0.5;
+    // x + 0.5 rounded down would be off for x just below 0.5.
+    values.mul_(type == SampleType::U8 ? 255.0 : 65535.0);
+    auto rounded = values.floor();
+    values.sub_(rounded);
+    rounded.add_(values.ge(0.5));
+    if (type == SampleType::U16) {
+        // 32768..65535 -> -32768..-1: the int16 with the same bits (an in-range conversion;
+        // narrowing out-of-range values is not defined to wrap).
+        values.copy_(rounded.ge(32768));
+        rounded.sub_(values.mul_(65536.0));
+    }
+    values = torch::Tensor();
+    const auto dtype = type == SampleType::U8 ? torch::kByte : torch::kShort;
+    return torch::empty(hwc(rounded).sizes(), rounded.options().dtype(dtype)).copy_(hwc(rounded));
+}
+
+std::vector<Frame> allocate_output_frames(std::int64_t count,
+                                          int width,
+                                          int height,
+                                          SampleType type) {
+    std::vector<Frame> frames(static_cast<std::size_t>(count));
+    const int bit_depth = type == SampleType::U8 ? 8 : (type == SampleType::U16 ? 16 : 32);
+    at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (auto i = begin; i < end; ++i) {
+            auto& frame = frames[static_cast<std::size_t>(i)];
+            frame.allocate(width, height, type);
+            frame.bit_depth = bit_depth;
+        }
+    });
+    return frames;
+}
+
 ChunkNoise::ChunkNoise(torch::Tensor noise_file,
                        std::uint64_t seed,
                        torch::Device device,

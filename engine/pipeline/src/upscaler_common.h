@@ -29,6 +29,24 @@ Status check_input_frame(const Frame& frame, const LqGeometry& geometry, std::in
 // "cuda:0 bf16", "cpu fp32".
 std::string describe_device(const torch::Device& device, torch::ScalarType dtype);
 
+// A chunk's output video [1, 3, T, H, W] in [-1, 1] (any floating dtype, any device) as frames
+// [T, height, width, 3] of `type`, contiguous, on the same device, cropped to height x width.
+// F32: ((v + 1) * 0.5).clamp(0, 1) in float32 (the run's colour range); U8 / U16: that value
+// times 255 / 65535, rounded half away from zero: what from_float() makes of the F32 frame, bit
+// for bit. U16 comes as int16 holding the uint16 bit patterns (LibTorch 1.13 has no uint16).
+torch::Tensor output_frames(const torch::Tensor& video,
+                            std::int64_t height,
+                            std::int64_t width,
+                            SampleType type);
+
+// `count` output frames of `type` (bit_depth 8, 16 or 32), width x height, zero-filled.
+// Allocated side by side on ATen's intra-op threads: a fresh ~100 MB frame faults its pages in
+// while it is zero-filled, tens of ms on one core.
+std::vector<Frame> allocate_output_frames(std::int64_t count,
+                                          int width,
+                                          int height,
+                                          SampleType type);
+
 // Metadata of a pushed frame, copied onto its output frame.
 struct PendingFrame {
     std::int64_t index = 0;

@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
         const auto start = Clock::now();
         auto step = Clock::now();
         auto out = tile_major::allocate_output_frames(frames, static_cast<int>(plan.output_width()),
-                                                      static_cast<int>(plan.output_height()));
+                                                      static_cast<int>(plan.output_height()),
+                                                      engine::SampleType::F32);
         alloc_ms = ms_since(step);
         for (int f = 0; f < frames; ++f) {
             step = Clock::now();

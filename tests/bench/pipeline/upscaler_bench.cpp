@@ -5,13 +5,14 @@
 //       [--frames N] [--mode tiny|full] [--tile_size S (0: untiled)] [--tile_overlap O]
 //       [--tile_shift 0|1] [--tile_batch_size B] [--tile_order auto|frame|tile]
 //       [--scratch_dir DIR] [--tiled_vae 0|1] [--unload_dit 0|1] [--label TEXT]
-//       [--alloc_conf default|none]
+//       [--alloc_conf default|none] [--output_type f32|u16|u8]
 // (--tile-batch and --tile-order are accepted for --tile_batch_size and --tile_order.)
-// W x H is the input size (output = 4x). DIR: a model folder; on the GPU machine a full-size
-// random one from `flashvsr-make-test-model DIR --size full`.
-// Steady throughput counts the frames emitted after the first chunk over the time since it, so
-// model loading and chunk 0 stay out. A tile-major run emits nothing until every tile ran, so its
-// first sample is after tile 1's first chunk; "overall" counts every frame over the time after
+// W x H is the input size (output = 4x). --output_type: the frames' sample type (a job asks for
+// the type it stores: u8 for 8-bit video, u16 for 10/12/16-bit, f32 for EXR); default f32. DIR: a
+// model folder; on the GPU machine a full-size random one from `flashvsr-make-test-model DIR --size
+// full`. Steady throughput counts the frames emitted after the first chunk over the time since it,
+// so model loading and chunk 0 stay out. A tile-major run emits nothing until every tile ran, so
+// its first sample is after tile 1's first chunk; "overall" counts every frame over the time after
 // loading. Memory is sampled after every chunk (every tile chunk, tile-major): GPU allocated now
 // and host RSS at 25 / 50 / 100 % of the run show whether either grows with clip length; peaks
 // are the caching allocator's and getrusage's ru_maxrss.
@@ -113,6 +114,15 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "--tile_order must be auto, frame or tile\n");
             return 2;
         }
+    }
+    const std::string output_type = args.count("--output_type") ? args["--output_type"] : "f32";
+    if (output_type == "u8") {
+        config.output_type = engine::SampleType::U8;
+    } else if (output_type == "u16") {
+        config.output_type = engine::SampleType::U16;
+    } else if (output_type != "f32") {
+        std::fprintf(stderr, "--output_type must be f32, u16 or u8\n");
+        return 2;
     }
     if (args.count("--scratch_dir")) {
         config.scratch_dir = args["--scratch_dir"];

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 namespace engine::jobs {
 namespace {
@@ -64,6 +65,46 @@ TEST(Processor, RejectsBadSizesAndMissingModels) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::ModelFileMissing);
     EXPECT_EQ(r.error().get("path"), "/nonexistent/flashvsr-models");
+}
+
+// A FlashVSR run hands its frames out in the type the caller stores (rounded where they are
+// made), unless tone mapping needs them in float to restore them. The golden tiny model on the
+// CPU, 9 frames of 32x32.
+TEST(Processor, FlashVsrFramesComeInTheStoredTypeUnlessToneMapped) {
+    JobSpec s = classic_spec(UpscalerKind::FlashVSR);
+    s.scale = 4;
+    s.model.model_dir = std::filesystem::path(FVSR_SHARED_DIR) / "golden/models/v1.1";
+    s.model.device = "cpu";
+    const auto frames_of = [&](const ProcessorContext& c) {
+        auto made = make_processor(s, c);
+        EXPECT_TRUE(made.ok()) << made.error().to_string();
+        std::vector<Frame> out;
+        if (!made.ok()) {
+            return out;
+        }
+        for (int i = 0; i < 9; ++i) {
+            EXPECT_TRUE(
+                (*made)->push(jobs_test::pattern_frame(32, 32, i, SampleType::U8), out).ok());
+        }
+        EXPECT_TRUE((*made)->finish(out).ok());
+        EXPECT_EQ(out.size(), 9u);
+        return out;
+    };
+    auto c = context(32, 32);
+    const auto f32 = frames_of(c);
+    c.output_type = SampleType::U16;
+    const auto u16 = frames_of(c);
+    ASSERT_EQ(f32.size(), u16.size());
+    for (std::size_t i = 0; i < u16.size(); ++i) {
+        EXPECT_EQ(f32[i].type, SampleType::F32);
+        EXPECT_EQ(u16[i].type, SampleType::U16);
+        EXPECT_EQ(u16[i].data, from_float(f32[i], SampleType::U16, 16).data) << "frame " << i;
+    }
+    c.source_color.transfer = 16;  // PQ: tone mapped, so float frames whatever is stored
+    c.hdr_l_max = 10.0;
+    for (const auto& frame : frames_of(c)) {
+        EXPECT_EQ(frame.type, SampleType::F32);
+    }
 }
 
 TEST(Processor, ToneMappingChoice) {

@@ -3,7 +3,8 @@
 // frames bit for bit; real tiles give the right count, size, order
 // and finite values, and parking tile states (batch 1) changes nothing. The tile-major order gives
 // the frame-major frames (seeded noise and a noise file), hands them out in slices, reports
-// progress per tile and chunk, cleans its scratch files up and reports a full disk. Also the
+// progress per tile and chunk, cleans its scratch files up and reports a full disk. Integer
+// output types are the float frames rounded as from_float() rounds them, in both orders. Also the
 // FlashVsrStream pieces tiling relies on: a checkpoint restores the state exactly, state moves
 // keep values.
 
@@ -53,11 +54,13 @@ bool is_tile_major(const UpscalerConfig& config) {
 }
 
 // Runs `frames` golden LR frames through an upscaler made from `config` (finish() called until it
-// appends nothing); returns the output frames stacked [T, H, W, 3] float32.
+// appends nothing); returns the output frames stacked [T, H, W, 3] of config.output_type (float32,
+// uint8, or int16 holding the uint16 bits), or their Frames in `made`.
 torch::Tensor run(const UpscalerConfig& config,
                   int frames,
                   int* chunks = nullptr,
-                  RunLog* log = nullptr) {
+                  RunLog* log = nullptr,
+                  std::vector<engine::Frame>* made = nullptr) {
     auto inputs = engine::model::load_state_dict(kGolden / "tiny_v11/inputs.safetensors");
     EXPECT_TRUE(inputs.ok());
     UpscalerEvents events;
@@ -103,19 +106,30 @@ torch::Tensor run(const UpscalerConfig& config,
     }
     seen.chunk_events = count;
     EXPECT_EQ(out.size(), static_cast<std::size_t>(frames));
+    const auto type = config.output_type;
+    const auto dtype = type == engine::SampleType::F32  ? torch::kFloat
+                       : type == engine::SampleType::U8 ? torch::kByte
+                                                        : torch::kShort;
     std::vector<torch::Tensor> stacked;
     for (std::size_t i = 0; i < out.size(); ++i) {
         EXPECT_EQ(out[i].index, static_cast<std::int64_t>(i));
         EXPECT_EQ(out[i].pts, 10 * static_cast<std::int64_t>(i));
         EXPECT_EQ(out[i].width, kWidth * config.scale);
         EXPECT_EQ(out[i].height, kHeight * config.scale);
+        EXPECT_EQ(out[i].type, type);
+        EXPECT_EQ(out[i].bit_depth, type == engine::SampleType::F32  ? 32
+                                    : type == engine::SampleType::U8 ? 8
+                                                                     : 16);
         stacked.push_back(torch::from_blob(out[i].data.data(),
                                            {kHeight * config.scale, kWidth * config.scale, 3},
-                                           torch::kFloat)
+                                           dtype)
                               .clone());
     }
     if (chunks != nullptr) {
         *chunks = count;
+    }
+    if (made != nullptr) {
+        *made = std::move(out);
     }
     return torch::stack(stacked);
 }
@@ -214,6 +228,50 @@ std::vector<TileRect> tiles_of(const UpscalerConfig& config) {
 
 // 35 frames: not a multiple of the chunk size, 3 chunks (the last one padded past frame 35).
 constexpr int kFrames = 35;
+
+// A job that stores integers asks for them: the frames come rounded where they are made (on the
+// run device for the frame-major order, after the host sums for the tile-major one), and must be
+// exactly what from_float() makes of the float32 frames.
+TEST(Upscaler, IntegerOutputTypesAreTheFloatFramesRounded) {
+    auto config = base_config();
+    config.seed = 9;
+    std::vector<engine::Frame> reference;
+    ASSERT_TRUE(run(config, 9, nullptr, nullptr, &reference).defined());
+    ASSERT_EQ(reference.size(), 9u);
+    const auto expect_rounded = [&](const UpscalerConfig& c) {
+        std::vector<engine::Frame> frames;
+        ASSERT_TRUE(run(c, 9, nullptr, nullptr, &frames).defined());
+        ASSERT_EQ(frames.size(), reference.size());
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            const auto expected = engine::from_float(reference[i], c.output_type, 0);
+            EXPECT_TRUE(frames[i].data == expected.data) << "frame " << i;
+        }
+    };
+    config.output_type = engine::SampleType::U8;
+    expect_rounded(config);
+    config.output_type = engine::SampleType::U16;
+    expect_rounded(config);
+    // The tile-major order rounds its host sums the same way.
+    ScratchDir scratch;
+    config.scratch_dir = scratch.path();
+    config.tiling.enabled = true;
+    config.tiling.size = 32;
+    config.tiling.overlap = 8;
+    config.tiling.order = TileOrder::TileMajor;
+    config.output_type = engine::SampleType::U8;
+    std::vector<engine::Frame> tiled_f32;
+    auto f32_config = config;
+    f32_config.output_type = engine::SampleType::F32;
+    ASSERT_TRUE(run(f32_config, 9, nullptr, nullptr, &tiled_f32).defined());
+    std::vector<engine::Frame> tiled_u8;
+    ASSERT_TRUE(run(config, 9, nullptr, nullptr, &tiled_u8).defined());
+    ASSERT_EQ(tiled_u8.size(), tiled_f32.size());
+    for (std::size_t i = 0; i < tiled_u8.size(); ++i) {
+        EXPECT_TRUE(tiled_u8[i].data ==
+                    engine::from_float(tiled_f32[i], engine::SampleType::U8, 8).data)
+            << "tile-major frame " << i;
+    }
+}
 
 TEST(TileMajor, SameFramesAsFrameMajorWithSeededNoise) {
     ScratchDir scratch;

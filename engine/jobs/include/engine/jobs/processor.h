@@ -51,6 +51,10 @@ struct ProcessorContext {
     // a tile-major run's "tile 3/10, chunk 5/12" while no frame comes out, then "frames 9-16/40").
     // Called on the thread driving the processor; must not block. Empty: not reported.
     std::function<void(const std::string& stage)> on_stage;
+    // The sample type the caller keeps the frames in. A FlashVSR run without tone mapping hands
+    // its frames out in it (rounded on the GPU, the same values as from_float()); other
+    // processors may still hand out F32, so the caller converts whatever type comes.
+    SampleType output_type = SampleType::F32;
 };
 
 // Builds the processor the spec asks for. FlashVSR errors: ModelFileMissing ... DeviceUnavailable.

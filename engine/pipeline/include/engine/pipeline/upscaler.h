@@ -78,6 +78,11 @@ struct UpscalerConfig {
     std::filesystem::path scratch_dir;
     // Tests: initial latent noise [1,16,T_lat,H/8,W/8] float32 from a safetensors file ("noise").
     std::optional<std::filesystem::path> noise_file;
+    // Sample type of the frames handed out. U8 / U16 are rounded once where the frames are made
+    // (on the GPU for a CUDA run), to exactly what from_float() makes of the F32 frame, so a
+    // caller that stores integers gets the same values with 4x / 2x less to copy off the card
+    // and nothing left to convert. Their bit_depth is 8 / 16 (F32: 32).
+    SampleType output_type = SampleType::F32;
 };
 
 // Called on the driving thread after each chunk; must not block. A TileMajor run calls it after
@@ -114,7 +119,8 @@ class Upscaler {
     virtual int output_height() const = 0;
 
     // Feeds one LQ frame (any SampleType, RGB, input size). Appends to `out` every output frame
-    // that became final (F32, 0..1, output size, `index` = source frame index, pts copied).
+    // that became final (config.output_type, 0..1 for F32, output size, `index` = source frame
+    // index, pts copied).
     virtual Status push(const Frame& lq_frame, std::vector<Frame>& out) = 0;
     // End of input: pads with repeats of the last frame, runs the remaining chunks and appends
     // finished frames, so that exactly as many frames come out as went in. A TileMajor run
