@@ -645,7 +645,7 @@ class TileMajorUpscaler final : public Upscaler {
             out.push_back(m_config.output_type == SampleType::F32
                               ? std::move(frame)
                               : from_float(frame, m_config.output_type,
-                                           m_config.output_type == SampleType::U8 ? 8 : 16));
+                                           detail::bit_depth_of(m_config.output_type)));
             m_pending.pop_front();
         }
         const auto first = m_emitted;

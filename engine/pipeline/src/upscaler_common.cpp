@@ -78,12 +78,16 @@ torch::Tensor output_frames(const torch::Tensor& video,
     return torch::empty(hwc(rounded).sizes(), rounded.options().dtype(dtype)).copy_(hwc(rounded));
 }
 
+int bit_depth_of(SampleType type) {
+    return type == SampleType::U8 ? 8 : (type == SampleType::U16 ? 16 : 32);
+}
+
 std::vector<Frame> allocate_output_frames(std::int64_t count,
                                           int width,
                                           int height,
                                           SampleType type) {
     std::vector<Frame> frames(static_cast<std::size_t>(count));
-    const int bit_depth = type == SampleType::U8 ? 8 : (type == SampleType::U16 ? 16 : 32);
+    const int bit_depth = bit_depth_of(type);
     at::parallel_for(0, count, 1, [&](std::int64_t begin, std::int64_t end) {
         for (auto i = begin; i < end; ++i) {
             auto& frame = frames[static_cast<std::size_t>(i)];

@@ -39,6 +39,9 @@ torch::Tensor output_frames(const torch::Tensor& video,
                             std::int64_t width,
                             SampleType type);
 
+// The bit depth that goes with an output sample type: 8, 16, 32.
+int bit_depth_of(SampleType type);
+
 // `count` output frames of `type` (bit_depth 8, 16 or 32), width x height, zero-filled.
 // Allocated side by side on ATen's intra-op threads: a fresh ~100 MB frame faults its pages in
 // while it is zero-filled, tens of ms on one core.
