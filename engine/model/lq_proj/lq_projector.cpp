@@ -1,8 +1,14 @@
 #include "engine/model/lq_proj/lq_projector.h"
 
+#ifdef FVSR_HAVE_CUDA_KERNELS
+#include "kernels/torch/causal_im2col.h"
+#endif
+
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace engine::model::lq_proj {
 
@@ -14,9 +20,19 @@ constexpr std::int64_t kUnshuffle = 16;
 constexpr std::int64_t kCacheFrames = 2;
 constexpr std::int64_t kTemporalTaps = 4;  // kernel (4, 3, 3), stride (2, 1, 1): make_conv
 constexpr std::int64_t kTemporalStride = 2;
+// Bound of one im2col band of the Gemm path (conv3d_as_gemm's default).
+constexpr std::int64_t kGemmPieceBytes = std::int64_t(256) << 20;
 
 torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
     return required_weight(weights, key, dims, "LQ projector");
+}
+
+// Rows of the im2col matrix per GEMM: bands cut evenly so that one band's matrix
+// (rows x row_bytes) stays within piece_bytes.
+std::int64_t rows_per_band(std::int64_t rows, std::int64_t row_bytes, std::int64_t piece_bytes) {
+    const auto fit = std::max<std::int64_t>(1, piece_bytes / std::max<std::int64_t>(row_bytes, 1));
+    const auto bands = (rows + fit - 1) / fit;
+    return (rows + bands - 1) / bands;
 }
 
 torch::nn::Conv3d make_conv(std::int64_t in, std::int64_t out) {
@@ -123,14 +139,13 @@ torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
     const auto matrix = weight.permute({0, 2, 3, 4, 1}).reshape({c_out, taps}).t();
     auto out = torch::empty({batch, t_out, h_out, w_out, c_out}, input.options());
 
-    const auto band_bytes = w_out * taps * static_cast<std::int64_t>(input.element_size());
-    const auto bands = std::max<std::int64_t>(
-        1, (h_out * band_bytes + piece_bytes - 1) / std::max<std::int64_t>(piece_bytes, 1));
-    const auto rows_per_band = (h_out + bands - 1) / bands;
+    // Bands of whole output rows of one frame.
+    const auto band_rows = rows_per_band(
+        h_out, w_out * taps * static_cast<std::int64_t>(input.element_size()), piece_bytes);
     for (std::int64_t b = 0; b < batch; ++b) {
         for (std::int64_t t = 0; t < t_out; ++t) {
-            for (std::int64_t h0 = 0; h0 < h_out; h0 += rows_per_band) {
-                const auto rows = std::min(rows_per_band, h_out - h0);
+            for (std::int64_t h0 = 0; h0 < h_out; h0 += band_rows) {
+                const auto rows = std::min(band_rows, h_out - h0);
                 auto columns = windows[b][t].narrow(0, h0, rows).reshape({rows * w_out, taps});
                 auto target = out[b][t].narrow(0, h0, rows).view({rows * w_out, c_out});
                 if (conv->bias.defined()) {
@@ -144,6 +159,88 @@ torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
     return out.permute({0, 4, 1, 2, 3});
 }
 
+namespace {
+
+#ifdef FVSR_HAVE_CUDA_KERNELS
+// conv3d_as_gemm over the causally padded sequence without building it: the im2col bands come
+// straight from the unpadded frames of `cache` and `x` (kernels/causal_im2col: the replicate
+// padding is a clamp, the front padding a repeated frame), so the cat, the pad and the layout
+// copy of the portable path are never made. Same matrix, same GEMMs: bit-identical to it.
+// Empty when the kernel does not take these frames (the caller then takes the portable path).
+std::optional<torch::Tensor> causal_conv3d_gemm_frames(const torch::nn::Conv3d& conv,
+                                                       const torch::Tensor& x,
+                                                       const torch::Tensor& cache,
+                                                       std::int64_t piece_bytes) {
+    const auto& weight = conv->weight;
+    const auto cached = cache.defined() ? cache.size(2) : 0;
+    if (!x.is_cuda() || x.dim() != 5 || x.size(2) == 0 || weight.dim() != 5 ||
+        weight.size(1) != x.size(1) || weight.size(2) != kTemporalTaps || weight.size(3) != 3 ||
+        weight.size(4) != 3 || weight.scalar_type() != x.scalar_type() || cached > kCacheFrames ||
+        kCacheFrames + x.size(2) > kernels::torch_api::kCausalIm2colMaxFrames) {
+        return std::nullopt;
+    }
+    const auto batch = x.size(0);
+    const auto h = x.size(3);
+    const auto w = x.size(4);
+    const auto frame = [](const torch::Tensor& t, std::int64_t b, std::int64_t i) {
+        return t[b].select(1, i);  // [C, h, w]
+    };
+    // The padded sequence of batch item b: copies of the first frame, the cache, x.
+    const auto sequence = [&](std::int64_t b) {
+        std::vector<torch::Tensor> frames;
+        const auto& first = cached > 0 ? cache : x;
+        for (std::int64_t i = 0; i < kCacheFrames - cached; ++i) {
+            frames.push_back(frame(first, b, 0));
+        }
+        for (std::int64_t i = 0; i < cached; ++i) {
+            frames.push_back(frame(cache, b, i));
+        }
+        for (std::int64_t i = 0; i < x.size(2); ++i) {
+            frames.push_back(frame(x, b, i));
+        }
+        return frames;
+    };
+    const auto frame_sizes = frame(x, 0, 0).sizes().vec();
+    for (std::int64_t b = 0; b < batch; ++b) {
+        for (const auto& f : sequence(b)) {
+            if (!kernels::torch_api::causal_im2col_accepts(f) || f.sizes() != frame_sizes ||
+                f.device() != x.device() || f.scalar_type() != x.scalar_type()) {
+                return std::nullopt;
+            }
+        }
+    }
+    torch::NoGradGuard no_grad;
+    const auto c_out = weight.size(0);
+    const auto taps = kTemporalTaps * 9 * x.size(1);
+    const auto t_out = (kCacheFrames + x.size(2) - kTemporalTaps) / kTemporalStride + 1;
+    const auto rows = t_out * h * w;
+    const auto band =
+        rows_per_band(rows, taps * static_cast<std::int64_t>(x.element_size()), piece_bytes);
+    const auto matrix = weight.permute({0, 2, 3, 4, 1}).reshape({c_out, taps}).t();
+    auto out = torch::empty({batch, t_out, h, w, c_out}, x.options());
+    auto columns = torch::empty({band, taps}, x.options());
+    for (std::int64_t b = 0; b < batch; ++b) {
+        const auto frames = sequence(b);
+        auto target_rows = out[b].view({rows, c_out});
+        for (std::int64_t r0 = 0; r0 < rows; r0 += band) {
+            const auto n = std::min(band, rows - r0);
+            auto band_columns = columns.narrow(0, 0, n);
+            kernels::torch_api::causal_im2col_out(band_columns, frames, kTemporalTaps,
+                                                  kTemporalStride, r0);
+            auto target = target_rows.narrow(0, r0, n);
+            if (conv->bias.defined()) {
+                at::addmm_out(target, conv->bias, band_columns, matrix);
+            } else {
+                at::mm_out(target, band_columns, matrix);
+            }
+        }
+    }
+    return out.permute({0, 4, 1, 2, 3});
+}
+#endif
+
+}  // namespace
+
 torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
                             const torch::Tensor& x,
                             const torch::Tensor& cache,
@@ -151,6 +248,13 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     if (impl == ConvImpl::Stacked2d) {
         return causal_conv3d_stacked(x, cache, stack_temporal_taps(conv->weight), conv->bias);
     }
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (impl == ConvImpl::Gemm) {
+        if (auto out = causal_conv3d_gemm_frames(conv, x, cache, kGemmPieceBytes)) {
+            return *out;
+        }
+    }
+#endif
     auto input = x;
     std::int64_t front = kCacheFrames;
     if (cache.defined()) {
@@ -160,7 +264,7 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     const auto format = x.suggest_memory_format();
     input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
     if (impl == ConvImpl::Gemm) {
-        return conv3d_as_gemm(conv, input.contiguous(format));
+        return conv3d_as_gemm(conv, input.contiguous(format), kGemmPieceBytes);
     }
     return conv->forward(input.contiguous(format));
 }

@@ -27,9 +27,11 @@ enum class ConvImpl {
     // cat(cache, x), replicate pad, conv->forward (cuDNN's 3-D kernels on CUDA, old sm80 ones on
     // Hopper).
     Native,
-    // cat + pad + layout copy, then conv3d_as_gemm: an im2col band copy (each input element
-    // copied ~18x) and one cuBLAS GEMM with K = 36*C per band. The default for channels-last
-    // CUDA runs.
+    // im2col bands (each input element copied ~18x) and one GEMM with K = 36*C per band
+    // (cuBLAS on CUDA). With our CUDA kernels and channels-last frames the bands are written
+    // straight from the unpadded cache and x frames (kernels/causal_im2col.h: the padding is a
+    // clamp); otherwise cat + pad + layout copy, then conv3d_as_gemm's strided band copies. The
+    // two give the same matrix. The default for channels-last CUDA runs.
     Gemm,
     // causal_conv3d_stacked: the 4 temporal taps stacked as channels of 2-D images (one copy,
     // each input element written ~2x: the two output frames whose taps it feeds), then one 2-D
