@@ -4,6 +4,7 @@
 
 #ifdef FVSR_HAVE_CUDA_KERNELS
 #include "kernels/torch/narrow_conv.h"
+#include "kernels/torch/subpixel_gather.h"
 #endif
 
 #include <string>
@@ -90,6 +91,11 @@ torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
     const auto y =
         fused_relu ? at::cudnn_convolution_relu(x, weight, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, 1)
                    : at::conv2d(x, weight, {}, 1, 1);
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (channels_last && kernels::torch_api::subpixel_gather_accepts(y)) {
+        return kernels::torch_api::subpixel_gather(y);  // the four copies below in one pass
+    }
+#endif
     auto out = torch::empty({batch, 2 * height, 2 * width, m},
                             y.options().memory_format(at::MemoryFormat::Contiguous));
     const auto phases = y.permute({0, 2, 3, 1});  // [N, H+1, W+1, 4m]

@@ -97,7 +97,8 @@ struct TCDecoderState {
 torch::Tensor subpixel_weight(const torch::Tensor& k);
 // x [N, n, H, W], weight = subpixel_weight(k) in x's dtype/device -> [N, m, 2H, 2W], equal to
 // conv2d(upsample_nearest_2x(x), k, padding 1) up to summation order. One 2x2 conv over x padded by
-// 1 ([N, 4m, H+1, W+1]), then one strided copy per phase. fused_relu: relu in the conv's epilogue
+// 1 ([N, 4m, H+1, W+1]), then one strided copy per phase (one pass of kernels/subpixel_gather on
+// CUDA with our kernels and channels_last). fused_relu: relu in the conv's epilogue
 // by cuDNN (CUDA only). The result is channels-last in memory iff channels_last.
 torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
                                      const torch::Tensor& weight,
