@@ -99,16 +99,14 @@ Frame from_float(const Frame& frame, SampleType type, int bit_depth) {
         case SampleType::U8: {
             auto* dst = out.samples<std::uint8_t>();
             for (std::size_t i = 0; i < n; ++i) {
-                dst[i] =
-                    static_cast<std::uint8_t>(std::lround(std::clamp(src[i], 0.0f, 1.0f) * 255.0f));
+                dst[i] = static_cast<std::uint8_t>(quantize_unit(src[i], 255.0F));
             }
             break;
         }
         case SampleType::U16: {
             auto* dst = out.samples<std::uint16_t>();
             for (std::size_t i = 0; i < n; ++i) {
-                dst[i] = static_cast<std::uint16_t>(
-                    std::lround(std::clamp(src[i], 0.0f, 1.0f) * 65535.0f));
+                dst[i] = static_cast<std::uint16_t>(quantize_unit(src[i], 65535.0F));
             }
             break;
         }

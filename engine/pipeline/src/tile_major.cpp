@@ -309,15 +309,20 @@ TileFrameAssembler::TileFrameAssembler(const TilePlan& plan,
     }
 }
 
-void TileFrameAssembler::assemble(const std::vector<const float*>& blocks, float* into) const {
+void TileFrameAssembler::assemble(const std::vector<const float*>& blocks,
+                                  void* into,
+                                  SampleType type) const {
     TORCH_CHECK(blocks.size() == m_spans.size(), "TileFrameAssembler: ", blocks.size(),
                 " blocks for ", m_spans.size(), " tiles");
     const auto row_values = m_width * 3;
-    // A row is summed in place: zeroed, each covering tile's row added in plan order, then
-    // converted. Rows are a few tens of KiB, so the passes stay in cache.
+    // A row is summed in place (float32 output) or in a row of the task's own: zeroed, each
+    // covering tile's row added in plan order, then converted. Rows are a few tens of KiB, so
+    // the passes stay in cache.
     at::parallel_for(0, m_height, 8, [&](std::int64_t begin, std::int64_t end) {
+        std::vector<float> sums(type == SampleType::F32 ? 0 : static_cast<std::size_t>(row_values));
         for (auto y = begin; y < end; ++y) {
-            float* row = into + y * row_values;
+            float* row =
+                type == SampleType::F32 ? static_cast<float*>(into) + y * row_values : sums.data();
             std::fill(row, row + row_values, 0.0F);
             for (const auto& span : m_spans) {
                 if (y < span.row0 || y >= span.row1) {
@@ -336,6 +341,17 @@ void TileFrameAssembler::assemble(const std::vector<const float*>& blocks, float
             for (std::int64_t j = 0; j < row_values; ++j) {
                 const float v = (row[j] + 1.0F) * 0.5F;
                 row[j] = v < 0.0F ? 0.0F : (v > 1.0F ? 1.0F : v);
+            }
+            if (type == SampleType::U8) {
+                auto* out = static_cast<std::uint8_t*>(into) + y * row_values;
+                for (std::int64_t j = 0; j < row_values; ++j) {
+                    out[j] = static_cast<std::uint8_t>(quantize_unit(row[j], 255.0F));
+                }
+            } else if (type == SampleType::U16) {
+                auto* out = static_cast<std::uint16_t*>(into) + y * row_values;
+                for (std::int64_t j = 0; j < row_values; ++j) {
+                    out[j] = static_cast<std::uint16_t>(quantize_unit(row[j], 65535.0F));
+                }
             }
         }
     });
@@ -623,9 +639,9 @@ class TileMajorUpscaler final : public Upscaler {
         const auto block_values = last_tile[0].numel();
         const auto* last_values = last_tile.data_ptr<float>();
         auto start = std::chrono::steady_clock::now();
-        auto frames =
-            allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
-                                   static_cast<int>(m_geometry.output_height), SampleType::F32);
+        auto frames = allocate_output_frames(count, static_cast<int>(m_geometry.output_width),
+                                             static_cast<int>(m_geometry.output_height),
+                                             m_config.output_type);
         m_timings.allocation += seconds_since(start);
         for (std::int64_t k = 0; k < count; ++k) {
             start = std::chrono::steady_clock::now();
@@ -638,14 +654,11 @@ class TileMajorUpscaler final : public Upscaler {
             frame.index = info.index;
             frame.pts = info.pts;
             frame.time_base = info.time_base;
-            m_assembler.assemble(m_blocks, frame.samples<float>());
+            // An integer output type is rounded in the same pass, as the frame-major order
+            // rounds on the device (output_frames: the same values).
+            m_assembler.assemble(m_blocks, frame.data.data(), m_config.output_type);
             m_timings.sums += seconds_since(start);
-            // The sums are float32 on the host: an integer output type is rounded here, as
-            // the frame-major order rounds on the device (output_frames: the same values).
-            out.push_back(m_config.output_type == SampleType::F32
-                              ? std::move(frame)
-                              : from_float(frame, m_config.output_type,
-                                           detail::bit_depth_of(m_config.output_type)));
+            out.push_back(std::move(frame));
             m_pending.pop_front();
         }
         const auto first = m_emitted;

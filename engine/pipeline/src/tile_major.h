@@ -93,13 +93,17 @@ class TileScratch {
 // Sums one output frame from its tiles' weighted blocks as the frame-major canvas does: per
 // pixel 0 + block_0 + block_1 + ... over the tiles covering it in plan order (float32), then
 // (c + 1) * 0.5 clamped to [0, 1] (NaN stays NaN, as torch's clamp). Writes the frame straight
-// into `into` ([output_height, output_width, 3] float32), in parallel over output rows (ATen's
-// intra-op threads); nothing is allocated per call.
+// into `into` ([output_height, output_width, 3] of `type`: float32, or for U8 / U16 that value
+// through quantize_unit, what from_float() makes of the float frame), in parallel over output
+// rows (ATen's intra-op threads); an integer type sums each row in a per-task float row.
 class TileFrameAssembler {
   public:
     TileFrameAssembler(const TilePlan& plan, std::int64_t output_height, std::int64_t output_width);
     // blocks[i]: tile i's block for the frame, [rows_i, cols_i, 3] float32; one per plan tile.
-    void assemble(const std::vector<const float*>& blocks, float* into) const;
+    void assemble(const std::vector<const float*>& blocks, void* into, SampleType type) const;
+    void assemble(const std::vector<const float*>& blocks, float* into) const {
+        assemble(blocks, into, SampleType::F32);
+    }
 
   private:
     struct Span {

@@ -1,7 +1,8 @@
 // The tile-major order's pieces (engine/pipeline/src/tile_major.h) on their own: the frame
 // assembler sums and converts exactly as the frame-major canvas does (torch ops, bit for bit,
-// clamping and NaN included), and the scratch files read back what was written, in parallel,
-// with errors that name the file. The whole tile-major run is in tiled_upscaler_test.cpp.
+// clamping and NaN included; integer frames as from_float() rounds the float ones), and the scratch
+// files read back what was written, in parallel, with errors that name the file. The whole
+// tile-major run is in tiled_upscaler_test.cpp.
 
 #include "../../../engine/pipeline/src/tile_major.h"
 
@@ -14,6 +15,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <vector>
@@ -82,6 +84,19 @@ TEST(TileFrameAssembler, SumsAndConvertsLikeTheFrameMajorCanvasBitForBit) {
     const auto finite = got.masked_fill(both_nan, 0.5);
     EXPECT_EQ(finite.min().item<float>(), 0.0F);  // clamped on both sides
     EXPECT_EQ(finite.max().item<float>(), 1.0F);
+
+    // Integer frames: what from_float() makes of the float frame, NaN included.
+    engine::Frame as_float;
+    as_float.allocate(static_cast<int>(plan.output_width()), static_cast<int>(plan.output_height()),
+                      engine::SampleType::F32);
+    std::memcpy(as_float.data.data(), got.data_ptr<float>(), as_float.data.size());
+    for (const auto type : {engine::SampleType::U8, engine::SampleType::U16}) {
+        engine::Frame frame;
+        frame.allocate(as_float.width, as_float.height, type);
+        std::fill(frame.data.begin(), frame.data.end(), std::uint8_t{7});
+        assembler.assemble(pointers, frame.data.data(), type);
+        EXPECT_EQ(frame.data, engine::from_float(as_float, type, 16).data);
+    }
 }
 
 TEST(TileFrameAssembler, PixelsNoTileCoversAreHalfGrey) {

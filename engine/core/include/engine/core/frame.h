@@ -2,6 +2,7 @@
 // Frames as they travel between media I/O, the classic scalers and the pipeline.
 // Always RGB, interleaved, top row first, no padding between rows. Alpha is not carried.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -92,7 +93,18 @@ struct Frame {
 };
 
 // Converts any frame to F32 (0..1 nominal) / back. U16 <-> float uses 65535 full scale.
+// from_float: each sample is quantize_unit(v, 255 or 65535).
 Frame to_float(const Frame& frame);
 Frame from_float(const Frame& frame, SampleType type, int bit_depth);
+
+// lround(clamp(v, 0, 1) * scale) in float32 (scale 255 or 65535), bit for bit, without a libm
+// call so that loops over samples vectorise: floor, plus one where the fraction (exact in float32
+// below 2^23) is at least one half. NaN gives 0. Inline: the pipeline's conversions use it too.
+inline std::uint32_t quantize_unit(float v, float scale) {
+    const float clamped = v > 0.0F ? (v < 1.0F ? v : 1.0F) : 0.0F;
+    const float x = clamped * scale;
+    const float whole = std::floor(x);
+    return static_cast<std::uint32_t>(whole) + (x - whole >= 0.5F ? 1U : 0U);
+}
 
 }  // namespace engine
