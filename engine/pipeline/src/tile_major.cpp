@@ -337,20 +337,24 @@ void TileFrameAssembler::assemble(const std::vector<const float*>& blocks,
                 }
             }
             // [-1, 1] -> [0, 1] as the frame-major order converts its canvas:
-            // ((c + 1) * 0.5).clamp(0, 1), float32 steps.
-            for (std::int64_t j = 0; j < row_values; ++j) {
-                const float v = (row[j] + 1.0F) * 0.5F;
-                row[j] = v < 0.0F ? 0.0F : (v > 1.0F ? 1.0F : v);
-            }
+            // ((c + 1) * 0.5).clamp(0, 1), float32 steps; quantize_unit clamps the same way
+            // (and vectorises).
             if (type == SampleType::U8) {
                 auto* out = static_cast<std::uint8_t*>(into) + y * row_values;
                 for (std::int64_t j = 0; j < row_values; ++j) {
-                    out[j] = static_cast<std::uint8_t>(quantize_unit(row[j], 255.0F));
+                    out[j] =
+                        static_cast<std::uint8_t>(quantize_unit((row[j] + 1.0F) * 0.5F, 255.0F));
                 }
             } else if (type == SampleType::U16) {
                 auto* out = static_cast<std::uint16_t*>(into) + y * row_values;
                 for (std::int64_t j = 0; j < row_values; ++j) {
-                    out[j] = static_cast<std::uint16_t>(quantize_unit(row[j], 65535.0F));
+                    out[j] =
+                        static_cast<std::uint16_t>(quantize_unit((row[j] + 1.0F) * 0.5F, 65535.0F));
+                }
+            } else {
+                for (std::int64_t j = 0; j < row_values; ++j) {
+                    const float v = (row[j] + 1.0F) * 0.5F;
+                    row[j] = v < 0.0F ? 0.0F : (v > 1.0F ? 1.0F : v);
                 }
             }
         }

@@ -2,9 +2,10 @@
 // Frames as they travel between media I/O, the classic scalers and the pipeline.
 // Always RGB, interleaved, top row first, no padding between rows. Alpha is not carried.
 
-#include <cmath>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -97,14 +98,24 @@ struct Frame {
 Frame to_float(const Frame& frame);
 Frame from_float(const Frame& frame, SampleType type, int bit_depth);
 
-// lround(clamp(v, 0, 1) * scale) in float32 (scale 255 or 65535), bit for bit, without a libm
-// call so that loops over samples vectorise: floor, plus one where the fraction (exact in float32
-// below 2^23) is at least one half. NaN gives 0. Inline: the pipeline's conversions use it too.
+// lround(clamp(v, 0, 1) * scale) in float32 (scale 255 or 65535), bit for bit, written so that
+// loops over samples vectorise (GCC keeps float selects and std::floor, a libm call on baseline
+// x86-64, out of vector loops): the clamp on the bit pattern (non-negative floats order like
+// their bits; negative values and NaN give 0), the integer part by truncation, plus one where
+// the fraction (exact in float32 below 2^23) is at least one half. Inline: the pipeline's
+// conversions use it too.
 inline std::uint32_t quantize_unit(float v, float scale) {
-    const float clamped = v > 0.0F ? (v < 1.0F ? v : 1.0F) : 0.0F;
+    constexpr std::int32_t kOneBits = 0x3f800000;  // 1.0F
+    constexpr std::int32_t kInfBits = 0x7f800000;  // +inf; above it: NaN
+    std::int32_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    const std::int32_t zero = (bits > kInfBits) | (bits < 0);
+    bits = std::min(bits, kOneBits) & (zero - 1);
+    float clamped = 0.0F;
+    std::memcpy(&clamped, &bits, sizeof clamped);
     const float x = clamped * scale;
-    const float whole = std::floor(x);
-    return static_cast<std::uint32_t>(whole) + (x - whole >= 0.5F ? 1U : 0U);
+    const auto whole = static_cast<std::int32_t>(x);
+    return static_cast<std::uint32_t>(whole + (x - static_cast<float>(whole) >= 0.5F));
 }
 
 }  // namespace engine
