@@ -10,6 +10,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 using detail::TypeOps;
@@ -465,10 +467,6 @@ KernelStatus run_select(const BlockSelectParams& p, cudaStream_t stream) {
         KERNELS_CUDA_TRY(cudaGetLastError());
     }
     return {};
-}
-
-bool aligned16(const void* ptr) {
-    return (reinterpret_cast<uintptr_t>(ptr) & 15u) == 0;
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 namespace kernels {
 
+using detail::aligned16;
+
 std::string KernelStatus::message() const {
     if (ok()) {
         return "ok";
@@ -81,10 +83,6 @@ __global__ void order_rows_kernel(const int32_t* __restrict__ counts,
         }
         order[base + rank] = static_cast<int32_t>(base + i);
     }
-}
-
-bool aligned16(const void* ptr) {
-    return (reinterpret_cast<uintptr_t>(ptr) & 15u) == 0;
 }
 
 bool strides_ok(int64_t a, int64_t b, int64_t c) {

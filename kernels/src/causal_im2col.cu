@@ -11,6 +11,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 constexpr int kThreads = 256;
@@ -51,10 +53,6 @@ __global__ void __launch_bounds__(kThreads) causal_im2col_kernel(const CausalIm2
                                        static_cast<int64_t>(v) * 16),
                value);
     }
-}
-
-bool aligned16(const void* p) {
-    return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
 
 }  // namespace

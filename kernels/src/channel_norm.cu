@@ -12,6 +12,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 using detail::load8;
@@ -92,10 +94,6 @@ __global__ void channel_norm_kernel(ChannelNormParams p, int groups_per_row, int
         }
     }
     store8<T>(p.out, offset, r);
-}
-
-bool aligned16(const void* ptr) {
-    return (reinterpret_cast<std::uintptr_t>(ptr) & 15u) == 0;
 }
 
 template <typename T>

@@ -33,6 +33,11 @@
 
 namespace kernels::detail {
 
+// The kernels load and store 16 bytes at a time: argument checks of the entry points.
+inline bool aligned16(const void* ptr) {
+    return (reinterpret_cast<uintptr_t>(ptr) & 15u) == 0;
+}
+
 __device__ __forceinline__ uint32_t smem_u32(const void* ptr) {
     return static_cast<uint32_t>(__cvta_generic_to_shared(ptr));
 }

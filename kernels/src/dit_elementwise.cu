@@ -11,6 +11,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 using detail::TypeOps;
@@ -118,10 +120,6 @@ __global__ void dit_elementwise_kernel(DitElementwiseParams p, float inv_channel
         }
         store8<T>(p.norm_out, row * p.norm_out_row_stride + c0, n);
     }
-}
-
-bool aligned16(const void* ptr) {
-    return (reinterpret_cast<std::uintptr_t>(ptr) & 15u) == 0;
 }
 
 bool stride_ok(int64_t stride, int channels) {

@@ -12,6 +12,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 using detail::ldmatrix_x4;
@@ -131,10 +133,6 @@ __global__ void __launch_bounds__(kThreads) narrow_conv3x3_kernel(const NarrowCo
             }
         }
     }
-}
-
-bool aligned16(const void* ptr) {
-    return (reinterpret_cast<uintptr_t>(ptr) & 15u) == 0;
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <cstdint>
 
 namespace kernels {
+
+using detail::aligned16;
 namespace {
 
 constexpr int kThreads = 256;
@@ -36,10 +38,6 @@ __global__ void __launch_bounds__(kThreads) subpixel_gather_kernel(const Subpixe
     const int64_t out_pixel = (static_cast<int64_t>(n) * 2 * p.height + oy) * 2 * p.width + ox;
     char* dst = static_cast<char*>(p.out) + out_pixel * pixel_bytes + static_cast<int64_t>(v) * 16;
     *reinterpret_cast<int4*>(dst) = __ldcs(reinterpret_cast<const int4*>(src));
-}
-
-bool aligned16(const void* p) {
-    return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
 
 }  // namespace
