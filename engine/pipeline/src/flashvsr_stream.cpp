@@ -374,7 +374,8 @@ torch::Tensor FlashVsrStream::decode(const torch::Tensor& latents, const torch::
 torch::Tensor FlashVsrStream::run_chunk(const torch::Tensor& lq,
                                         const torch::Tensor& cond,
                                         const torch::Tensor& noise,
-                                        const StageObserver& observer) {
+                                        const StageObserver& observer,
+                                        const std::function<void()>& between_stages) {
     if (m_settings.decode) {
         // Checked before the DiT runs, so a wrong cond never costs a chunk of DiT work.
         const auto span = chunk_span(m_next_chunk);
@@ -385,6 +386,9 @@ torch::Tensor FlashVsrStream::run_chunk(const torch::Tensor& lq,
                     cond.sizes());
     }
     auto latents = run_dit(lq, noise, observer);
+    if (between_stages) {
+        between_stages();
+    }
     if (!m_settings.decode) {
         ++m_next_chunk;
         return latents;

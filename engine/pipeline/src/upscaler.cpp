@@ -92,9 +92,12 @@ class ChunkBackend {
     virtual std::int64_t noise_cols() const = 0;
     // lq [1, 3, n, PH, PW], cond [1, 3, f, PH, PW], noise [1, 16, f_lat, noise_rows, noise_cols]
     // -> [1, 3, f, >= output height, >= output width] in the model range on the run device.
+    // midway() is called once while the chunk's work is queued (FlashVsrStream's
+    // between_stages) or, where there is no such point, after it.
     virtual torch::Tensor run_chunk(const torch::Tensor& lq,
                                     const torch::Tensor& cond,
-                                    const torch::Tensor& noise) = 0;
+                                    const torch::Tensor& noise,
+                                    const std::function<void()>& midway) = 0;
     // For backends whose chunk is long enough to be worth cancelling inside.
     virtual void set_cancel_token(const CancelToken& /*token*/) {}
 };
@@ -111,8 +114,9 @@ class WholeFrameBackend final : public ChunkBackend {
     std::int64_t noise_cols() const override { return m_stream->width() / 8; }
     torch::Tensor run_chunk(const torch::Tensor& lq,
                             const torch::Tensor& cond,
-                            const torch::Tensor& noise) override {
-        return m_stream->run_chunk(lq, cond, noise);
+                            const torch::Tensor& noise,
+                            const std::function<void()>& midway) override {
+        return m_stream->run_chunk(lq, cond, noise, {}, midway);
     }
 
   private:
@@ -158,9 +162,11 @@ class TiledBackend final : public ChunkBackend {
     std::int64_t noise_cols() const override { return m_runner->noise_cols(); }
     torch::Tensor run_chunk(const torch::Tensor& lq,
                             const torch::Tensor& cond,
-                            const torch::Tensor& noise) override {
+                            const torch::Tensor& noise,
+                            const std::function<void()>& midway) override {
         auto out = m_runner->run_chunk(lq, cond, noise);
         ++m_next_chunk;
+        midway();
         return out;
     }
     void set_cancel_token(const CancelToken& token) override { m_runner->set_cancel_token(token); }
@@ -270,22 +276,26 @@ class StreamingUpscaler final : public Upscaler {
 
     // Runs the next chunk and emits the previous one's frames: on CUDA a chunk's frames reach
     // the host on a side stream while the GPU computes the next chunk (HostTransfer), so they
-    // are emitted one chunk later (finish() emits the last). On the CPU they are emitted at once.
+    // are emitted one chunk later, midway through it (finish() emits the last). On the CPU
+    // they are emitted at once.
     Status run_chunk(std::vector<Frame>& out, std::optional<std::int64_t> frame_limit) {
         if (m_cancel.is_cancelled()) {
             return Error(ErrorCode::Cancelled, "cancelled");
         }
         const auto chunk = m_stream->next_chunk();
         const auto span = chunk_span(chunk);
+        // The previous chunk's frames go out while this chunk's DiT work is queued: emitting
+        // them after the whole chunk was queued left the GPU idle for part of it (the launch
+        // queue is full long before then, so the host returns near the chunk's end).
         auto output = m_stream->run_chunk(
             lq_frames(span.lq_begin, span.lq_end), lq_frames(span.output_begin, span.output_end),
-            m_noise.draw(chunk, m_stream->noise_rows(), m_stream->noise_cols()));
+            m_noise.draw(chunk, m_stream->noise_rows(), m_stream->noise_cols()),
+            [&] { emit_transferred(out); });
         // [-1, 1] -> [0, 1], the 128-padding cropped, HWC of the output type, still on the
         // run device (on a GPU an 8-bit output crosses to the host at a quarter of the bytes).
         auto frames = detail::output_frames(output, m_geometry.output_height,
                                             m_geometry.output_width, m_config.output_type);
         output = torch::Tensor();
-        emit_transferred(out);
         m_transfer.start(frames);
         m_transfer_chunk = chunk;
         m_transfer_limit = frame_limit;

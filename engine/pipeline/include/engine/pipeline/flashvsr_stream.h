@@ -112,10 +112,14 @@ class FlashVsrStream {
     // with settings.decode == false the chunk's latents [1, 16, f, H/8, W/8] instead.
     // Throws c10::Error / EngineException; the caller converts them.
     // run_chunk() = run_dit() then run_decoder(): bit-identical, whichever is called.
+    // between_stages, if set, is called once in between, when the DiT's work is queued and the
+    // decoder's not yet: on CUDA the device is then still busy with the DiT, so host work put
+    // there (the previous chunk's frames) does not leave it idle.
     torch::Tensor run_chunk(const torch::Tensor& lq,
                             const torch::Tensor& cond,
                             const torch::Tensor& noise,
-                            const StageObserver& observer = {});
+                            const StageObserver& observer = {},
+                            const std::function<void()>& between_stages = {});
 
     // Stage 1 of chunk next_chunk(): LQ projector and DiT. Returns the latents
     // [1, 16, f, H/8, W/8] (run dtype, run device). Must alternate with run_decoder() (with
