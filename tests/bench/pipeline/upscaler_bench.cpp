@@ -238,6 +238,20 @@ int main(int argc, char** argv) {
             1000.0 * (finish_s - before_last_s) / static_cast<double>(finish_frames),
             static_cast<long long>(finish_frames));
     }
+    // Throughput per quarter of the samples after the first: flat when nothing grows with the
+    // clip (a long run's quarters against each other, without the start and end effects of a
+    // short clip's steady figure).
+    if (samples.size() >= 9) {
+        std::printf("  per quarter:");
+        const auto n = samples.size() - 1;
+        for (std::size_t q = 0; q < 4; ++q) {
+            const auto& a = samples[1 + q * (n - 1) / 4];
+            const auto& b = samples[1 + (q + 1) * (n - 1) / 4];
+            std::printf(" %.2f",
+                        static_cast<double>(b.frames - a.frames) / (b.seconds - a.seconds));
+        }
+        std::printf(" fps\n");
+    }
     for (const double f : {0.25, 0.5, 1.0}) {
         const auto s = at(f);
         std::printf("  at %3.0f %%: frame %lld, GPU allocated %.2f GiB, host RSS %.0f MiB\n",
