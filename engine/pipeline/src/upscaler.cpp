@@ -211,10 +211,10 @@ class StreamingUpscaler final : public Upscaler {
             if (lq_device.is_cuda() && m_config.lq_resample == LqResample::TorchBicubic) {
                 // The bicubic pre-upscale runs where the frames are kept: the source frame goes
                 // up instead of the 16x larger upscaled one, and the host does no resampling.
-                input = input.to(lq_device);
+                input = detail::to_device_async(input, lq_device);
             }
             auto prepared = prepare_lq_frames(input, m_geometry, m_config.lq_resample);
-            m_lq.push_back(prepared[0].to(lq_device, m_stream->dtype()));
+            m_lq.push_back(detail::to_device_async(prepared[0], lq_device).to(m_stream->dtype()));
             m_pending.push_back({lq_frame.index, lq_frame.pts, lq_frame.time_base});
             ++m_received;
             ++m_available;

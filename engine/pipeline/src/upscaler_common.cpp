@@ -78,6 +78,15 @@ torch::Tensor output_frames(const torch::Tensor& video,
     return torch::empty(hwc(rounded).sizes(), rounded.options().dtype(dtype)).copy_(hwc(rounded));
 }
 
+torch::Tensor to_device_async(const torch::Tensor& t, const torch::Device& device) {
+    if (!device.is_cuda() || !t.device().is_cpu()) {
+        return t.to(device);
+    }
+    auto pinned = torch::empty(t.sizes(), t.options().pinned_memory(true));
+    pinned.copy_(t);
+    return pinned.to(device, /*non_blocking=*/true);
+}
+
 int bit_depth_of(SampleType type) {
     return type == SampleType::U8 ? 8 : (type == SampleType::U16 ? 16 : 32);
 }

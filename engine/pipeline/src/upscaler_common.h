@@ -39,6 +39,13 @@ torch::Tensor output_frames(const torch::Tensor& video,
                             std::int64_t width,
                             SampleType type);
 
+// `t` on `device` without waiting for the device. A copy from pageable host memory to a CUDA
+// device waits for all the work queued on the stream (here the chunk in flight, so every
+// push() drained the GPU); this one stages the values in pinned memory (LibTorch's caching host
+// allocator keeps the block until the copy is done) and copies without blocking. Elsewhere, or
+// for a tensor already on a device: t.to(device).
+torch::Tensor to_device_async(const torch::Tensor& t, const torch::Device& device);
+
 // The bit depth that goes with an output sample type: 8, 16, 32.
 int bit_depth_of(SampleType type);
 
