@@ -20,8 +20,6 @@ constexpr std::int64_t kUnshuffle = 16;
 constexpr std::int64_t kCacheFrames = 2;
 constexpr std::int64_t kTemporalTaps = 4;  // kernel (4, 3, 3), stride (2, 1, 1): make_conv
 constexpr std::int64_t kTemporalStride = 2;
-// Bound of one im2col band of the Gemm path (conv3d_as_gemm's default).
-constexpr std::int64_t kGemmPieceBytes = std::int64_t(256) << 20;
 
 torch::Tensor require(const StateDict& weights, const std::string& key, std::int64_t dims) {
     return required_weight(weights, key, dims, "LQ projector");
@@ -201,8 +199,10 @@ std::optional<torch::Tensor> causal_conv3d_gemm_frames(const torch::nn::Conv3d& 
         return frames;
     };
     const auto frame_sizes = frame(x, 0, 0).sizes().vec();
+    std::vector<std::vector<torch::Tensor>> sequences;
     for (std::int64_t b = 0; b < batch; ++b) {
-        for (const auto& f : sequence(b)) {
+        sequences.push_back(sequence(b));
+        for (const auto& f : sequences.back()) {
             if (!kernels::torch_api::causal_im2col_accepts(f) || f.sizes() != frame_sizes ||
                 f.device() != x.device() || f.scalar_type() != x.scalar_type()) {
                 return std::nullopt;
@@ -220,7 +220,7 @@ std::optional<torch::Tensor> causal_conv3d_gemm_frames(const torch::nn::Conv3d& 
     auto out = torch::empty({batch, t_out, h, w, c_out}, x.options());
     auto columns = torch::empty({band, taps}, x.options());
     for (std::int64_t b = 0; b < batch; ++b) {
-        const auto frames = sequence(b);
+        const auto& frames = sequences[static_cast<std::size_t>(b)];
         auto target_rows = out[b].view({rows, c_out});
         for (std::int64_t r0 = 0; r0 < rows; r0 += band) {
             const auto n = std::min(band, rows - r0);
@@ -250,7 +250,7 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     }
 #ifdef FVSR_HAVE_CUDA_KERNELS
     if (impl == ConvImpl::Gemm) {
-        if (auto out = causal_conv3d_gemm_frames(conv, x, cache, kGemmPieceBytes)) {
+        if (auto out = causal_conv3d_gemm_frames(conv, x, cache, kDefaultGemmPieceBytes)) {
             return *out;
         }
     }
@@ -264,7 +264,7 @@ torch::Tensor causal_conv3d(torch::nn::Conv3d& conv,
     const auto format = x.suggest_memory_format();
     input = F::pad(input, F::PadFuncOptions({1, 1, 1, 1, front, 0}).mode(torch::kReplicate));
     if (impl == ConvImpl::Gemm) {
-        return conv3d_as_gemm(conv, input.contiguous(format), kGemmPieceBytes);
+        return conv3d_as_gemm(conv, input.contiguous(format), kDefaultGemmPieceBytes);
     }
     return conv->forward(input.contiguous(format));
 }

@@ -327,17 +327,15 @@ class StreamingUpscaler final : public Upscaler {
         const auto frame_bytes = static_cast<std::size_t>(frames[0].numel()) *
                                  static_cast<std::size_t>(frames.element_size());
         const auto* source = static_cast<const std::uint8_t*>(frames.data_ptr());
-        std::vector<Frame> made(static_cast<std::size_t>(count));
-        for (std::size_t i = 0; i < made.size(); ++i) {
-            auto& frame = made[i];
+        for (std::int64_t i = 0; i < count; ++i) {
+            Frame frame;
             frame.allocate(static_cast<int>(m_geometry.output_width),
                            static_cast<int>(m_geometry.output_height), m_config.output_type);
             frame.bit_depth = detail::bit_depth_of(m_config.output_type);
             TORCH_CHECK(frame.data.size() == frame_bytes,
                         "emit: the host frames do not match the output frame size");
-            std::memcpy(frame.data.data(), source + i * frame_bytes, frame_bytes);
-        }
-        for (auto& frame : made) {
+            std::memcpy(frame.data.data(), source + static_cast<std::size_t>(i) * frame_bytes,
+                        frame_bytes);
             const auto& info = m_pending.front();
             frame.index = info.index;
             frame.pts = info.pts;

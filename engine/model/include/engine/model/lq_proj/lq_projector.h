@@ -174,8 +174,10 @@ torch::Tensor causal_conv3d_stacked(const torch::Tensor& x,
 // im2col buffer (bands are cut evenly to fit). Same products and sums as the convolution in
 // another order: equal up to rounding. Returns [B, C_out, T_out, H_out, W_out] with channels-last
 // (NDHWC) memory. Fastest with a channels-last input (contiguous taps).
+// The Gemm path's band bound: 256 MiB of im2col matrix per GEMM.
+constexpr std::int64_t kDefaultGemmPieceBytes = std::int64_t(256) << 20;
 torch::Tensor conv3d_as_gemm(const torch::nn::Conv3d& conv,
                              const torch::Tensor& input,
-                             std::int64_t piece_bytes = std::int64_t(256) << 20);
+                             std::int64_t piece_bytes = kDefaultGemmPieceBytes);
 
 }  // namespace engine::model::lq_proj
