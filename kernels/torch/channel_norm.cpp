@@ -32,7 +32,8 @@ torch::Tensor channel_norm(const torch::Tensor& x,
                            const torch::Tensor& residual,
                            const torch::Tensor& gamma,
                            double scale,
-                           bool silu) {
+                           bool silu,
+                           const torch::Tensor& out) {
     TORCH_CHECK(channel_norm_accepts(x),
                 "channel_norm: x must be a CUDA bf16/fp16 channels-last [B, C, (T,) H, W] tensor "
                 "with C a multiple of 8 (at most 4096), got ",
@@ -62,13 +63,20 @@ torch::Tensor channel_norm(const torch::Tensor& x,
         p.scale = static_cast<float>(scale);
     }
     p.silu = silu;
-    auto out = torch::empty_like(x, x.options(), channels_last_of(x));
-    p.out = out.data_ptr();
+    auto result = out.defined() ? out : torch::empty_like(x, x.options(), channels_last_of(x));
+    if (out.defined()) {
+        TORCH_CHECK(out.sizes() == x.sizes() && out.scalar_type() == x.scalar_type() &&
+                        out.device() == x.device() && out.is_contiguous(channels_last_of(x)) &&
+                        aligned16(out),
+                    "channel_norm: out must match x in shape, dtype, device and layout, got ",
+                    out.sizes(), " ", out.scalar_type(), " on ", out.device());
+    }
+    p.out = result.data_ptr();
     const c10::cuda::CUDAGuard guard(x.device());
     const auto status =
         kernels::channel_norm(p, c10::cuda::getCurrentCUDAStream(x.device().index()));
     TORCH_CHECK(status.ok(), "channel_norm: CUDA kernel failed: ", status.message());
-    return out;
+    return result;
 }
 
 }  // namespace kernels::torch_api

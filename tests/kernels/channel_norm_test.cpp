@@ -80,6 +80,31 @@ TEST(ChannelNorm, FourDimensionalChannelsLast) {
     EXPECT_LT(error_norms(got, ref).relative_l2, 3e-3);
 }
 
+// The Wan VAE decoder's use: the result written as the last frames of a causal conv's input,
+// behind two cached frames that must stay as they are.
+TEST(ChannelNorm, WritesIntoFramesOfALargerTensor) {
+    KERNELS_REQUIRE_CUDA();
+    torch::manual_seed(12);
+    const auto opts = torch::dtype(torch::kBFloat16).device(torch::kCUDA);
+    const auto cl = at::MemoryFormat::ChannelsLast3d;
+    auto x = torch::randn({1, 96, 4, 24, 40}, opts).contiguous(cl);
+    auto bias = torch::randn({96}, opts);
+    auto gamma = torch::rand({96}, opts) + 0.5;
+    auto input = torch::randn({1, 96, 6, 24, 40}, opts).contiguous(cl);
+    const auto head = input.narrow(2, 0, 2).clone();
+    auto tail = input.narrow(2, 2, 4);
+    auto written = fused::channel_norm(x, bias, {}, gamma, std::sqrt(96.0), true, tail);
+    EXPECT_EQ(written.data_ptr(), tail.data_ptr());
+    EXPECT_TRUE(torch::equal(tail, fused::channel_norm(x, bias, {}, gamma, std::sqrt(96.0), true)));
+    EXPECT_TRUE(torch::equal(input.narrow(2, 0, 2), head));
+    // out in another layout or of another size is refused.
+    EXPECT_THROW(
+        fused::channel_norm(x, bias, {}, gamma, 1.0, true, torch::empty_like(x).contiguous()),
+        c10::Error);
+    EXPECT_THROW(fused::channel_norm(x, bias, {}, gamma, 1.0, true, input.narrow(2, 2, 3)),
+                 c10::Error);
+}
+
 TEST(ChannelNorm, RejectsWhatItCannotRead) {
     KERNELS_REQUIRE_CUDA();
     const auto opts = torch::dtype(torch::kBFloat16).device(torch::kCUDA);

@@ -102,37 +102,70 @@ torch::Tensor add_bias_residual(const torch::Tensor& x,
     return y.add_(residual);
 }
 
-// Upstream CausalConv3d.forward with the cache rule its callers apply (spec §2.6): the cache
-// becomes the last 2 input frames, or [last cached frame, the one input frame]. with_bias false:
-// the caller adds conv->bias itself (folded into the next fused pass).
+// The input of a causal conv over new frames like `like` (with `channels` channels): the slot's 2
+// cached frames, zeros before the first call (upstream's front padding), then room for the new
+// frames (causal_tail), in like's memory layout. The producer of the new frames writes them
+// there, so they are not copied again (cat would also fall back to contiguous NCDHW for
+// channels-last inputs mixed with fresh zeros).
+torch::Tensor causal_input(const WanVaeState::Slot& slot,
+                           const torch::Tensor& like,
+                           std::int64_t channels) {
+    auto sizes = like.sizes().vec();
+    sizes[1] = channels;
+    sizes[2] += kCacheFrames;
+    auto input = torch::empty(sizes, like.options().memory_format(like.suggest_memory_format()));
+    auto head = input.narrow(2, 0, kCacheFrames);
+    if (slot.frames.defined()) {
+        head.copy_(slot.frames);
+    } else {
+        head.zero_();
+    }
+    return input;
+}
+
+torch::Tensor causal_tail(const torch::Tensor& input) {
+    return input.narrow(2, kCacheFrames, input.size(2) - kCacheFrames);
+}
+
+// Upstream CausalConv3d.forward over an input from causal_input, with the cache rule its callers
+// apply (spec §2.6): the cache becomes the last 2 input frames, or [last cached frame, the one
+// input frame], i.e. always the input's last 2 frames counting the front padding (upstream's
+// 1-frame cache and our [zeros, frame] give the next call the same padded input).
+// with_bias false: the caller adds conv->bias itself (folded into the next fused pass).
+torch::Tensor run_causal_conv(torch::nn::Conv3d& conv,
+                              const torch::Tensor& input,
+                              WanVaeState::Slot& slot,
+                              bool with_bias = true) {
+    auto out = conv3d(conv, input, with_bias);
+    slot.frames = input.narrow(2, input.size(2) - kCacheFrames, kCacheFrames).clone();
+    return out;
+}
+
 torch::Tensor causal_conv(torch::nn::Conv3d& conv,
                           const torch::Tensor& x,
                           WanVaeState::Slot& slot,
                           bool with_bias = true) {
-    const auto frames = x.size(2);
-    const auto keep = std::min(frames, kCacheFrames);
-    auto next_cache = x.narrow(2, frames - keep, keep).clone();
-    if (keep < kCacheFrames && slot.frames.defined()) {
-        next_cache = torch::cat(
-            {slot.frames.narrow(2, slot.frames.size(2) - 1, 1).to(x.device()), next_cache}, 2);
+    auto input = causal_input(slot, x, x.size(1));
+    causal_tail(input).copy_(x);
+    return run_causal_conv(conv, input, slot, with_bias);
+}
+
+// silu(norm(x + bias)) as the new frames of a causal conv's input (causal_input): the fused
+// pass writes them in place behind the cached frames.
+torch::Tensor norm_silu_input(RmsNormImpl& norm,
+                              const torch::Tensor& x,
+                              const torch::Tensor& bias,
+                              const WanVaeState::Slot& slot) {
+    auto input = causal_input(slot, x, x.size(1));
+#ifdef FVSR_HAVE_CUDA_KERNELS
+    if (kernels::torch_api::channel_norm_accepts(x)) {
+        kernels::torch_api::channel_norm(x, bias, {}, norm.gamma, norm.scale(), true,
+                                         causal_tail(input));
+        return input;
     }
-    // [zeros, cached frames, x] along time, in x's memory layout (cat would fall back to
-    // contiguous NCDHW for channels-last inputs mixed with fresh zeros).
-    const auto cached = slot.frames.defined() ? slot.frames.size(2) : 0;
-    const auto missing = std::max<std::int64_t>(kCacheFrames - cached, 0);
-    auto sizes = x.sizes().vec();
-    sizes[2] = missing + cached + frames;
-    auto input = torch::empty(sizes, x.options().memory_format(x.suggest_memory_format()));
-    if (missing > 0) {
-        input.narrow(2, 0, missing).zero_();
-    }
-    if (cached > 0) {
-        input.narrow(2, missing, cached).copy_(slot.frames);
-    }
-    input.narrow(2, missing + cached, frames).copy_(x);
-    auto out = conv3d(conv, input, with_bias);
-    slot.frames = std::move(next_cache);
-    return out;
+#endif
+    causal_tail(input).copy_(norm_silu(norm, x, bias));
+    return input;
 }
 
 // Nearest 2x in H and W of [N, C, H, W]: a pure copy, so it equals upstream's nearest-exact
@@ -312,10 +345,13 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x, WanVaeState& st
     if (fold_bias) {
         // Conv biases folded into the pass after each conv (one fused kernel pass on CUDA): 3
         // passes over the activation besides the convs instead of about 12.
-        auto y = norm_silu(*norm0, x, {});
-        y = causal_conv(conv2, y, state.slots[m_slot2], /*with_bias=*/false);
-        y = norm_silu(*norm3, y, conv2->bias);
-        y = causal_conv(conv6, y, state.slots[m_slot6], /*with_bias=*/false);
+        // Each norm writes its conv's input frames in place (norm_silu_input).
+        auto& slot2 = state.slots[m_slot2];
+        auto& slot6 = state.slots[m_slot6];
+        auto y = run_causal_conv(conv2, norm_silu_input(*norm0, x, {}, slot2), slot2,
+                                 /*with_bias=*/false);
+        y = run_causal_conv(conv6, norm_silu_input(*norm3, y, conv2->bias, slot6), slot6,
+                            /*with_bias=*/false);
         return add_bias_residual(y, conv6->bias, shortcut ? conv3d(shortcut, x) : x);
     }
     auto y = norm0(x);
@@ -371,9 +407,6 @@ torch::Tensor ResampleImpl::forward(const torch::Tensor& input, WanVaeState& sta
             // padding) and keeps [zeros, frame] when only one frame came in; causal_conv does
             // both when the slot has no frames yet.
             auto y = causal_conv(time_conv, x, slot);
-            if (slot.frames.size(2) < kCacheFrames) {
-                slot.frames = torch::cat({torch::zeros_like(slot.frames), slot.frames}, 2);
-            }
             // Channels [0:c] and [c:2c] are two consecutive output frames of each input frame.
             const auto format = y.suggest_memory_format();
             x = y.reshape({b, 2, c, t, h, w})
@@ -443,7 +476,8 @@ torch::Tensor Decoder3dImpl::forward(const torch::Tensor& input, WanVaeState& st
     for (auto& stage : m_upsamples) {
         x = stage.residual ? stage.residual(x, state) : stage.resample(x, state);
     }
-    return causal_conv(head_conv, norm_silu(*head_norm, x, {}), state.slots[m_head_slot]);
+    auto& head_slot = state.slots[m_head_slot];
+    return run_causal_conv(head_conv, norm_silu_input(*head_norm, x, {}, head_slot), head_slot);
 }
 
 WanVaeDecoderImpl::WanVaeDecoderImpl(const WanVaeConfig& config) : m_config(config) {
@@ -498,12 +532,15 @@ torch::Tensor WanVaeDecoderImpl::decode(const torch::Tensor& latents, WanVaeStat
                 "WanVaeDecoder::decode: latent statistics exist for 16 channels, model has ",
                 m_config.z_dim);
     // Upstream keeps [mean, 1/std] as float32 tensors, casts them to the run dtype, and divides.
-    auto mean = torch::tensor(std::vector<float>(kLatentMean.begin(), kLatentMean.end()))
-                    .to(options.device(), options.dtype().toScalarType())
-                    .view({1, -1, 1, 1, 1});
-    auto inv_std = (1.0 / torch::tensor(std::vector<float>(kLatentStd.begin(), kLatentStd.end())))
-                       .to(options.device(), options.dtype().toScalarType())
-                       .view({1, -1, 1, 1, 1});
+    if (!m_mean.defined() || m_mean.device() != options.device() ||
+        m_mean.scalar_type() != options.dtype().toScalarType()) {
+        m_mean = torch::tensor(std::vector<float>(kLatentMean.begin(), kLatentMean.end()))
+                     .to(options.device(), options.dtype().toScalarType())
+                     .view({1, -1, 1, 1, 1});
+        m_inv_std = (1.0 / torch::tensor(std::vector<float>(kLatentStd.begin(), kLatentStd.end())))
+                        .to(options.device(), options.dtype().toScalarType())
+                        .view({1, -1, 1, 1, 1});
+    }
 
     if (!m_channels_last) {
         set_channels_last(weight.is_cuda());
@@ -514,7 +551,7 @@ torch::Tensor WanVaeDecoderImpl::decode(const torch::Tensor& latents, WanVaeStat
     std::int64_t written = 0;
     for (std::int64_t i = 0; i < steps; ++i) {
         auto z = latents.narrow(2, i, 1).to(options.device(), options.dtype().toScalarType());
-        z = z.div(inv_std).add_(mean);
+        z = z.div(m_inv_std).add_(m_mean);
         if (*m_channels_last) {
             z = z.contiguous(at::MemoryFormat::ChannelsLast3d);
         }

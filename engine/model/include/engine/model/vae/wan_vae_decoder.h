@@ -185,6 +185,10 @@ class WanVaeDecoderImpl : public torch::nn::Module {
     WanVaeConfig m_config;
     int m_slot_count = 0;
     std::optional<bool> m_channels_last;
+    // The latent mean and 1/std on the weights' device and dtype, made at the first decode: a
+    // fresh host tensor copied per call would wait for the device (a host sync per tile).
+    torch::Tensor m_mean;
+    torch::Tensor m_inv_std;
 };
 TORCH_MODULE(WanVaeDecoder);
 
