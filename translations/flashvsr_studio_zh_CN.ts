@@ -667,8 +667,8 @@
         <translation>分块 VAE</translation>
     </message>
     <message>
-        <source>Full mode: decode the VAE in tiles to save GPU memory.</source>
-        <translation>Full 模式：分块解码 VAE 以节省显存。</translation>
+        <source>Full mode: decode the VAE in upstream&apos;s overlapping tiles, for the output of upstream&apos;s tiled runs. The untiled decode here already works frame by frame: tiles take about 2.5x as long and more GPU memory. To save memory, use Tiled processing.</source>
+        <translation>Full 模式：按上游的重叠分块方式解码 VAE，输出与上游分块运行一致。本程序的非分块解码已逐帧进行：分块约需 2.5 倍时间并占用更多显存。如需节省显存，请使用“分块处理”。</translation>
     </message>
     <message>
         <source>CPU threads</source>
@@ -1361,8 +1361,8 @@
         <translation>高质量</translation>
     </message>
     <message>
-        <source>Full mode with the Wan VAE decoder (tiled), stable attention, 10-bit H.265 at very high quality.</source>
-        <translation>Full 模式，使用 Wan VAE 解码器（分块）和稳定的注意力设置，输出很高质量的 10 位 H.265。</translation>
+        <source>Full mode with the Wan VAE decoder (untiled: no tile seams), stable attention, 10-bit H.265 at very high quality.</source>
+        <translation>Full 模式，使用 Wan VAE 解码器（不分块，无拼接缝）和稳定的注意力设置，输出很高质量的 10 位 H.265。</translation>
     </message>
     <message>
         <source>HDR</source>

@@ -412,7 +412,9 @@ const std::vector<OptionSpec>& specs() {
               {"pil_bicubic", jobs::ModelLqResample::PilBicubic}},
              [](Options& o, jobs::ModelLqResample r) { o.spec.model.lq_resample = r; })},
         {"--tiled_vae", "", "BOOL", Section::Model,
-         "full mode: decode the VAE in tiles (default False; upstream True)",
+         "full mode: decode the VAE in upstream's overlapping tiles, for upstream's tiled output "
+         "(default False; upstream True). The untiled decode already runs frame by frame here: "
+         "tiles take ~2.5x as long and more GPU memory; --tiled_dit saves memory",
          boolean("--tiled_vae", [](Options& o, bool b) { o.spec.model.tiled_vae = b; })},
         {"--noise_file", "", "PATH", Section::Model,
          "initial latent noise from a safetensors file (tests)",

@@ -50,8 +50,8 @@ const BuiltIn kBuiltIns[] = {
                        "other streams copied.")},
     {"high_quality", QT_TRANSLATE_NOOP("Presets", "High quality"),
      QT_TRANSLATE_NOOP("Presets",
-                       "Full mode with the Wan VAE decoder (tiled), stable attention, 10-bit "
-                       "H.265 at very high quality.")},
+                       "Full mode with the Wan VAE decoder (untiled: no tile seams), stable "
+                       "attention, 10-bit H.265 at very high quality.")},
     {"hdr", QT_TRANSLATE_NOOP("Presets", "HDR"),
      QT_TRANSLATE_NOOP("Presets",
                        "Tone-maps HDR sources around the model and restores them; 10-bit "
@@ -78,7 +78,7 @@ QVariantMap builtInValues(const QString& id) {
              {"copy_streams", true},
              {"quality", "high"}};
     } else if (id == QLatin1String("high_quality")) {
-        v = {{"mode", "full"},  {"tiled_vae", true},      {"sparse_ratio", 2.0},
+        v = {{"mode", "full"},  {"tiled_vae", false},     {"sparse_ratio", 2.0},
              {"kv_ratio", 3.0}, {"local_range", 11},      {"color_fix", "adain"},
              {"codec", "h265"}, {"quality", "very_high"}, {"output_bit_depth", "10"}};
     } else if (id == QLatin1String("multi_gpu")) {

@@ -139,11 +139,13 @@ CostModel analytic_costs(const JobSpec& spec, const DeviceResources& device) {
     const int windows = std::max(2, static_cast<int>(spec.model.kv_ratio));
     c.state_per_token = 2.0 * kDitWidth * b * 2.0 * (double(kDitBlocks) * windows + 1.0);
     c.activation_per_token = kActivationBytesPerTokenPerByte * b;
-    if (spec.model.mode == ModelMode::Full) {
-        c.activation_per_token *= kFullModeActivationFactor;
-    }
     c.output_pixels_per_second =
         device.is_cuda ? kCudaOutputPixelsPerSecond : kCpuOutputPixelsPerSecond;
+    if (spec.model.mode == ModelMode::Full) {
+        const bool tiled = spec.model.tiled_vae;
+        c.activation_per_token *= tiled ? kTiledVaeActivationFactor : kFullModeActivationFactor;
+        c.output_pixels_per_second *= tiled ? kTiledVaeSpeedFactor : kFullModeSpeedFactor;
+    }
     return c;
 }
 

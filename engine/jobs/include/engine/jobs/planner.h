@@ -50,9 +50,16 @@ inline constexpr int kDitWidth = 1536;
 // 14.37 GiB at 1024x1920 (7680): 1.55 MiB per token, minus the KV cache's 1.11 MB (kv_ratio 3)
 // = 0.52 MB = 2 x 260,000.
 inline constexpr double kActivationBytesPerTokenPerByte = 260000.0;
-// Full mode decodes with the Wan VAE (96..384 channels at up to full resolution with causal
-// caches): not measured yet; this factor on the activations is an estimate (calibrate instead).
-inline constexpr double kFullModeActivationFactor = 1.6;
+// Full mode decodes with the Wan VAE (96..384 channels at up to full resolution, each causal conv
+// caching 2 input frames). Measured whole jobs at 768x1408 (H100, session 7, bf16, peak
+// allocated): tiny 9.52 GiB, full 17.12 GiB, full with the tiled VAE 21.97 GiB (upstream's 9
+// overlapping latent tiles, each with its own caches): activations about 4.7x and 7.1x tiny's.
+inline constexpr double kFullModeActivationFactor = 4.7;
+inline constexpr double kTiledVaeActivationFactor = 7.1;
+// Full mode's throughput relative to tiny mode's on the same card (the same whole jobs: tiny
+// 66.4 fps, full 24.3, full with the tiled VAE 11.5).
+inline constexpr double kFullModeSpeedFactor = 0.37;
+inline constexpr double kTiledVaeSpeedFactor = 0.17;
 // Caching-allocator slack and fragmentation on top of the allocated peak: with LibTorch's
 // default allocator (several GPU workers in one process), and with expandable segments, which
 // the CLI sets for one-GPU runs (reserved / allocated measured 1.04-1.05).
