@@ -83,14 +83,18 @@ torch::Tensor subpixel_weight(const torch::Tensor& k) {
 torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
                                      const torch::Tensor& weight,
                                      bool fused_relu,
-                                     bool channels_last) {
+                                     bool channels_last,
+                                     const torch::Tensor& bias) {
     const auto batch = x.size(0);
     const auto height = x.size(2);
     const auto width = x.size(3);
     const auto m = weight.size(0) / 4;
     const auto y =
-        fused_relu ? at::cudnn_convolution_relu(x, weight, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, 1)
-                   : at::conv2d(x, weight, {}, 1, 1);
+        fused_relu
+            ? at::cudnn_convolution_relu(
+                  x, weight, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt,
+                  {1, 1}, {1, 1}, {1, 1}, 1)
+            : at::conv2d(x, weight, bias, 1, 1);
 #ifdef FVSR_HAVE_CUDA_KERNELS
     if (channels_last && kernels::torch_api::subpixel_gather_accepts(y)) {
         return kernels::torch_api::subpixel_gather(y);  // the four copies below in one pass

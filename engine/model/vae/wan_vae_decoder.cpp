@@ -1,5 +1,7 @@
 #include "engine/model/vae/wan_vae_decoder.h"
 
+#include "engine/model/tc_decoder/tc_decoder.h"
+
 #ifdef FVSR_HAVE_CUDA_KERNELS
 #include "kernels/torch/channel_norm.h"
 #endif
@@ -416,6 +418,23 @@ torch::Tensor ResampleImpl::forward(const torch::Tensor& input, WanVaeState& sta
         }
     }
     const auto b = x.size(0), t = x.size(2);
+    if (subpixel) {
+        if (!m_subpixel_source.matches(conv->weight)) {
+            m_subpixel_source.record(conv->weight);
+            const auto& k = conv->weight;
+            m_subpixel_weight = tc_decoder::subpixel_weight(k.to(torch::kFloat))
+                                    .to(k.scalar_type())
+                                    .contiguous(at::MemoryFormat::ChannelsLast);
+            m_subpixel_bias = conv->bias.defined() ? conv->bias.repeat({4}) : torch::Tensor();
+        }
+        // [B, C, T, H, W] channels-last 3-D is [B·T, C, H, W] channels-last images, and the
+        // result [B·T, m, 2H, 2W] channels-last is [B, m, T, 2H, 2W] channels-last 3-D: views.
+        const auto c = x.size(1), h = x.size(3), w = x.size(4);
+        auto frames = x.permute({0, 2, 1, 3, 4}).reshape({b * t, c, h, w});
+        auto y = tc_decoder::subpixel_upsample_conv(frames, m_subpixel_weight, false, true,
+                                                    m_subpixel_bias);
+        return y.view({b, t, y.size(1), 2 * h, 2 * w}).permute({0, 2, 1, 3, 4});
+    }
     auto out = torch::empty({b, conv->options.out_channels(), t, x.size(3) * 2, x.size(4) * 2},
                             x.options().memory_format(x.suggest_memory_format()));
     for (std::int64_t i = 0; i < t; ++i) {
@@ -502,6 +521,8 @@ void WanVaeDecoderImpl::set_channels_last(bool enabled) {
     for (const auto& module : decoder->modules(/*include_self=*/false)) {
         if (auto block = std::dynamic_pointer_cast<ResidualBlockImpl>(module)) {
             block->fold_bias = enabled;
+        } else if (auto resample = std::dynamic_pointer_cast<ResampleImpl>(module)) {
+            resample->subpixel = enabled;
         }
     }
     m_channels_last = enabled;

@@ -99,11 +99,14 @@ torch::Tensor subpixel_weight(const torch::Tensor& k);
 // conv2d(upsample_nearest_2x(x), k, padding 1) up to summation order. One 2x2 conv over x padded by
 // 1 ([N, 4m, H+1, W+1]), then one strided copy per phase (one pass of kernels/subpixel_gather on
 // CUDA with our kernels and channels_last). fused_relu: relu in the conv's epilogue
-// by cuDNN (CUDA only). The result is channels-last in memory iff channels_last.
+// by cuDNN (CUDA only). bias (optional): the conv's bias repeated for the 4 phases ([4m]). The
+// result is channels-last in memory iff channels_last. The Wan VAE decoder's resampling uses it
+// too.
 torch::Tensor subpixel_upsample_conv(const torch::Tensor& x,
                                      const torch::Tensor& weight,
                                      bool fused_relu,
-                                     bool channels_last);
+                                     bool channels_last,
+                                     const torch::Tensor& bias = {});
 
 class TCDecoderImpl : public torch::nn::Module {
   public:

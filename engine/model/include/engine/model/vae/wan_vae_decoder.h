@@ -21,6 +21,7 @@
 
 #include "engine/core/result.h"
 #include "engine/model/checkpoint/state_dict.h"
+#include "engine/model/checkpoint/weight_stamp.h"
 #include "engine/torch.h"
 
 #include <array>
@@ -125,9 +126,18 @@ class ResampleImpl : public torch::nn::Module {
 
     torch::nn::Conv2d conv{nullptr};       // resample.1
     torch::nn::Conv3d time_conv{nullptr};  // Up3d only
+    // Set with the channels-last layout (WanVaeDecoderImpl::set_channels_last): the nearest 2x
+    // and the 3x3 conv as one sub-pixel conv of all frames on the low-resolution input
+    // (tc_decoder::subpixel_upsample_conv): 16 instead of 36 multiply-adds per output pixel and
+    // channel pair, and no upsampled copy. Equal up to the order of the sums (the phase weights
+    // are sums of the 3x3 taps, added in float32 and rounded once).
+    bool subpixel = false;
 
   private:
     int m_slot = -1;
+    torch::Tensor m_subpixel_weight;  // [4m, C, 2, 2] channels-last, from conv->weight
+    torch::Tensor m_subpixel_bias;    // conv->bias for each phase [4m]
+    WeightStamp m_subpixel_source;
 };
 TORCH_MODULE(Resample);
 
