@@ -115,7 +115,12 @@ torch::Tensor causal_input(const WanVaeState::Slot& slot,
     auto sizes = like.sizes().vec();
     sizes[1] = channels;
     sizes[2] += kCacheFrames;
-    auto input = torch::empty(sizes, like.options().memory_format(like.suggest_memory_format()));
+    // suggest_memory_format can miss a channels-last 3-D one-frame tensor (the stride of a size-1
+    // dim is arbitrary, e.g. in the resampling's views).
+    const auto format = like.size(1) > 1 && like.is_contiguous(at::MemoryFormat::ChannelsLast3d)
+                            ? at::MemoryFormat::ChannelsLast3d
+                            : like.suggest_memory_format();
+    auto input = torch::empty(sizes, like.options().memory_format(format));
     auto head = input.narrow(2, 0, kCacheFrames);
     if (slot.frames.defined()) {
         head.copy_(slot.frames);
