@@ -322,16 +322,18 @@ class StreamingUpscaler final : public Upscaler {
         return {};
     }
 
-    // Emits the frames of the chunk whose host copy is in flight, if any.
+    // Emits the frames of the chunk whose host copy is in flight, if any, built on this thread
+    // (nothing runs beside it here: a helper thread would only be waited for).
     void emit_transferred(std::vector<Frame>& out) {
-        begin_emission();
+        begin_emission(std::launch::deferred);
         collect_emission(out);
     }
 
     // Starts building the Frames of the chunk whose host copy is in flight (waiting for the
-    // copy) on a helper thread: allocating and filling them is the host's largest cost per
-    // chunk (190 MB per 1024x1920 chunk in float32). collect_emission() hands them out.
-    void begin_emission() {
+    // copy), by default on a helper thread: allocating and filling them is the host's largest
+    // cost per chunk (190 MB per 1024x1920 chunk in float32). collect_emission() hands them out
+    // (deferred: builds them then, on the collecting thread).
+    void begin_emission(std::launch policy = std::launch::async) {
         if (!m_transfer.pending()) {
             return;
         }
@@ -346,7 +348,7 @@ class StreamingUpscaler final : public Upscaler {
         const auto type = m_config.output_type;
         // One frame after another on one thread: with the frames allocated and filled on the
         // intra-op threads a 768x1408 float32 job measured 45.9 fps, on the driving thread 60.3.
-        m_emission = std::async(std::launch::async, [frames, count, width, height, type] {
+        m_emission = std::async(policy, [frames, count, width, height, type] {
             const auto frame_bytes = static_cast<std::size_t>(frames[0].numel()) *
                                      static_cast<std::size_t>(frames.element_size());
             const auto* source = static_cast<const std::uint8_t*>(frames.data_ptr());

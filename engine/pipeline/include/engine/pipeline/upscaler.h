@@ -1,8 +1,9 @@
 #pragma once
 // The streaming FlashVSR upscaler (spec §3.7): LQ frames in, HQ frames out, state bounded, so a
 // video of any length streams through with constant memory. One instance = one run (fresh caches);
-// it is driven by one thread at a time (it builds each chunk's output Frames on a helper
-// thread of its own; events and results come on the driving thread).
+// it is driven by one thread at a time (on a GPU it builds each chunk's output Frames on a
+// helper thread of its own while the next chunk is queued; events and results come on the
+// driving thread).
 
 #include "engine/core/cancel_token.h"
 #include "engine/core/frame.h"
